@@ -1,0 +1,1 @@
+"""The question templates, one small file per template, grouped by topic folder."""

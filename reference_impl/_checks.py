@@ -1,0 +1,42 @@
+"""Argument checking shared by the reference models.
+
+Every public function converts its array arguments with :func:`as_array` and
+checks them with :func:`check_shape`, so that a wrong shape fails with a
+message naming the argument and the shape it should have.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def as_array(value, name: str, ndim: int | None = None) -> np.ndarray:
+    """Return ``value`` as a float64 array; check its number of dimensions."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric, got {value!r}") from exc
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(
+            f"{name} must be {ndim}-dimensional, got shape {arr.shape}"
+        )
+    return arr
+
+
+def check_shape(arr: np.ndarray, name: str, expected: tuple, meaning: str = "") -> None:
+    """Raise ValueError unless ``arr.shape == expected``.
+
+    ``meaning`` spells the expected shape symbolically, e.g. ``"(H, H+D)"``.
+    """
+    if tuple(arr.shape) != tuple(expected):
+        sym = f"{meaning} = " if meaning else ""
+        raise ValueError(
+            f"{name} must have shape {sym}{tuple(expected)}, got {tuple(arr.shape)}"
+        )
+
+
+def check_positive_int(value, name: str, minimum: int = 1) -> int:
+    """Return ``value`` as an int, raising ValueError unless it is >= minimum."""
+    if isinstance(value, bool) or int(value) != value or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
