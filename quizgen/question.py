@@ -1,0 +1,337 @@
+"""The question model: templates, the worked computation, and frozen variants.
+
+A question template is one Python file (see ``question_bank/``) that declares
+``ID``, ``TITLE``, ``TOPIC``, ``TAGS``, ``DIFFICULTY``, ``VERSION``, ``PARTS``,
+optionally ``MISTAKES`` and ``DECIMALS``, the Jinja2 texts ``STEM`` and
+``SOLUTION``, and two functions:
+
+``generate(rng) -> params``
+    draws the parameters with the ``numpy.random.Generator`` it is given
+    (never a global one), rounded to what the stem prints, and raises
+    :class:`Redraw` for a degenerate draw.
+
+``solve(p, work)``
+    computes every answer with ``reference_impl``, recording each through
+    ``work.answer(name, value)`` and each intermediate a worked solution shows
+    through ``work.step(name, value)``, and using the values those calls
+    *return* for what follows. That one rule gives the engine, for every
+    template at once: error carried forward (``work`` hands back the student's
+    own earlier answer), the hand-calculation key (``work`` hands back values
+    rounded as the stem asks), and named mistakes (``work.made(name)`` is true
+    while the engine computes that deliberate mistake).
+
+A :class:`Variant` is one draw, frozen: params, answers, steps, the hand key
+and every named mistake's answers, all as JSON data, so grading never depends
+on re-running a random generator.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from quizgen.kinds import AnswerKind
+
+
+class Redraw(Exception):
+    """Raised by ``generate`` (or ``solve``) when a draw is degenerate; the engine draws again."""
+
+
+class TemplateError(Exception):
+    """A template file cannot be loaded or does not keep the template contract."""
+
+
+MAX_DRAWS = 200
+
+
+@dataclass
+class Part:
+    """One answer blank of a question.
+
+    ``name`` is the key ``solve`` records it under; ``label`` is what the page
+    and the answer sheet show (``f_1``, ``h_2``, ``(a)``); ``points`` its weight.
+    """
+
+    name: str
+    kind: AnswerKind
+    label: str | None = None
+    points: float = 1.0
+    prompt: str = ""
+
+    def __post_init__(self):
+        if self.label is None:
+            self.label = self.name
+
+
+class Work:
+    """What ``solve`` writes its answers and steps into.
+
+    ``mistake`` names a deliberate mistake to compute (``made`` tells the
+    template); ``given`` maps part names to values that replace the template's
+    own (a student's earlier answers, for error carried forward); ``decimals``
+    set means hand calculation: every recorded value is rounded to that many
+    decimals (or the part's own) before the computation goes on with it.
+    """
+
+    def __init__(self, template: "Template", mistake: str | None = None,
+                 given: dict | None = None, decimals: int | None = None):
+        self.template = template
+        self.mistake = mistake
+        self.given = given or {}
+        self.decimals = decimals
+        self.answers: dict = {}
+        self.steps: dict = {}
+
+    def made(self, mistake: str) -> bool:
+        if mistake not in self.template.mistakes:
+            raise TemplateError(f"{self.template.id}: solve asks for unknown mistake {mistake!r}")
+        return self.mistake == mistake
+
+    def _rounded(self, value, decimals):
+        if decimals is None or isinstance(value, (str, tuple, frozenset)):
+            return value
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            return value
+        return np.round(np.asarray(value, dtype=float), decimals) if np.ndim(value) else \
+            float(np.round(float(value), decimals))
+
+    def step(self, name: str, value, decimals: int | None = None):
+        """Record an intermediate value; return it (rounded, in hand calculation)."""
+        if self.decimals is not None:
+            value = self._rounded(value, decimals if decimals is not None else self.decimals)
+        self.steps[name] = value
+        return value
+
+    def answer(self, name: str, value):
+        """Record a part's answer; return what the computation should go on with."""
+        part = self.template.part(name)
+        if name in self.given:
+            value = self.given[name]
+        elif self.decimals is not None:
+            value = self._rounded(value, getattr(part.kind, "decimals", self.decimals))
+        self.answers[name] = value
+        return value
+
+
+def _module_from_file(path: Path) -> ModuleType:
+    name = "quizgen_bank_" + "_".join(path.with_suffix("").parts[-3:]).replace("-", "_")
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise TemplateError(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a user's template may fail in any way; report it, load the rest
+        sys.modules.pop(name, None)
+        raise TemplateError(f"{path}: {type(exc).__name__}: {exc}") from exc
+    return module
+
+
+REQUIRED = ("ID", "TITLE", "TOPIC", "VERSION", "PARTS", "STEM", "SOLUTION", "generate", "solve")
+
+
+@dataclass
+class Template:
+    """A loaded question template (see the module docstring for the contract)."""
+
+    id: str
+    title: str
+    topic: str
+    version: int
+    parts: list
+    stem: str
+    solution: str
+    generate_fn: object
+    solve_fn: object
+    tags: tuple = ()
+    difficulty: int = 1
+    mistakes: dict = field(default_factory=dict)
+    decimals: int = 4
+    path: Path | None = None
+
+    @classmethod
+    def from_module(cls, module: ModuleType, path: Path | None = None) -> "Template":
+        where = path or getattr(module, "__file__", module.__name__)
+        missing = [n for n in REQUIRED if not hasattr(module, n)]
+        if missing:
+            raise TemplateError(f"{where}: missing {', '.join(missing)}")
+        parts = list(module.PARTS)
+        names = [p.name for p in parts]
+        if not parts or len(set(names)) != len(names) or not all(isinstance(p, Part) for p in parts):
+            raise TemplateError(f"{where}: PARTS must be a non-empty list of Part with distinct names")
+        return cls(
+            id=str(module.ID), title=str(module.TITLE), topic=str(module.TOPIC),
+            version=int(module.VERSION), parts=parts, stem=module.STEM, solution=module.SOLUTION,
+            generate_fn=module.generate, solve_fn=module.solve,
+            tags=tuple(getattr(module, "TAGS", ())), difficulty=int(getattr(module, "DIFFICULTY", 1)),
+            mistakes=dict(getattr(module, "MISTAKES", {})), decimals=int(getattr(module, "DECIMALS", 4)),
+            path=Path(path) if path else None,
+        )
+
+    @classmethod
+    def from_file(cls, path) -> "Template":
+        path = Path(path)
+        return cls.from_module(_module_from_file(path), path)
+
+    def part(self, name: str) -> Part:
+        for p in self.parts:
+            if p.name == name:
+                return p
+        raise TemplateError(f"{self.id}: solve records an answer {name!r} that PARTS does not declare")
+
+    @property
+    def kinds(self) -> list[str]:
+        return sorted({p.kind.name for p in self.parts})
+
+    # -- computing ----------------------------------------------------------------
+
+    def solve(self, params: dict, mistake: str | None = None, given: dict | None = None,
+              hand: bool = False) -> Work:
+        """Run the template's solve; ``hand`` rounds as a person with a calculator would."""
+        work = Work(self, mistake=mistake, given=given, decimals=self.decimals if hand else None)
+        self.solve_fn(params, work)
+        missing = [p.name for p in self.parts if p.name not in work.answers]
+        if missing:
+            raise TemplateError(f"{self.id}: solve gave no answer for {', '.join(missing)}")
+        return work
+
+    def draw(self, rng: np.random.Generator, seed_label: str = "") -> "Variant":
+        """Draw params until a non-degenerate variant comes out; freeze it.
+
+        The engine itself rejects draws whose answers are not finite and draws
+        where a named mistake gives an answer that nearly equals the key (so a
+        distractor could pass for the key, or the key for a mistake).
+        """
+        reasons = []
+        for _ in range(MAX_DRAWS):
+            try:
+                params = thaw(freeze(self.generate_fn(rng)))
+                return self._freeze_variant(params, seed_label)
+            except Redraw as why:
+                reasons.append(str(why))
+        common = max(set(reasons), key=reasons.count) if reasons else "?"
+        raise TemplateError(
+            f"{self.id}: {MAX_DRAWS} draws in a row were degenerate (most often: {common})")
+
+    def _freeze_variant(self, params: dict, seed_label: str) -> "Variant":
+        exact = self.solve(params)
+        hand = self.solve(params, hand=True)
+        answers, hand_answers = {}, {}
+        for part in self.parts:
+            for store, work in ((answers, exact), (hand_answers, hand)):
+                value = work.answers[part.name]
+                if part.kind.numeric and not np.all(np.isfinite(np.asarray(value, dtype=float))):
+                    raise Redraw(f"answer {part.name} is not finite")
+                store[part.name] = part.kind.to_json(value)
+        mistakes = {}
+        for name in self.mistakes:
+            wrong = self.solve(params, mistake=name)
+            visible = False
+            mistaken = {}
+            for part in self.parts:
+                key, value = exact.answers[part.name], wrong.answers[part.name]
+                if _same(key, value):
+                    continue
+                if part.kind.numeric and not np.all(np.isfinite(np.asarray(value, dtype=float))):
+                    continue
+                if not part.kind.distinct(value, key):
+                    raise Redraw(f"mistake {name} nearly gives the key for {part.name}")
+                visible = True
+                mistaken[part.name] = part.kind.to_json(value)
+            if not visible:
+                raise Redraw(f"mistake {name} gives the same answers as the key")
+            mistakes[name] = mistaken
+        return Variant(
+            template_id=self.id, template_version=self.version, seed=seed_label,
+            params=freeze(params), answers=answers, hand_answers=hand_answers,
+            steps=freeze(exact.steps), hand_steps=freeze(hand.steps), mistakes=mistakes)
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(np.array_equal(np.asarray(a), np.asarray(b))) or bool(
+            np.allclose(np.asarray(a, float), np.asarray(b, float), rtol=1e-12, atol=1e-15))
+    except (TypeError, ValueError):
+        return a == b
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One frozen draw of a template: everything rendering and grading need, as JSON data."""
+
+    template_id: str
+    template_version: int
+    seed: str
+    params: dict
+    answers: dict
+    hand_answers: dict
+    steps: dict
+    hand_steps: dict
+    mistakes: dict
+
+    def to_json(self) -> dict:
+        return {
+            "template_id": self.template_id, "template_version": self.template_version,
+            "seed": self.seed, "params": self.params, "answers": self.answers,
+            "hand_answers": self.hand_answers, "steps": self.steps,
+            "hand_steps": self.hand_steps, "mistakes": self.mistakes,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Variant":
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+
+    def dumps(self) -> str:
+        """Canonical JSON text: the same variant is the same bytes in any process."""
+        return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def freeze(value):
+    """Params, answers and steps as plain JSON data (arrays become nested lists)."""
+    if isinstance(value, dict):
+        return {str(k): freeze(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [freeze(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return freeze(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if not math.isfinite(value):
+            raise Redraw("a value is not finite")
+        return value
+    if isinstance(value, (frozenset, set)):
+        return sorted(freeze(v) for v in value)
+    if value is None or isinstance(value, str):
+        return value
+    raise TemplateError(f"cannot freeze a {type(value).__name__} into a variant")
+
+
+def _numeric_list(value) -> bool:
+    return isinstance(value, list) and len(value) > 0 and all(
+        (isinstance(v, (int, float)) and not isinstance(v, bool)) or _numeric_list(v) for v in value)
+
+
+def thaw(value):
+    """The inverse of :func:`freeze` for solve: lists of numbers become arrays."""
+    if isinstance(value, dict):
+        return {k: thaw(v) for k, v in value.items()}
+    if _numeric_list(value):
+        try:
+            return np.array(value)
+        except ValueError:  # ragged
+            return [thaw(v) for v in value]
+    if isinstance(value, list):
+        return [thaw(v) for v in value]
+    return value
