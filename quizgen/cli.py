@@ -1,11 +1,30 @@
 """The quizgen command line. Thin: it parses options and calls the library."""
 
+from __future__ import annotations
+
+import json
+import sys
+
 import click
 
 from quizgen import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _bank_option(fn):
+    return click.option("--bank", "banks", multiple=True, type=click.Path(file_okay=False),
+                        help="An extra folder of templates (repeatable).")(fn)
+
+
+def _load(banks):
+    from quizgen.bank import load_bank
+
+    bank = load_bank(banks)
+    for error in bank.errors:
+        click.secho(f"warning: template not loaded: {error}", fg="yellow", err=True)
+    return bank
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="quizgen")
 def main():
     """quizgen: randomized, auto-graded deep-learning exams.
@@ -14,9 +33,118 @@ def main():
     (package reference_impl) and checked against independent oracles.
 
     \b
-    Example:
-      quizgen --version
+    Examples:
+      quizgen list --topic lstm
+      quizgen show lstm.cell_step --seed 3
+      quizgen check --seeds 200
     """
+
+
+@main.command("list")
+@click.option("--topic", "topics", multiple=True, help="Only these topics (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@_bank_option
+def list_cmd(topics, as_json, banks):
+    """List the question templates.
+
+    \b
+    Example:
+      quizgen list --topic rnn --topic lstm
+    """
+    bank = _load(banks)
+    rows = [{"id": t.id, "topic": t.topic, "title": t.title, "kinds": t.kinds,
+             "difficulty": t.difficulty, "parts": len(t.parts), "version": t.version,
+             "mistakes": sorted(t.mistakes)} for t in bank.select(topics=topics)]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        raise click.ClickException(f"no templates for topic(s) {', '.join(topics)}; topics: "
+                                   f"{', '.join(bank.topics)}")
+    width = max(len(r["id"]) for r in rows)
+    click.echo(f"{'id':<{width}}  {'topic':<14} {'diff':>4}  {'kinds':<20} title")
+    for r in rows:
+        click.echo(f"{r['id']:<{width}}  {r['topic']:<14} {r['difficulty']:>4}  "
+                   f"{','.join(r['kinds']):<20} {r['title']}")
+    click.echo(f"\n{len(rows)} templates")
+
+
+@main.command()
+@click.argument("template_id")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="A plain preview seed (exams use secret-keyed seeds).")
+@click.option("--json", "as_json", is_flag=True, help="Params, answers, steps and texts as JSON.")
+@click.option("--no-solution", is_flag=True, help="Only the question, as a student sees it.")
+@_bank_option
+def show(template_id, seed, as_json, no_solution, banks):
+    """Show one variant of a template: stem, answers, worked solution.
+
+    \b
+    Example:
+      quizgen show rnn.forward_two_steps --seed 7
+      quizgen show rnn.forward_two_steps --seed 7 --json
+    """
+    from quizgen.preview import variant_json, variant_text
+    from quizgen.question import TemplateError
+    from quizgen.seeds import rng_for
+
+    bank = _load(banks)
+    try:
+        template = bank.get(template_id)
+        variant = template.draw(rng_for(seed), str(seed))
+    except (KeyError, TemplateError) as exc:
+        raise click.ClickException(str(exc.args[0] if isinstance(exc, KeyError) else exc)) from None
+    if as_json:
+        click.echo(json.dumps(variant_json(template, variant), indent=2, sort_keys=True))
+    else:
+        click.echo(variant_text(template, variant, solution=not no_solution))
+
+
+@main.command()
+@click.argument("template_ids", nargs=-1)
+@click.option("--seeds", type=click.IntRange(min=1), default=100, show_default=True,
+              help="How many seeds per template.")
+@click.option("--first-seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar; only failures and the summary.")
+@_bank_option
+def check(template_ids, seeds, first_seed, quiet, banks):
+    """Stress-test templates: draw, solve, render and grade over many seeds.
+
+    For each seed: the key must score full marks (typed as a student would,
+    exact and hand-rounded), every named mistake and a perturbed answer must
+    not, the frozen variant must re-solve to the same key, and the stem and
+    solution must render. Exits non-zero on any failure.
+
+    \b
+    Example:
+      quizgen check --seeds 500
+      quizgen check rnn.forward_two_steps --seeds 50
+    """
+    from quizgen.checking import check_template
+    from quizgen.progress import progress
+
+    bank = _load(banks)
+    try:
+        templates = [bank.get(i) for i in template_ids] if template_ids else list(bank.templates.values())
+    except KeyError as exc:
+        raise click.ClickException(exc.args[0]) from None
+    reports = []
+    with progress(templates, "checking", quiet) as bar:
+        for template in bar:
+            reports.append(check_template(template, seeds, first_seed))
+    width = max([len(r.template_id) for r in reports] + [8])
+    click.echo(f"{'template':<{width}}  {'seeds':>5}  {'failed':>6}  {'median ms':>9}  {'max ms':>7}")
+    for r in reports:
+        click.echo(f"{r.template_id:<{width}}  {r.seeds:>5}  {len(r.failures):>6}  "
+                   f"{r.median_ms:>9.3f}  {r.max_ms:>7.2f}")
+    failed = [r for r in reports if not r.ok]
+    for r in failed:
+        for seed, message in r.failures:
+            click.secho(f"FAIL {r.template_id} seed {seed}: {message}", fg="red", err=True)
+    click.echo(f"\n{len(reports) - len(failed)} of {len(reports)} templates passed"
+               + (f"; {len(bank.errors)} failed to load" if bank.errors else ""))
+    if failed or bank.errors:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,44 @@
+"""One variant as a person reads it in a terminal, or as JSON for other tools."""
+
+from __future__ import annotations
+
+from quizgen.question import Template, Variant
+from quizgen.stems import render_solution, render_stem
+from quizgen.termmath import to_terminal
+
+
+def variant_json(template: Template, variant: Variant) -> dict:
+    """Params (named as the reference_impl arguments they feed), answers, steps, texts."""
+    return {
+        "id": template.id,
+        "title": template.title,
+        "topic": template.topic,
+        "version": template.version,
+        "seed": variant.seed,
+        "parts": [{"name": p.name, "label": p.label, "kind": p.kind.name, "points": p.points}
+                  for p in template.parts],
+        "params": variant.params,
+        "answers": variant.answers,
+        "hand_answers": variant.hand_answers,
+        "steps": variant.steps,
+        "mistakes": {name: {"description": template.mistakes[name], "answers": answers}
+                     for name, answers in variant.mistakes.items()},
+        "stem": render_stem(template, variant),
+        "solution": render_solution(template, variant),
+    }
+
+
+def variant_text(template: Template, variant: Variant, solution: bool = True) -> str:
+    """The stem, what to type for each part, the key and the worked solution, in Unicode."""
+    lines = [f"{template.title}  [{template.id} v{template.version}, seed {variant.seed}]", "",
+             to_terminal(render_stem(template, variant)), ""]
+    for part in template.parts:
+        lines.append(f"  {to_terminal('$' + part.label + '$')}: {part.kind.describe()}"
+                     f"  ({part.points:g} pt{'s' if part.points != 1 else ''})")
+    if solution:
+        lines += ["", "Answers:"]
+        for part in template.parts:
+            key = part.kind.format(part.kind.from_json(variant.answers[part.name]))
+            lines.append(f"  {to_terminal('$' + part.label + '$')} = {key}")
+        lines += ["", "Worked solution:", to_terminal(render_solution(template, variant))]
+    return "\n".join(lines)
