@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from quizgen.kinds import InvalidAnswer, normalize
-from quizgen.question import Template, TemplateError, Variant, thaw
+from quizgen.question import Redraw, Template, TemplateError, Variant, thaw
 
 STATUSES = ("correct", "ecf", "wrong", "invalid", "blank")
 
@@ -120,8 +120,9 @@ def _carried_forward(template, params, parsed, part, value) -> bool:
             work = template.solve(params, given=dict(parsed), hand=hand)
             if part.kind.matches(value, work.answers[part.name]):
                 return True
-        except (ArithmeticError, ValueError, TypeError, IndexError, KeyError):
-            # a student's value of the wrong size or domain cannot carry forward
+        except (Redraw, ArithmeticError, ValueError, TypeError, IndexError, KeyError):
+            # a student's value of the wrong size or domain (or one the template
+            # would never have drawn) cannot carry forward
             continue
     return False
 

@@ -169,3 +169,10 @@ def test_broken_user_template_is_reported_and_others_load(tmp_path):
     assert "syntax.py: SyntaxError" in joined
     assert "incomplete.py: missing" in joined and "generate" in joined
     assert "dup.py: id 'rnn.forward_two_steps' is already used" in joined
+
+
+def test_far_off_earlier_answer_does_not_crash_ecf(template):
+    """A template that redraws on saturation inside solve must not crash grading."""
+    v = template.draw(rng_for(1), "1")
+    result = grade(template, v, {"h1": "100 100", "h2": "0.5 0.5"})
+    assert [r.status for r in result.parts] == ["wrong", "wrong"]
