@@ -24,6 +24,7 @@ SYMBOLS = {
     r"\,": " ", r"\;": " ", r"\!": "", r"\ ": " ", r"\left": "", r"\right": "",
     r"\mathbb{R}": "ℝ", r"\mathbb{E}": "𝔼", r"\top": "ᵀ", r"\ldots": "…", r"\dots": "…",
     r"\cdots": "⋯", r"\{": "{", r"\}": "}", r"\|": "‖", r"\sim": "~", r"\pm": "±",
+    r"\Big": "", r"\big": "", r"\Bigg": "", r"\bigg": "", r"\displaystyle": "",
     r"\langle": "⟨", r"\rangle": "⟩", r"\mathcal{N}": "𝒩", r"\ell": "ℓ",
 }
 SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
@@ -57,6 +58,7 @@ def _inline(tex: str) -> str:
     s = re.sub(r"\^" + _GROUP, lambda m: _script(m.group(1), SUP, "^"), s)
     s = re.sub(r"_(\w)", lambda m: _script(m.group(1), SUB, "_"), s)
     s = re.sub(r"\^(\w)", lambda m: _script(m.group(1), SUP, "^"), s)
+    s = s.replace("^ᵀ", "ᵀ")
     s = s.replace("{-}", "-").replace("{,}", ",").replace("{", "").replace("}", "")
     return re.sub(r"[ \t]+", " ", s).strip()
 

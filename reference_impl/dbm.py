@@ -15,7 +15,7 @@ import numpy as np
 
 from reference_impl._checks import as_array, check_positive_int, check_shape
 from reference_impl.activations import logsumexp, sigmoid, softmax, softplus
-from reference_impl.rbm import MAX_ENUMERATED_UNITS, _all_binary_states, _layer
+from reference_impl.rbm import MAX_ENUMERATED_UNITS, binary_states, _layer
 
 
 def _params(params):
@@ -160,12 +160,12 @@ def exact_marginals(v, params, max_units=MAX_ENUMERATED_UNITS):
     _check_enumerable(min(n_h1, n_h2), max_units, "the smaller hidden layer")
     bottom_up = b1 + V @ W1  # (N, n_h1)
     if n_h1 <= n_h2:
-        S = _all_binary_states(n_h1)  # (2^n_h1, n_h1)
+        S = binary_states(n_h1)  # (2^n_h1, n_h1)
         logw = bottom_up @ S.T + np.sum(softplus(b2 + S @ W2), axis=1)  # (N, 2^n_h1)
         post = softmax(logw, axis=1)
         m1, m2 = post @ S, post @ sigmoid(b2 + S @ W2)
     else:
-        S = _all_binary_states(n_h2)
+        S = binary_states(n_h2)
         pre = bottom_up[:, None, :] + (S @ W2.T)[None, :, :]  # (N, 2^n_h2, n_h1)
         logw = S @ b2 + np.sum(softplus(pre), axis=2)
         post = softmax(logw, axis=1)
@@ -189,11 +189,11 @@ def exact_log_partition(params, max_units=MAX_ENUMERATED_UNITS):
     n_h2 = W2.shape[1]
     if n_h1 <= n_v + n_h2:
         _check_enumerable(n_h1, max_units, "h1")
-        S = _all_binary_states(n_h1)
+        S = binary_states(n_h1)
         logw = S @ b1 + np.sum(softplus(a + S @ W1.T), axis=1) + np.sum(softplus(b2 + S @ W2), axis=1)
     else:
         _check_enumerable(n_v + n_h2, max_units, "(v, h2)")
-        S = _all_binary_states(n_v + n_h2)
+        S = binary_states(n_v + n_h2)
         V, H2 = S[:, :n_v], S[:, n_v:]
         logw = V @ a + H2 @ b2 + np.sum(softplus(b1 + V @ W1 + H2 @ W2.T), axis=1)
     return float(logsumexp(logw, axis=0))

@@ -79,12 +79,12 @@ def _uniforms(u, name, shape, meaning):
     return u
 
 
-def _bernoulli(p, u):
+def bernoulli(p, u):
     """A unit is on when its probability exceeds its uniform: s = (p > u), as 0.0/1.0."""
     return (p > u).astype(np.float64)
 
 
-def _all_binary_states(n):
+def binary_states(n):
     """All 2^n binary vectors as rows of a (2^n, n) array, in itertools.product order."""
     return np.array(list(itertools.product((0.0, 1.0), repeat=n)), dtype=np.float64).reshape(
         2 ** n, n
@@ -153,7 +153,7 @@ def sample_h_given_v(v, W, b, u):
     """
     p_h = p_h_given_v(v, W, b)
     u = _uniforms(u, "u", p_h.shape, "(n_hidden,)" if p_h.ndim == 1 else "(N, n_hidden)")
-    return _bernoulli(p_h, u), p_h
+    return bernoulli(p_h, u), p_h
 
 
 def sample_v_given_h(h, W, a, u):
@@ -164,7 +164,7 @@ def sample_v_given_h(h, W, a, u):
     """
     p_v = p_v_given_h(h, W, a)
     u = _uniforms(u, "u", p_v.shape, "(n_visible,)" if p_v.ndim == 1 else "(N, n_visible)")
-    return _bernoulli(p_v, u), p_v
+    return bernoulli(p_v, u), p_v
 
 
 def gibbs_step(v, W, a, b, u_h, u_v):
@@ -212,9 +212,9 @@ def log_partition(W, a, b, max_units=MAX_ENUMERATED_UNITS):
     _check_enumerable(W, max_units)
     n_v, n_h = W.shape
     if n_v <= n_h:
-        V = _all_binary_states(n_v)
+        V = binary_states(n_v)
         return float(logsumexp(-free_energy(V, W, a, b), axis=0))
-    H = _all_binary_states(n_h)
+    H = binary_states(n_h)
     return float(logsumexp(-_hidden_free_energy(H, W, a, b), axis=0))
 
 
@@ -243,13 +243,13 @@ def exact_log_likelihood_gradient(v, W, a, b, max_units=MAX_ENUMERATED_UNITS):
 
     log_Z = log_partition(W, a, b, max_units)
     if n_v <= n_h:
-        S = _all_binary_states(n_v)
+        S = binary_states(n_v)
         p = np.exp(-free_energy(S, W, a, b) - log_Z)  # p(v) for every v
         Ph = sigmoid(b + S @ W)
         model_W = (S * p[:, None]).T @ Ph
         model_a, model_b = p @ S, p @ Ph
     else:
-        S = _all_binary_states(n_h)
+        S = binary_states(n_h)
         p = np.exp(-_hidden_free_energy(S, W, a, b) - log_Z)  # p(h) for every h
         Pv = sigmoid(a + S @ W.T)
         model_W = (Pv * p[:, None]).T @ S
@@ -288,8 +288,14 @@ def _stack(states, single):
     return arr[:, 0] if (single and states) else arr
 
 
-def _update(W, a, b, lr, V_pos, P_pos, V_neg, P_neg):
-    """Averaged statistics and the step theta + lr * (positive - negative)."""
+def cd_update(W, a, b, lr, V_pos, P_pos, V_neg, P_neg):
+    """The CD/PCD parameter step from batches of statistics.
+
+    ``V_pos (N, n_v)``, ``P_pos (N, n_h)``: the data and its hidden statistics;
+    ``V_neg (M, n_v)``, ``P_neg (M, n_h)``: the chain's. Returns the new params
+    ``W + lr (<v h^T>_pos - <v h^T>_neg)`` (likewise ``a``, ``b``) and the
+    averaged statistics ``pos_*``, ``neg_*`` and their differences.
+    """
     N, M = V_pos.shape[0], V_neg.shape[0]
     grads = {
         "pos_W": V_pos.T @ P_pos / N, "neg_W": V_neg.T @ P_neg / M,
@@ -345,16 +351,16 @@ def cd_k(v0, W, a, b, k, lr, uniforms, sample_visible=False, stats="probabilitie
 
     vs, p_hs, hs, p_vs = [V0], [sigmoid(b + V0 @ W)], [], []
     for t in range(k):
-        hs.append(_bernoulli(p_hs[t], u_h[t]))
+        hs.append(bernoulli(p_hs[t], u_h[t]))
         p_vs.append(sigmoid(a + hs[t] @ W.T))
-        vs.append(_bernoulli(p_vs[t], u_v[t]) if sample_visible else p_vs[t])
+        vs.append(bernoulli(p_vs[t], u_v[t]) if sample_visible else p_vs[t])
         p_hs.append(sigmoid(b + vs[t + 1] @ W))
     if stats == "samples":
-        hs.append(_bernoulli(p_hs[k], u_h[k]))
+        hs.append(bernoulli(p_hs[k], u_h[k]))
         H_pos, H_neg = hs[0], hs[k]
     else:
         H_pos, H_neg = p_hs[0], p_hs[k]
-    params, grads = _update(W, a, b, lr, V0, H_pos, vs[k], H_neg)
+    params, grads = cd_update(W, a, b, lr, V0, H_pos, vs[k], H_neg)
     chain = {"v": _stack(vs, single), "p_h": _stack(p_hs, single),
              "h": _stack(hs, single), "p_v": _stack(p_vs, single)}
     return params, grads, chain
@@ -407,20 +413,20 @@ def pcd(v_data, chain_state, W, a, b, k, lr, uniforms, chain_layer="visible", sa
     if chain_layer == "visible":
         vs, p_hs, hs, p_vs = [S], [sigmoid(b + S @ W)], [], []
         for t in range(k):
-            hs.append(_bernoulli(p_hs[t], u_h[t]))
+            hs.append(bernoulli(p_hs[t], u_h[t]))
             p_vs.append(sigmoid(a + hs[t] @ W.T))
-            vs.append(_bernoulli(p_vs[t], u_v[t]) if sample_visible else p_vs[t])
+            vs.append(bernoulli(p_vs[t], u_v[t]) if sample_visible else p_vs[t])
             p_hs.append(sigmoid(b + vs[t + 1] @ W))
         new_state = vs[k]
     else:
         vs, p_hs, hs, p_vs = [], [], [S], []
         for t in range(k):
             p_vs.append(sigmoid(a + hs[t] @ W.T))
-            vs.append(_bernoulli(p_vs[t], u_v[t]) if sample_visible else p_vs[t])
+            vs.append(bernoulli(p_vs[t], u_v[t]) if sample_visible else p_vs[t])
             p_hs.append(sigmoid(b + vs[t] @ W))
-            hs.append(_bernoulli(p_hs[t], u_h[t]))
+            hs.append(bernoulli(p_hs[t], u_h[t]))
         new_state = hs[k]
-    params, grads = _update(W, a, b, lr, V_pos, P_pos, vs[-1], p_hs[-1])
+    params, grads = cd_update(W, a, b, lr, V_pos, P_pos, vs[-1], p_hs[-1])
     chain = {"v": np.stack(vs), "p_h": np.stack(p_hs), "h": _stack(hs, False),
              "p_v": np.stack(p_vs), "state": new_state}
     return params, grads, chain
@@ -443,7 +449,7 @@ def reconstruction_error(v, W, a, b, u_h=None, reduction="mean"):
         H = P_h
     else:
         shape, meaning = ((W.shape[1],), "(n_hidden,)") if single else (P_h.shape, "(N, n_hidden)")
-        H = _bernoulli(P_h, _uniforms(u_h, "u_h", shape, meaning).reshape(P_h.shape))
+        H = bernoulli(P_h, _uniforms(u_h, "u_h", shape, meaning).reshape(P_h.shape))
     V_rec = sigmoid(a + H @ W.T)
     per = np.sum((V - V_rec) ** 2, axis=1)
     if reduction == "none":

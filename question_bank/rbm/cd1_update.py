@@ -6,7 +6,7 @@ from quizgen import draw
 from quizgen.kinds import Matrix, Vector
 from quizgen.question import Part, Redraw
 from reference_impl.activations import sigmoid
-from reference_impl.rbm import p_h_given_v, p_v_given_h
+from reference_impl.rbm import bernoulli, cd_update, p_h_given_v, p_v_given_h
 
 ID = "rbm.cd1_update"
 TITLE = "CD-1 update of a binary RBM"
@@ -58,15 +58,16 @@ def generate(rng):
 def solve(p, work):
     W, a, b, v0, u = p["W"], p["a"], p["b"], p["v0"], p["u_h"]
     p_h0 = work.answer("p_h0", p_h_given_v(v0, W, b))
-    on = (p_h0 < u) if work.made("on_below_uniform") else (p_h0 > u)
-    h0 = work.answer("h0", on.astype(float))  # a unit turns on when its probability exceeds its uniform
+    # a unit turns on when its probability exceeds its uniform
+    h0 = work.answer("h0", bernoulli(u, p_h0) if work.made("on_below_uniform") else bernoulli(p_h0, u))
     v1 = work.answer("v1", p_v_given_h(h0, W, a))  # reconstruction: probabilities, not samples
     p_h1 = work.answer("p_h1", p_h_given_v(v1, W, b))
-    positive = work.step("positive", np.outer(v0, h0 if work.made("samples_in_stats") else p_h0))
-    negative = work.step("negative", np.outer(v1, p_h1))
-    if work.made("sign_flipped"):
-        positive, negative = negative, positive
-    work.answer("dW", p["lr"] * (positive - negative))
+    h_pos = h0 if work.made("samples_in_stats") else p_h0
+    pos, neg = ((v1, p_h1), (v0, h_pos)) if work.made("sign_flipped") else ((v0, h_pos), (v1, p_h1))
+    _, stats = cd_update(W, a, b, p["lr"], pos[0][None], pos[1][None], neg[0][None], neg[1][None])
+    work.step("positive", stats["pos_W"])
+    work.step("negative", stats["neg_W"])
+    work.answer("dW", p["lr"] * stats["W"])
 
 
 STEM = r"""
