@@ -91,7 +91,7 @@ def check_variant(template: Template, variant: Variant) -> list:
         result = grade(template, variant, responses, ecf=False)
         if result.earned >= result.possible:
             problems.append(f"mistake {name} scores full marks")
-        if not any(r.mistake == name for r in result.parts):
+        if not any(name == r.mistake or name in r.also for r in result.parts):
             problems.append(f"mistake {name} is not named when its answer is typed")
     for p in gradable:
         responses = _typed(template, variant.answers)

@@ -32,8 +32,9 @@ class PartResult:
     points: float
     response: str
     key: str
-    mistake: str | None = None
+    mistake: str | None = None       # the first named mistake the answer matches
     feedback: str = ""
+    also: tuple = ()                 # further named mistakes giving the same answer
 
     @property
     def earned(self) -> float:
@@ -98,17 +99,18 @@ def grade(template: Template, variant: Variant, responses: dict, ecf: bool = Tru
                 if _carried_forward(template, params, parsed, part, value):
                     status, credit = "ecf", ecf_credit
                     feedback = "right from your own earlier answers (error carried forward)"
-        mistake = None
+        mistake, also = None, ()
         if status == "wrong":
-            mistake = _named_mistake(kind, variant, part.name, value)
-            if mistake:
-                feedback = template.mistakes[mistake]
+            named = _named_mistakes(kind, variant, part.name, value)
+            if named:
+                mistake, also = named[0], tuple(named[1:])
+                feedback = "; or ".join(template.mistakes[m] for m in named)
         if status != "correct":
             earlier_wrong = True
         if kind.numeric:
             parsed[part.name] = value
         result.parts.append(PartResult(part.name, part.label, status, credit, part.points, text,
-                                       shown_key, mistake=mistake, feedback=feedback))
+                                       shown_key, mistake=mistake, feedback=feedback, also=also))
     return result
 
 
@@ -127,8 +129,7 @@ def _carried_forward(template, params, parsed, part, value) -> bool:
     return False
 
 
-def _named_mistake(kind, variant, part_name, value) -> str | None:
-    for name, answers in variant.mistakes.items():
-        if part_name in answers and kind.matches(value, kind.from_json(answers[part_name])):
-            return name
-    return None
+def _named_mistakes(kind, variant, part_name, value) -> list:
+    """Every named mistake whose answer for this part the value matches, in the template's order."""
+    return [name for name, answers in variant.mistakes.items()
+            if part_name in answers and kind.matches(value, kind.from_json(answers[part_name]))]

@@ -234,7 +234,6 @@ class Template:
         mistakes = {}
         for name in self.mistakes:
             wrong = self.solve(params, mistake=name)
-            visible = False
             mistaken = {}
             for part in self.parts:
                 key, value = exact.answers[part.name], wrong.answers[part.name]
@@ -242,12 +241,20 @@ class Template:
                     continue
                 if part.kind.numeric and not np.all(np.isfinite(np.asarray(value, dtype=float))):
                     continue
-                if not part.kind.distinct(value, key):
+                # a mistake must be told apart from both keys a student may give...
+                if not (part.kind.distinct(value, key) and part.kind.distinct(value, hand.answers[part.name])):
                     raise Redraw(f"mistake {name} nearly gives the key for {part.name}")
-                visible = True
                 mistaken[part.name] = part.kind.to_json(value)
-            if not visible:
+            if not mistaken:
                 raise Redraw(f"mistake {name} gives the same answers as the key")
+            # two mistakes may share a wrong value on some part (the feedback then names
+            # both) but not on every part, or one of them could never be told apart
+            for other, their in mistakes.items():
+                if set(their) == set(mistaken) and not any(
+                        self.part(n).kind.distinct(self.part(n).kind.from_json(their[n]),
+                                                   self.part(n).kind.from_json(mistaken[n]))
+                        for n in mistaken):
+                    raise Redraw(f"mistakes {other} and {name} give the same answers")
             mistakes[name] = mistaken
         return Variant(
             template_id=self.id, template_version=self.version, seed=seed_label,

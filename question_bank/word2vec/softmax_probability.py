@@ -1,0 +1,88 @@
+"""Skip-gram: scores, the softmax probability p(o|c) and the negative-sampling loss, by hand."""
+
+import numpy as np
+
+from quizgen import draw
+from quizgen.kinds import Number, Vector
+from quizgen.question import Part, Redraw
+from reference_impl.activations import log_sigmoid, sigmoid, softmax
+from reference_impl.word2vec import skipgram_softmax_forward
+
+ID = "word2vec.softmax_probability"
+TITLE = "Skip-gram: softmax probability and negative-sampling loss"
+TOPIC = "word2vec"
+TAGS = ("word2vec", "skip-gram", "softmax", "negative-sampling", "calculator")
+DIFFICULTY = 2
+VERSION = 1
+DECIMALS = 4
+VOCAB = ("the", "cat", "sat", "on", "mat")
+N = 2  # embedding size
+
+PARTS = [
+    Part("z", Vector(len(VOCAB)), label=r"u_w^\top v_c"),
+    Part("p", Number(4), label="p(o|c)"),
+    Part("L_neg", Number(4), label=r"L_{neg}"),
+]
+
+# Ordered by how few parts each changes: grading names the first mistake an answer matches.
+MISTAKES = {
+    "sigmoid_for_softmax": "$p(o|c)$ was taken as $\\sigma(u_o^\\top v_c)$ instead of the softmax over all words",
+    "sigma_pos_for_negative": "$\\sigma(u_k^\\top v_c)$ was used for a negative instead of $\\sigma(-u_k^\\top v_c)$",
+    "input_vector_for_context": "the input vectors $v_w$ were used for the scored words instead of their output vectors $u_w$",
+}
+
+
+def generate(rng):
+    V = len(VOCAB)
+    center, context, *others = (int(i) for i in rng.permutation(V))
+    negatives = sorted(int(k) for k in rng.choice(others, size=2, replace=False))
+    return {
+        "center": center, "context": context, "negatives": negatives,
+        "W_in": draw.decimals(rng, (V, N), -1, 1),
+        "W_out": draw.decimals(rng, (V, N), -1, 1),
+    }
+
+
+def solve(p, work):
+    o, neg = p["context"], list(p["negatives"])
+    W_out = p["W_in"] if work.made("input_vector_for_context") else p["W_out"]
+    _, cache = skipgram_softmax_forward(p["center"], o, p["W_in"], W_out)
+    z = work.answer("z", cache["z"])                     # z_w = u_w . v_c for every word w
+
+    prob = sigmoid(z[o]) if work.made("sigmoid_for_softmax") else softmax(z)[o]
+    prob = work.answer("p", float(prob))
+
+    # L = -log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c), from the scores above.
+    sign = 1.0 if work.made("sigma_pos_for_negative") else -1.0
+    pos = work.step("term_pos", float(-log_sigmoid(z[o])))
+    negs = work.step("terms_neg", -log_sigmoid(sign * z[neg]))
+    work.answer("L_neg", pos + float(np.sum(negs)))
+    if work.mistake is None and not work.given and np.min(np.abs(z[neg])) < 0.05:
+        raise Redraw("a negative's score is nearly 0: sigma(s) and sigma(-s) coincide")
+
+
+STEM = r"""
+A skip-gram model over the vocabulary (0) the, (1) cat, (2) sat, (3) on, (4) mat has an input
+vector $v_w$ and an output vector $u_w$ for each word $w$ (row $w$ of $W_{in}$ and $W_{out}$):
+$$W_{in} = {{ p.W_in | tex }},\qquad W_{out} = {{ p.W_out | tex }}.$$
+The centre word is $c$ = {{ ["the", "cat", "sat", "on", "mat"][p.center] }} and the context word is
+$o$ = {{ ["the", "cat", "sat", "on", "mat"][p.context] }}.
+With the full softmax, $p(o|c) = \dfrac{\exp(u_o^\top v_c)}{\sum_{w} \exp(u_w^\top v_c)}$;
+with negative sampling and the two given negative words $k$ =
+{% for k in p.negatives %}{{ ["the", "cat", "sat", "on", "mat"][k] }}{{ " and " if not loop.last else "," }}{% endfor %}
+
+$$L_{neg} = -\log \sigma(u_o^\top v_c) - \sum_{k} \log \sigma(-u_k^\top v_c)\quad\text{(natural log)}.$$
+Compute (a) the scores $u_w^\top v_c$ of all five words, in vocabulary order, (b) $p(o|c)$ and
+(c) $L_{neg}$. Round to {{ d }} decimals.
+"""
+
+SOLUTION = r"""
+$v_c$ is row {{ p.center }} of $W_{in}$: $v_c = {{ p.W_in[p.center] | tex }}$. Scoring it with every output vector:
+$u_w^\top v_c = {{ key.z }}$.
+
+Softmax over the five scores at $o$ = {{ ["the", "cat", "sat", "on", "mat"][p.context] }} (index {{ p.context }}):
+$p(o|c) = {{ key.p }}$.
+
+Negative sampling: $-\log \sigma(u_o^\top v_c) = {{ s.term_pos | tex(d) }}$ and
+$-\log \sigma(-u_k^\top v_c) = {{ s.terms_neg | row(d) }}$ for the two negatives, so $L_{neg} = {{ key.L_neg }}$.
+"""
