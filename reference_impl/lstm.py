@@ -231,7 +231,6 @@ def lstm_backward(dh, cache, dc=None, truncate=None):
     """
     h = cache["h"]
     T, H = h.shape
-    D = cache["x"].shape[1]
     dh = as_array(dh, "dh")
     check_shape(dh, "dh", (T, H), "(T, H)")
     if dc is not None:
