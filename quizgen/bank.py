@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import question_bank
+from quizgen.concepts import load_concepts
 from quizgen.question import Template, TemplateError
 
 BUNDLED = Path(question_bank.__file__).parent
@@ -49,8 +50,9 @@ class Bank:
 
 
 def template_files(folder: Path) -> list:
-    return sorted(p for p in Path(folder).rglob("*.py")
-                  if not p.name.startswith("_") and "__pycache__" not in p.parts)
+    """Template modules (``*.py``) and conceptual item files (``*.toml``) below ``folder``."""
+    return sorted(p for p in Path(folder).rglob("*") if p.suffix in (".py", ".toml")
+                  and not p.name.startswith("_") and "__pycache__" not in p.parts)
 
 
 def load_bank(extra_folders=(), include_bundled: bool = True) -> Bank:
@@ -62,14 +64,19 @@ def load_bank(extra_folders=(), include_bundled: bool = True) -> Bank:
             bank.errors.append(f"{folder}: not a folder")
             continue
         for path in template_files(folder):
-            try:
-                template = Template.from_file(path)
-            except TemplateError as exc:
-                bank.errors.append(str(exc))
-                continue
-            if template.id in bank.templates:
-                other = bank.templates[template.id].path
-                bank.errors.append(f"{path}: id {template.id!r} is already used by {other}")
-                continue
-            bank.templates[template.id] = template
+            if path.suffix == ".toml":
+                loaded, errors = load_concepts(path)
+                bank.errors.extend(errors)
+            else:
+                try:
+                    loaded = [Template.from_file(path)]
+                except TemplateError as exc:
+                    bank.errors.append(str(exc))
+                    continue
+            for template in loaded:
+                if template.id in bank.templates:
+                    other = bank.templates[template.id].path
+                    bank.errors.append(f"{path}: id {template.id!r} is already used by {other}")
+                    continue
+                bank.templates[template.id] = template
     return bank

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from quizgen.grading import grade
-from quizgen.kinds import Choice, Essay, Integer, Number, Shape, Symbolic, LETTERS
+from quizgen.kinds import LETTERS, Choice, Essay, Integer, Number, Shape, Symbolic, TrueFalse
 from quizgen.question import Template, TemplateError, Variant, thaw
 from quizgen.seeds import rng_for
 from quizgen.stems import render_solution, render_stem
@@ -54,6 +54,8 @@ def perturb(kind, key):
         return frozenset(others[:1]) if others else frozenset()
     if isinstance(kind, Symbolic):
         return key + 1
+    if isinstance(kind, TrueFalse):
+        return not key
     value = np.array(key, dtype=float)
     flat = value.reshape(-1)
     bound = kind.tolerance.bound(float(flat[0]))
@@ -102,6 +104,26 @@ def check_variant(template: Template, variant: Variant) -> list:
     return problems
 
 
+def check_choices(template: Template, variant: Variant) -> list:
+    """The multiple-choice form: the key's letter scores full; each mistake's letter does not, named."""
+    problems = []
+    key_letters = {name: c["key"] for name, c in variant.choices.items()}
+    typed = _typed(template, variant.answers) | key_letters
+    result = grade(template, variant, typed)
+    for r in result.parts:
+        if r.status != "correct":
+            problems.append(f"choice form: the key {typed[r.part]!r} is graded {r.status} for part {r.part}")
+    for name, c in variant.choices.items():
+        for letter, mistake in zip(LETTERS, c["mistakes"]):
+            if mistake is None:
+                continue
+            r = next(r for r in grade(template, variant, typed | {name: letter}).parts if r.part == name)
+            if r.status == "correct" or mistake not in (r.mistake,) + r.also:
+                problems.append(f"choice form: option {letter} ({mistake}) of part {name} is graded "
+                                f"{r.status} without naming the mistake")
+    return problems
+
+
 def check_template(template: Template, seeds: int, first_seed: int = 0) -> CheckReport:
     report = CheckReport(template.id)
     for seed in range(first_seed, first_seed + seeds):
@@ -110,7 +132,10 @@ def check_template(template: Template, seeds: int, first_seed: int = 0) -> Check
             start = time.perf_counter()
             variant = template.draw(rng_for(seed), str(seed))
             report.times_ms.append((time.perf_counter() - start) * 1e3)
-            for problem in check_variant(template, variant):
+            problems = check_variant(template, variant)
+            if template.has_choice_form():
+                problems += check_choices(template, template.draw(rng_for(seed), str(seed), form="choice"))
+            for problem in problems:
                 report.failures.append((seed, problem))
         except TemplateError as exc:
             report.failures.append((seed, str(exc)))

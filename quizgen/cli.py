@@ -75,14 +75,17 @@ def list_cmd(topics, as_json, banks):
               help="A plain preview seed (exams use secret-keyed seeds).")
 @click.option("--json", "as_json", is_flag=True, help="Params, answers, steps and texts as JSON.")
 @click.option("--no-solution", is_flag=True, help="Only the question, as a student sees it.")
+@click.option("--form", type=click.Choice(["typed", "choice"]), default="typed", show_default=True,
+              help="choice: numeric parts become multiple choice, the named mistakes as distractors.")
 @_bank_option
-def show(template_id, seed, as_json, no_solution, banks):
+def show(template_id, seed, as_json, no_solution, form, banks):
     """Show one variant of a template: stem, answers, worked solution.
 
     \b
     Example:
       quizgen show rnn.forward_two_steps --seed 7
       quizgen show rnn.forward_two_steps --seed 7 --json
+      quizgen show lstm.cell_step --seed 2 --form choice
     """
     from quizgen.preview import variant_json, variant_text
     from quizgen.question import TemplateError
@@ -91,9 +94,12 @@ def show(template_id, seed, as_json, no_solution, banks):
     bank = _load(banks)
     try:
         template = bank.get(template_id)
-        variant = template.draw(rng_for(seed), str(seed))
+        variant = template.draw(rng_for(seed), str(seed), form=form)
     except (KeyError, TemplateError) as exc:
         raise click.ClickException(str(exc.args[0] if isinstance(exc, KeyError) else exc)) from None
+    except Exception as exc:  # a bug in a (user's) template: say where, without a traceback
+        raise click.ClickException(f"template {template_id} failed: {type(exc).__name__}: {exc}"
+                                   " (run `quizgen check` on it)") from None
     if as_json:
         click.echo(json.dumps(variant_json(template, variant), indent=2, sort_keys=True))
     else:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from quizgen.kinds import InvalidAnswer, normalize
+from quizgen.kinds import LETTERS, Choice, InvalidAnswer, normalize
 from quizgen.question import Redraw, Template, TemplateError, Variant, thaw
 
 STATUSES = ("correct", "ecf", "wrong", "invalid", "blank")
@@ -31,7 +31,7 @@ class PartResult:
     credit: float
     points: float
     response: str
-    key: str
+    key: str                         # the key as shown to the student
     mistake: str | None = None       # the first named mistake the answer matches
     feedback: str = ""
     also: tuple = ()                 # further named mistakes giving the same answer
@@ -57,61 +57,67 @@ class QuestionResult:
 
 def grade(template: Template, variant: Variant, responses: dict, ecf: bool = True,
           ecf_credit: float = 1.0) -> QuestionResult:
-    """Grade ``responses`` (part name -> typed text) against ``variant``'s frozen key."""
+    """Grade ``responses`` (part name -> typed text) against ``variant``'s frozen key.
+
+    A part the variant offers as multiple choice (``variant.choices``) is read
+    as a letter; the option chosen stands for its numeric value, so a later
+    typed part can still earn error-carried-forward credit from it.
+    """
     if variant.template_id != template.id:
         raise TemplateError(f"variant of {variant.template_id} graded with template {template.id}")
     result = QuestionResult(template.id)
-    parsed: dict = {}
+    parsed: dict = {}       # part -> the student's value, for error carried forward
     earlier_wrong = False
     params = None
     for part in template.parts:
-        kind = part.kind
-        key = kind.from_json(variant.answers[part.name])
-        text = responses.get(part.name, "")
-        shown_key = kind.format(key)
-        try:
-            text = normalize(text)
-        except InvalidAnswer as bad:
-            result.parts.append(PartResult(part.name, part.label, "invalid", 0.0, part.points,
-                                           str(text)[:80] + "…", shown_key, feedback=bad.reason))
+        graded = _grade_part(template, variant, part, responses.get(part.name, ""))
+        value = graded.pop("value", None)
+        if graded["status"] == "wrong" and ecf and earlier_wrong and part.kind.numeric \
+                and part.name not in variant.choices:
+            if params is None:
+                params = thaw(variant.params)
+            if _carried_forward(template, params, parsed, part, value):
+                graded.update(status="ecf", credit=ecf_credit, mistake=None, also=(),
+                              feedback="right from your own earlier answers (error carried forward)")
+        if graded["status"] != "correct":
             earlier_wrong = True
-            continue
-        if not text:
-            result.parts.append(PartResult(part.name, part.label, "blank", 0.0, part.points, "",
-                                           shown_key, feedback="no answer"))
-            earlier_wrong = True
-            continue
-        try:
-            value = kind.parse(text)
-        except InvalidAnswer as bad:
-            result.parts.append(PartResult(part.name, part.label, "invalid", 0.0, part.points,
-                                           text, shown_key, feedback=bad.reason))
-            earlier_wrong = True
-            continue
-        hand = kind.from_json(variant.hand_answers[part.name])
-        if kind.matches(value, key) or kind.matches(value, hand):
-            status, credit, feedback = "correct", 1.0, "correct"
-        else:
-            status, credit, feedback = "wrong", 0.0, "not the key"
-            if ecf and earlier_wrong and kind.numeric:
-                if params is None:
-                    params = thaw(variant.params)
-                if _carried_forward(template, params, parsed, part, value):
-                    status, credit = "ecf", ecf_credit
-                    feedback = "right from your own earlier answers (error carried forward)"
-        mistake, also = None, ()
-        if status == "wrong":
-            named = _named_mistakes(kind, variant, part.name, value)
-            if named:
-                mistake, also = named[0], tuple(named[1:])
-                feedback = "; or ".join(template.mistakes[m] for m in named)
-        if status != "correct":
-            earlier_wrong = True
-        if kind.numeric:
+        if value is not None and part.kind.numeric:
             parsed[part.name] = value
-        result.parts.append(PartResult(part.name, part.label, status, credit, part.points, text,
-                                       shown_key, mistake=mistake, feedback=feedback, also=also))
+        result.parts.append(PartResult(part.name, part.label, points=part.points, **graded))
     return result
+
+
+def _grade_part(template, variant, part, text) -> dict:
+    """Status, credit, feedback and the parsed value of one part (before error carried forward)."""
+    choice = variant.choices.get(part.name)
+    kind = Choice(len(choice["options"])) if choice else part.kind
+    key = part.kind.from_json(variant.answers[part.name])
+    shown_key = f"{choice['key']} ({part.kind.format(key)})" if choice else part.kind.format(key)
+    out = {"status": "wrong", "credit": 0.0, "response": "", "key": shown_key,
+           "mistake": None, "also": (), "feedback": ""}
+    try:
+        text = normalize(text)
+        out["response"] = text
+        if not text:
+            return out | {"status": "blank", "feedback": "no answer"}
+        value = kind.parse(text)
+    except InvalidAnswer as bad:
+        return out | {"status": "invalid", "response": str(text)[:200], "feedback": bad.reason}
+    if choice:
+        index = LETTERS.index(next(iter(value)))
+        named = [choice["mistakes"][index]] if choice["mistakes"][index] else []
+        value, correct = part.kind.from_json(choice["options"][index]), index == LETTERS.index(choice["key"])
+    else:
+        hand = part.kind.from_json(variant.hand_answers[part.name])
+        correct = kind.matches(value, key) or kind.matches(value, hand)
+        named = [] if correct else _named_mistakes(kind, variant, part.name, value)
+    out["value"] = value
+    if correct:
+        return out | {"status": "correct", "credit": 1.0, "feedback": "correct"}
+    if named:
+        return out | {"mistake": named[0], "also": tuple(named[1:]),
+                      "feedback": "; or ".join(template.mistakes[m] for m in named)}
+    return out | {"feedback": "not the key"}
 
 
 def _carried_forward(template, params, parsed, part, value) -> bool:

@@ -470,6 +470,45 @@ class Choice(AnswerKind):
         return "the letters of every correct option" if self.multiple else "the letter of one option"
 
 
+_TRUE = {"T", "TRUE", "YES", "Y", "1", "V", "VRAI", "CORRECT"}
+_FALSE = {"F", "FALSE", "NO", "N", "0", "FAUX", "INCORRECT"}
+
+
+@dataclass
+class TrueFalse(AnswerKind):
+    """True or false: ``T``, ``true``, ``yes``, ``1`` / ``F``, ``false``, ``no``, ``0``."""
+
+    name = "truefalse"
+
+    def parse(self, text):
+        word = normalize(text).upper().strip(" .!()")
+        if not word:
+            raise InvalidAnswer("neither true nor false was given")
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        raise InvalidAnswer(f"{text.strip()!r} is neither true (T) nor false (F)")
+
+    def matches(self, value, key) -> bool:
+        return bool(value) == bool(key)
+
+    def format(self, key) -> str:
+        return "T" if key else "F"
+
+    def tex(self, key) -> str:
+        return r"	ext{True}" if key else r"	ext{False}"
+
+    def to_json(self, value):
+        return bool(value)
+
+    def from_json(self, data):
+        return bool(data)
+
+    def describe(self) -> str:
+        return "T (true) or F (false)"
+
+
 @dataclass
 class Symbolic(AnswerKind):
     """A formula in the given variables, equal to the key up to algebra.
@@ -529,4 +568,4 @@ class Essay(AnswerKind):
         return "a written answer, graded by hand"
 
 
-KINDS = {k.name: k for k in (Number, Integer, Vector, Matrix, Shape, Choice, Symbolic, Essay)}
+KINDS = {k.name: k for k in (Number, Integer, Vector, Matrix, Shape, Choice, TrueFalse, Symbolic, Essay)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from quizgen.kinds import LETTERS
 from quizgen.question import Template, Variant
 from quizgen.stems import render_solution, render_stem
 from quizgen.termmath import to_terminal
@@ -23,6 +24,7 @@ def variant_json(template: Template, variant: Variant) -> dict:
         "steps": variant.steps,
         "mistakes": {name: {"description": template.mistakes[name], "answers": answers}
                      for name, answers in variant.mistakes.items()},
+        "choices": variant.choices,
         "stem": render_stem(template, variant),
         "solution": render_solution(template, variant),
     }
@@ -33,12 +35,19 @@ def variant_text(template: Template, variant: Variant, solution: bool = True) ->
     lines = [f"{template.title}  [{template.id} v{template.version}, seed {variant.seed}]", "",
              to_terminal(render_stem(template, variant)), ""]
     for part in template.parts:
-        lines.append(f"  {to_terminal('$' + part.label + '$')}: {part.kind.describe()}"
-                     f"  ({part.points:g} pt{'s' if part.points != 1 else ''})")
+        label = to_terminal('$' + part.label + '$')
+        choice = variant.choices.get(part.name)
+        how = "one letter" if choice else part.kind.describe()
+        lines.append(f"  {label}: {how}  ({part.points:g} pt{'s' if part.points != 1 else ''})")
+        if choice:
+            for letter, option in zip(LETTERS, choice["options"]):
+                lines.append(f"      {letter}. {part.kind.format(part.kind.from_json(option))}")
     if solution:
         lines += ["", "Answers:"]
         for part in template.parts:
             key = part.kind.format(part.kind.from_json(variant.answers[part.name]))
+            if part.name in variant.choices:
+                key = f"{variant.choices[part.name]['key']}  ({key})"
             lines.append(f"  {to_terminal('$' + part.label + '$')} = {key}")
         lines += ["", "Worked solution:", to_terminal(render_solution(template, variant))]
     return "\n".join(lines)

@@ -31,13 +31,14 @@ import importlib.util
 import json
 import math
 import sys
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 
-from quizgen.kinds import AnswerKind
+from quizgen.kinds import LETTERS, AnswerKind, Choice
 
 
 class Redraw(Exception):
@@ -203,18 +204,26 @@ class Template:
             raise TemplateError(f"{self.id}: solve gave no answer for {', '.join(missing)}")
         return work
 
-    def draw(self, rng: np.random.Generator, seed_label: str = "") -> "Variant":
+    def draw(self, rng: np.random.Generator, seed_label: str = "", form: str = "typed") -> "Variant":
         """Draw params until a non-degenerate variant comes out; freeze it.
 
         The engine itself rejects draws whose answers are not finite and draws
         where a named mistake gives an answer that nearly equals the key (so a
         distractor could pass for the key, or the key for a mistake).
+
+        ``form="choice"`` turns every numeric part that has named mistakes into
+        a multiple-choice part: the key and the mistakes' answers, shuffled.
         """
+        if form not in FORMS:
+            raise TemplateError(f"form must be one of {', '.join(FORMS)}, got {form!r}")
         reasons = []
         for _ in range(MAX_DRAWS):
             try:
                 params = thaw(freeze(self.generate_fn(rng)))
-                return self._freeze_variant(params, seed_label)
+                variant = self._freeze_variant(params, seed_label)
+                if form == "choice":
+                    variant = self._with_choices(variant, rng)
+                return variant
             except Redraw as why:
                 reasons.append(str(why))
         common = max(set(reasons), key=reasons.count) if reasons else "?"
@@ -262,6 +271,41 @@ class Template:
             steps=freeze(exact.steps), hand_steps=freeze(hand.steps), mistakes=mistakes)
 
 
+    def has_choice_form(self) -> bool:
+        """Whether a choice form can exist: two named mistakes at least, and a numeric part."""
+        return len(self.mistakes) >= MIN_OPTIONS - 1 and any(p.kind.numeric for p in self.parts)
+
+    def _with_choices(self, variant: "Variant", rng) -> "Variant":
+        """Options per numeric part: the key and each distinct mistaken answer, shuffled."""
+        choices = {}
+        for part in self.parts:
+            if not part.kind.numeric:
+                continue
+            options = [(variant.answers[part.name], None)]
+            for name, answers in variant.mistakes.items():
+                value = answers.get(part.name)
+                if value is not None and all(part.kind.distinct(part.kind.from_json(value),
+                                                                part.kind.from_json(o))
+                                             for o, _ in options):
+                    options.append((value, name))
+            if len(options) < MIN_OPTIONS:
+                continue  # a two-way guess is no question: the part stays typed
+            options = options[:MAX_OPTIONS]
+            order = rng.permutation(len(options))
+            shuffled = [options[i] for i in order]
+            choices[part.name] = {
+                "options": [o for o, _ in shuffled],
+                "mistakes": [m for _, m in shuffled],
+                "key": LETTERS[int(np.flatnonzero(order == 0)[0])],
+            }
+        # a part with fewer distinct mistakes stays typed; with none, the whole variant does
+        return dataclasses.replace(variant, choices=choices)
+
+
+FORMS = ("typed", "choice")
+MIN_OPTIONS, MAX_OPTIONS = 3, 5
+
+
 def _same(a, b) -> bool:
     try:
         return bool(np.array_equal(np.asarray(a), np.asarray(b))) or bool(
@@ -283,18 +327,19 @@ class Variant:
     steps: dict
     hand_steps: dict
     mistakes: dict
+    choices: dict = field(default_factory=dict)  # part -> {"options", "mistakes", "key"}
 
     def to_json(self) -> dict:
         return {
             "template_id": self.template_id, "template_version": self.template_version,
             "seed": self.seed, "params": self.params, "answers": self.answers,
             "hand_answers": self.hand_answers, "steps": self.steps,
-            "hand_steps": self.hand_steps, "mistakes": self.mistakes,
+            "hand_steps": self.hand_steps, "mistakes": self.mistakes, "choices": self.choices,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> "Variant":
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
     def dumps(self) -> str:
         """Canonical JSON text: the same variant is the same bytes in any process."""
