@@ -133,6 +133,8 @@ def check_template(template: Template, seeds: int, first_seed: int = 0) -> Check
             variant = template.draw(rng_for(seed), str(seed))
             report.times_ms.append((time.perf_counter() - start) * 1e3)
             problems = check_variant(template, variant)
+            if "computer" in template.sizes:
+                problems += check_variant(template, template.draw(rng_for(seed), str(seed), size="computer"))
             if template.has_choice_form():
                 problems += check_choices(template, template.draw(rng_for(seed), str(seed), form="choice"))
             for problem in problems:

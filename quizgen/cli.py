@@ -77,8 +77,10 @@ def list_cmd(topics, as_json, banks):
 @click.option("--no-solution", is_flag=True, help="Only the question, as a student sees it.")
 @click.option("--form", type=click.Choice(["typed", "choice"]), default="typed", show_default=True,
               help="choice: numeric parts become multiple choice, the named mistakes as distractors.")
+@click.option("--size", type=click.Choice(["calculator", "computer"]), default="calculator",
+              show_default=True, help="computer: the larger take-home draw, where the template has one.")
 @_bank_option
-def show(template_id, seed, as_json, no_solution, form, banks):
+def show(template_id, seed, as_json, no_solution, form, size, banks):
     """Show one variant of a template: stem, answers, worked solution.
 
     \b
@@ -94,7 +96,7 @@ def show(template_id, seed, as_json, no_solution, form, banks):
     bank = _load(banks)
     try:
         template = bank.get(template_id)
-        variant = template.draw(rng_for(seed), str(seed), form=form)
+        variant = template.draw(rng_for(seed), str(seed), form=form, size=size)
     except (KeyError, TemplateError) as exc:
         raise click.ClickException(str(exc.args[0] if isinstance(exc, KeyError) else exc)) from None
     except Exception as exc:  # a bug in a (user's) template: say where, without a traceback

@@ -8,7 +8,9 @@ optionally ``MISTAKES`` and ``DECIMALS``, the Jinja2 texts ``STEM`` and
 ``generate(rng) -> params``
     draws the parameters with the ``numpy.random.Generator`` it is given
     (never a global one), rounded to what the stem prints, and raises
-    :class:`Redraw` for a degenerate draw.
+    :class:`Redraw` for a degenerate draw. A template with a larger
+    take-home version declares ``SIZES = ("calculator", "computer")`` and
+    accepts ``generate(rng, size="calculator")``.
 
 ``solve(p, work)``
     computes every answer with ``reference_impl``, recording each through
@@ -157,6 +159,7 @@ class Template:
     mistakes: dict = field(default_factory=dict)
     decimals: int = 4
     path: Path | None = None
+    sizes: tuple = ("calculator",)
 
     @classmethod
     def from_module(cls, module: ModuleType, path: Path | None = None) -> "Template":
@@ -174,7 +177,7 @@ class Template:
             generate_fn=module.generate, solve_fn=module.solve,
             tags=tuple(getattr(module, "TAGS", ())), difficulty=int(getattr(module, "DIFFICULTY", 1)),
             mistakes=dict(getattr(module, "MISTAKES", {})), decimals=int(getattr(module, "DECIMALS", 4)),
-            path=Path(path) if path else None,
+            path=Path(path) if path else None, sizes=tuple(getattr(module, "SIZES", ("calculator",))),
         )
 
     @classmethod
@@ -204,7 +207,8 @@ class Template:
             raise TemplateError(f"{self.id}: solve gave no answer for {', '.join(missing)}")
         return work
 
-    def draw(self, rng: np.random.Generator, seed_label: str = "", form: str = "typed") -> "Variant":
+    def draw(self, rng: np.random.Generator, seed_label: str = "", form: str = "typed",
+             size: str = "calculator") -> "Variant":
         """Draw params until a non-degenerate variant comes out; freeze it.
 
         The engine itself rejects draws whose answers are not finite and draws
@@ -213,13 +217,18 @@ class Template:
 
         ``form="choice"`` turns every numeric part that has named mistakes into
         a multiple-choice part: the key and the mistakes' answers, shuffled.
+        ``size="computer"`` asks a template that declares it in ``SIZES`` for
+        its larger, take-home draw (``generate(rng, size="computer")``).
         """
         if form not in FORMS:
             raise TemplateError(f"form must be one of {', '.join(FORMS)}, got {form!r}")
+        if size not in self.sizes:
+            raise TemplateError(f"{self.id} has no {size!r} size; it has {', '.join(self.sizes)}")
+        kwargs = {} if size == "calculator" else {"size": size}
         reasons = []
         for _ in range(MAX_DRAWS):
             try:
-                params = thaw(freeze(self.generate_fn(rng)))
+                params = thaw(freeze(self.generate_fn(rng, **kwargs)))
                 variant = self._freeze_variant(params, seed_label)
                 if form == "choice":
                     variant = self._with_choices(variant, rng)
