@@ -48,7 +48,9 @@ def normalize(text) -> str:
         text = str(text)
     if len(text) > _MAX_TEXT:
         raise InvalidAnswer(f"answer is {len(text)} characters long; at most {_MAX_TEXT} are read")
-    return text.translate(_TRANSLATE).strip()
+    text = text.translate(_TRANSLATE).strip()
+    # a spreadsheet's text marker (and our own formula guard in CSV files) is not part of the answer
+    return text[1:].strip() if text.startswith("'") else text
 
 
 _FLOAT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")

@@ -1,0 +1,330 @@
+"""Math for the page: MathML for the HTML files, HTML-with-SVG for WeasyPrint's PDF.
+
+Measured here (see shared/notes/rendering.md): ziamath turns a formula into
+SVG in ~20 ms and WeasyPrint lays out each SVG slowly, while text costs
+almost nothing. So the PDF path typesets the course's common math -- letters
+with sub- and superscripts, Greek, operators, accents, fractions, bracketed
+matrices of given values -- as HTML that WeasyPrint lays out like text, and
+only what it does not know goes to ziamath as an SVG picture (cached by its
+LaTeX, aligned on the baseline with the measured depth).
+
+The HTML files use MathML from latex2mathml (with a few corrections), which
+Chromium and Firefox render natively; no JavaScript, no CDN.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import re
+
+# --------------------------------------------------------------------------------------- MathML
+
+
+@functools.lru_cache(maxsize=20000)
+def to_mathml(latex: str, display: bool = False) -> str:
+    """MathML for one formula (cached: the same symbols recur on every page)."""
+    import latex2mathml.converter
+
+    source = _normalise_tex(latex)
+    mathml = latex2mathml.converter.convert(source, display="block" if display else "inline")
+    # a caret or tilde over one letter is an accent, not a stretched arrow-like operator
+    mathml = re.sub(r'<mo>&#x0005E;</mo></mover>', '<mo stretchy="false">&#x002C6;</mo></mover>', mathml)
+    mathml = re.sub(r'<mo>&#x0007E;</mo></mover>', '<mo stretchy="false">&#x002DC;</mo></mover>', mathml)
+    return mathml
+
+
+def _normalise_tex(latex: str) -> str:
+    latex = latex.replace(r"\operatorname*", r"\operatorname")
+    # a minus after "=" or "," is unary: braces stop the binary-operator spacing
+    return re.sub(r"(=|,|\(|\[)\s*-(\s*[\d.]+)", r"\1 {-\2}", latex)
+
+
+# ----------------------------------------------------------------------- HTML math for WeasyPrint
+
+GREEK = {name: ch for name, ch in zip(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho "
+    "sigma tau upsilon phi varphi chi psi omega".split(),
+    "αβγδϵεζηθϑικλμνξπρστυϕφχψω")}
+GREEK_UPPER = {name: ch for name, ch in zip("Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split(),
+                                            "ΓΔΘΛΞΠΣΦΨΩ")}
+RELATIONS = {"=": "=", "<": "<", ">": ">", r"\leq": "≤", r"\le": "≤", r"\geq": "≥", r"\ge": "≥",
+             r"\neq": "≠", r"\approx": "≈", r"\sim": "∼", r"\to": "→", r"\rightarrow": "→",
+             r"\leftarrow": "←", r"\in": "∈", r"\propto": "∝", r"\equiv": "≡", r"\mapsto": "↦",
+             r"\Rightarrow": "⇒", r"\iff": "⇔"}
+BINARY = {"+": "+", "-": "−", r"\cdot": "·", r"\times": "×", r"\odot": "⊙", r"\otimes": "⊗",
+          r"\pm": "±", r"\circ": "∘", "*": "∗", "/": "/"}
+SYMBOLS = {r"\infty": "∞", r"\partial": "∂", r"\nabla": "∇", r"\ldots": "…", r"\dots": "…",
+           r"\cdots": "⋯", r"\mid": "|", r"\lfloor": "⌊", r"\rfloor": "⌋", r"\lceil": "⌈",
+           r"\rceil": "⌉", r"\langle": "⟨", r"\rangle": "⟩", r"\|": "‖", r"\{": "{", r"\}": "}",
+           r"\top": "⊤", r"\prime": "′", r"\ell": "ℓ", r"\forall": "∀", r"\exists": "∃",
+           r"\emptyset": "∅", r"\%": "%", r"\#": "#", r"\_": "_", r"\&": "&"}
+FUNCTIONS = {r"\tanh", r"\log", r"\exp", r"\max", r"\min", r"\sin", r"\cos", r"\ln", r"\det",
+             r"\arg", r"\sup", r"\inf", r"\lim", r"\sigmoid", r"\softmax"}
+BIG = {r"\sum": "∑", r"\prod": "∏", r"\int": "∫"}
+SPACES = {r"\,": "\u2009", r"\;": "\u2005", r"\:": "\u2005", r"\ ": " ", r"\quad": "\u2003",
+          r"\qquad": "\u2003\u2003", r"\!": "", "~": "\u00a0"}
+ACCENTS = {r"\hat": "\u0302", r"\widehat": "\u0302", r"\tilde": "\u0303", r"\widetilde": "\u0303",
+           r"\bar": "\u0304", r"\overline": "\u0305", r"\vec": "\u20d7", r"\overrightarrow": "\u20d7",
+           r"\overleftarrow": "\u20d6", r"\dot": "\u0307", r"\ddot": "\u0308"}
+FONTS = {r"\text": "mtext", r"\mathrm": "mrm", r"\operatorname": "mrm", r"\mathbf": "mbf",
+         r"\boldsymbol": "mbf", r"\mathit": "mi", r"\mathbb": "mbb", r"\mathcal": "mcal"}
+DOUBLE_STRUCK = {"R": "ℝ", "E": "𝔼", "N": "ℕ", "Z": "ℤ", "P": "ℙ", "Q": "ℚ"}
+DELIMS = {".": "", r"\{": "{", r"\}": "}", r"\lfloor": "⌊", r"\rfloor": "⌋", r"\lceil": "⌈",
+          r"\rceil": "⌉", r"\|": "‖", r"\langle": "⟨", r"\rangle": "⟩", r"\lvert": "|", r"\rvert": "|"}
+MATRICES = {"bmatrix": ("[", "]"), "pmatrix": ("(", ")"), "vmatrix": ("|", "|"),
+            "Bmatrix": ("{", "}"), "matrix": ("", "")}
+
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}^_&]|\s+|[0-9]+(?:\.[0-9]+)?|.", re.S)
+
+
+class Unsupported(Exception):
+    """A construct the HTML typesetter does not know: the formula goes to SVG instead."""
+
+
+def _tokens(latex: str) -> list:
+    return [t for t in _TOKEN.findall(latex) if not t.isspace() or t == " "]
+
+
+class _Typesetter:
+    def __init__(self, latex: str, display: bool):
+        self.tokens = [t for t in _tokens(latex) if not t.isspace()]
+        self.pos = 0
+        self.display = display
+        self.tall = False  # the formula holds something taller than a line (frac, matrix)
+        self.script = 0    # > 0 inside sub- and superscripts: operators get no spacing
+
+    def peek(self):
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self):
+        tok = self.peek()
+        if tok is None:
+            raise Unsupported("unexpected end")
+        self.pos += 1
+        return tok
+
+    def group(self) -> str:
+        """A braced group or a single token, typeset."""
+        if self.peek() == "{":
+            self.take()
+            out = self.sequence(stop="}")
+            self.take()
+            return out
+        return self.atom(self.take(), last=None)
+
+    def raw_group(self) -> str:
+        if self.peek() != "{":
+            return self.take()
+        self.take()
+        depth, out = 1, []
+        while True:
+            tok = self.take()
+            if tok == "{":
+                depth += 1
+            elif tok == "}":
+                depth -= 1
+                if depth == 0:
+                    return "".join(out)
+            out.append(tok)
+
+    def sequence(self, stop=None) -> str:
+        out, last = [], None
+        while self.peek() is not None and self.peek() != stop:
+            if stop is None and self.peek() == "}":
+                raise Unsupported("unbalanced brace")
+            if self.peek() in ("&", r"\\") and stop in ("&row",):
+                break
+            if self.peek() == r"\end":
+                break
+            tok = self.take()
+            if tok in ("^", "_"):
+                raise Unsupported("script without a base")
+            piece, kind = self.atom(tok, last), self.kind(tok, last)
+            piece = self.scripts(piece, tok)
+            out.append(piece)
+            last = kind
+        return "".join(out)
+
+    def kind(self, tok, last):
+        if tok in RELATIONS:
+            return "rel"
+        if tok in BINARY:
+            return "bin"
+        if tok in ("(", "[", r"\left", ",", ";"):
+            return "open"
+        return "ord"
+
+    def scripts(self, base: str, tok: str) -> str:
+        sub = sup = None
+        while self.peek() in ("^", "_"):
+            which = self.take()
+            self.script += 1
+            try:
+                value = self.group()
+            finally:
+                self.script -= 1
+            if which == "^":
+                sup = value
+            else:
+                sub = value
+        if sub is None and sup is None:
+            return base
+        if tok in BIG and self.display:
+            self.tall = True
+            top = f'<span class="lim">{sup}</span>' if sup else ""
+            bottom = f'<span class="lim">{sub}</span>' if sub else ""
+            return f'<span class="bigop">{top}<span class="op">{base}</span>{bottom}</span>'
+        if sub is not None and sup is not None:
+            return f'{base}<span class="ss"><sup>{sup}</sup><sub>{sub}</sub></span>'
+        return f"{base}<sub>{sub}</sub>" if sub is not None else f"{base}<sup>{sup}</sup>"
+
+    def atom(self, tok: str, last) -> str:
+        if tok == "{":
+            inner = self.sequence(stop="}")
+            self.take()
+            return inner
+        if tok.isalpha() and len(tok) == 1:
+            return f"<i>{tok}</i>"
+        if re.fullmatch(r"[0-9]+(\.[0-9]+)?", tok) or tok == ".":
+            return tok
+        if tok in BINARY:
+            sign = BINARY[tok]
+            if (tok == "-" and last in (None, "rel", "bin", "open")) or self.script or tok == "/":
+                return sign  # unary minus, or inside a script: no space
+            return f"\u2005{sign}\u2005"
+        if tok in RELATIONS:
+            return RELATIONS[tok] if self.script else f"\u2005{RELATIONS[tok]}\u2005"
+        if tok in (",", ";"):
+            return tok + "\u2009"
+        if tok in "()[]|!'":
+            return {"'": "′"}.get(tok, tok)
+        if tok in SPACES:
+            return SPACES[tok]
+        if tok in SYMBOLS:
+            return SYMBOLS[tok]
+        name = tok[1:]
+        if name in GREEK:
+            return f"<i>{GREEK[name]}</i>"
+        if name in GREEK_UPPER:
+            return GREEK_UPPER[name]
+        if tok in FUNCTIONS:
+            space = "" if self.peek() in ("(", "[", r"\left", "^", "_", None) else "\u2009"
+            return f'<span class="mrm">{name}</span>{space}'
+        if tok in BIG:
+            return f'<span class="big">{BIG[tok]}</span>'
+        if tok in ACCENTS:
+            inner = self.group()
+            # the combining mark must sit in the same text run as its letter
+            if re.fullmatch(r"<i>.</i>", inner):
+                return f"<i>{inner[3]}{ACCENTS[tok]}</i>"
+            if len(inner) == 1:
+                return inner + ACCENTS[tok]
+            raise Unsupported("accent over more than one symbol")
+        if tok in FONTS:
+            text = self.raw_group()
+            if tok == r"\mathbb":
+                return "".join(DOUBLE_STRUCK.get(c, c) for c in text)
+            if tok == r"\text":
+                return f'<span class="mtext">{html.escape(text)}</span>'
+            inner = _Typesetter(text, self.display)
+            return f'<span class="{FONTS[tok]}">{inner.sequence()}</span>'
+        if tok == r"\frac" or tok == r"\dfrac" or tok == r"\tfrac":
+            num, den = self.group(), self.group()
+            self.tall = True
+            return (f'<span class="frac"><span class="num">{num}</span>'
+                    f'<span class="den">{den}</span></span>')
+        if tok == r"\sqrt":
+            return f'√<span class="sqrt">{self.group()}</span>'
+        if tok == r"\left":
+            opening = self.take()
+            was_tall, self.tall = self.tall, False
+            inner = self.sequence(stop=r"\right")
+            if self.take() != r"\right":
+                raise Unsupported("\\left without \\right")
+            closing = self.take()
+            size = "delim big" if self.tall else "delim"
+            self.tall = self.tall or was_tall
+            return (f'<span class="{size}">{DELIMS.get(opening, opening)}</span>{inner}'
+                    f'<span class="{size}">{DELIMS.get(closing, closing)}</span>')
+        if tok in (r"\big", r"\Big", r"\bigg", r"\Bigg", r"\displaystyle", r"\limits", r"\nolimits"):
+            return ""
+        if tok == r"\begin":
+            return self.environment(self.raw_group())
+        raise Unsupported(tok)
+
+    def environment(self, name: str) -> str:
+        if name not in MATRICES:
+            raise Unsupported(name)
+        rows, row, cell = [], [], []
+        while True:
+            tok = self.peek()
+            if tok is None:
+                raise Unsupported("unterminated environment")
+            if tok == r"\end":
+                self.take()
+                if self.raw_group() != name:
+                    raise Unsupported("mismatched \\end")
+                break
+            if tok == "&":
+                self.take()
+                row.append(cell)
+                cell = []
+                continue
+            if tok == r"\\":
+                self.take()
+                row.append(cell)
+                rows.append(row)
+                row, cell = [], []
+                continue
+            cell.append(self.take())
+        if cell or row:
+            row.append(cell)
+            rows.append(row)
+        self.tall = True
+        # spans displayed as an inline table: a <table> element inside a line of text
+        # makes WeasyPrint split the line box when the matrix wraps to the next line
+        body = "".join('<span class="mr">' + "".join(
+            f'<span class="mc">{_Typesetter("".join(c), False).sequence()}</span>' for c in r) + "</span>"
+            for r in rows)
+        left, right = MATRICES[name]
+        cls = {"[": "bmat", "(": "pmat", "|": "vmat", "{": "pmat", "": "mat"}[left]
+        return f'<span class="{cls}"><span class="mt">{body}</span></span>'
+
+
+def to_html(latex: str, display: bool = False) -> str:
+    """The formula typeset as HTML for WeasyPrint; raises Unsupported for what it does not know."""
+    setter = _Typesetter(latex, display)
+    body = setter.sequence()
+    if setter.pos != len(setter.tokens):
+        raise Unsupported("trailing input")
+    cls = "math display" if display else ("math tall" if setter.tall else "math")
+    return f'<span class="{cls}">{body}</span>'
+
+
+@functools.lru_cache(maxsize=5000)
+def to_svg_img(latex: str, display: bool = False, size: float = 20.0) -> str:
+    """An <img> of ziamath's SVG, sized and baseline-aligned in em (cached by LaTeX)."""
+    import ziamath
+
+    ziamath.config.svg2 = False  # plain paths: no stray glyphs when one data URI repeats
+    math = ziamath.Latex(_normalise_tex(latex), size=size, inline=not display)
+    svg = math.svg()
+    box, margin = math.node.bbox, math.margin
+    width = (box.xmax - box.xmin + 2 * margin) / size
+    height = (box.ymax - box.ymin + 2 * margin) / size
+    valign = (box.ymin - margin) / size
+    data = base64.b64encode(svg.encode()).decode()
+    style = f"width:{width:.3f}em;height:{height:.3f}em;vertical-align:{valign:.3f}em"
+    img = f'<img class="svgmath" alt="{html.escape(latex)}" style="{style}" src="data:image/svg+xml;base64,{data}">'
+    return f'<span class="math display">{img}</span>' if display else img
+
+
+@functools.lru_cache(maxsize=50000)
+def to_print_html(latex: str, display: bool = False) -> str:
+    """HTML where the typesetter knows the formula, else the SVG picture."""
+    try:
+        return to_html(latex, display)
+    except (Unsupported, RecursionError, IndexError):
+        return to_svg_img(latex, display)
