@@ -155,5 +155,77 @@ def check(template_ids, seeds, first_seed, quiet, banks):
         sys.exit(1)
 
 
+def _fail(exc) -> None:
+    """A user error: one clear line naming the file (and row), no traceback, exit status 2."""
+    click.secho(f"error: {exc}", fg="red", err=True)
+    sys.exit(2)
+
+
+@main.command()
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--roster", required=True, type=click.Path(dir_okay=False), help="CSV with student id and name.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="The build directory.")
+@click.option("--secret-file", type=click.Path(dir_okay=False),
+              help="The exam secret (created on first use, mode 600); default: secret_file in the spec.")
+@click.option("--format", "formats", default="html,pdf", show_default=True,
+              help="Which files to render: html, pdf or html,pdf.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Render in this many processes.")
+@click.option("--force", is_flag=True, help="Write into a non-empty directory.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@_bank_option
+def build(spec, roster, out, secret_file, formats, jobs, force, quiet, banks):
+    """Build one exam per student: PDF and HTML papers, solutions, key, answer sheet, manifest.
+
+    \b
+    Example:
+      quizgen build examples/unit4-quiz.toml --roster examples/roster.csv \\
+          --out build/unit4 --secret-file ~/.config/quizgen/unit4.secret --jobs 2
+    """
+    from quizgen.build import build as run_build
+    from quizgen.csvio import InputError
+
+    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    try:
+        report = run_build(spec, roster, out, secret_file=secret_file, formats=wanted, jobs=jobs,
+                           force=force, quiet=quiet, banks=banks)
+    except InputError as exc:
+        _fail(exc)
+    for notice in report.notices:
+        click.secho(f"note: {notice}", fg="yellow", err=True)
+    if report.secret_created:
+        click.secho(f"created the exam secret {report.secret_created} (mode 600): keep it, and keep it "
+                    "out of the build directory; without it no variant can be rebuilt", fg="yellow", err=True)
+    click.echo(f"built {report.students} exams x {report.questions} questions into {report.out}/ "
+               f"({len(report.files)} files)")
+
+
+@main.command()
+@click.argument("build_dir", type=click.Path(file_okay=False))
+@click.option("--secret-file", required=True, type=click.Path(dir_okay=False))
+@_bank_option
+def verify(build_dir, secret_file, banks):
+    """Rebuild every variant from the secret and check it against the manifest and the files.
+
+    \b
+    Example:
+      quizgen verify build/unit4 --secret-file ~/.config/quizgen/unit4.secret
+    """
+    from quizgen.build import verify as run_verify
+    from quizgen.csvio import InputError
+
+    try:
+        report = run_verify(build_dir, secret_file, banks)
+    except InputError as exc:
+        _fail(exc)
+    for problem in report.problems:
+        click.secho(f"MISMATCH {problem}", fg="red", err=True)
+    if report.problems:
+        click.echo(f"verify failed: {len(report.problems)} problem(s)")
+        sys.exit(1)
+    click.echo(f"verified: {report.variants} variants of {report.students} students match the manifest, "
+               "and every file its hash")
+
+
 if __name__ == "__main__":
     main()

@@ -151,6 +151,9 @@ def write_atomic(path, data: bytes | str) -> None:
         data = data.encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 is for the temporary name only
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -462,6 +462,9 @@ class Choice(AnswerKind):
     def format(self, key) -> str:
         return ", ".join(sorted(key))
 
+    def tex(self, key) -> str:
+        return r"\mathrm{" + ", ".join(sorted(key)) + "}"
+
     def to_json(self, value):
         return sorted(value)
 
@@ -499,7 +502,7 @@ class TrueFalse(AnswerKind):
         return "T" if key else "F"
 
     def tex(self, key) -> str:
-        return r"	ext{True}" if key else r"	ext{False}"
+        return r"\text{True}" if key else r"\text{False}"
 
     def to_json(self, value):
         return bool(value)

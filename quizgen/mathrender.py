@@ -29,9 +29,11 @@ def to_mathml(latex: str, display: bool = False) -> str:
 
     source = _normalise_tex(latex)
     mathml = latex2mathml.converter.convert(source, display="block" if display else "inline")
-    # a caret or tilde over one letter is an accent, not a stretched arrow-like operator
-    mathml = re.sub(r'<mo>&#x0005E;</mo></mover>', '<mo stretchy="false">&#x002C6;</mo></mover>', mathml)
-    mathml = re.sub(r'<mo>&#x0007E;</mo></mover>', '<mo stretchy="false">&#x002DC;</mo></mover>', mathml)
+    # a caret or tilde over a letter is a small accent (U+02C6, U+02DC), not a stretched ASCII
+    # operator, and every over-script operator (hat, tilde, bar, arrow) sits close as an accent
+    mathml = re.sub(r'<mo(?: stretchy="false")?>&#x0005E;</mo></mover>', '<mo stretchy="false">&#x002C6;</mo></mover>', mathml)
+    mathml = re.sub(r'<mo(?: stretchy="false")?>&#x0007E;</mo></mover>', '<mo stretchy="false">&#x002DC;</mo></mover>', mathml)
+    mathml = mathml.replace("<mover><mrow>", '<mover accent="true"><mrow>')
     return mathml
 
 
@@ -182,6 +184,9 @@ class _Typesetter:
 
     def atom(self, tok: str, last) -> str:
         if tok == "{":
+            if self.tokens[self.pos:self.pos + 2] == [",", "}"]:
+                self.pos += 2
+                return ","  # {,} is TeX's comma without space: a thousands separator
             inner = self.sequence(stop="}")
             self.take()
             return inner

@@ -259,8 +259,11 @@ class Template:
                     continue
                 if part.kind.numeric and not np.all(np.isfinite(np.asarray(value, dtype=float))):
                     continue
-                # a mistake must be told apart from both keys a student may give...
-                if not (part.kind.distinct(value, key) and part.kind.distinct(value, hand.answers[part.name])):
+                # a mistake must be told apart from both keys a student may give, also once
+                # it is typed rounded as the stem asks
+                typed = part.kind.parse(part.kind.format(value)) if part.kind.numeric else value
+                if not all(part.kind.distinct(v, k) for v in (value, typed)
+                           for k in (key, hand.answers[part.name])):
                     raise Redraw(f"mistake {name} nearly gives the key for {part.name}")
                 mistaken[part.name] = part.kind.to_json(value)
             if not mistaken:

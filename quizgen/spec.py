@@ -94,6 +94,12 @@ def load_spec(path) -> ExamSpec:
         raise InputError(path, "is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, f"is not valid TOML: {exc}") from None
+    return spec_from_dict(raw, path)
+
+
+def spec_from_dict(raw: dict, path) -> ExamSpec:
+    """Check a parsed spec (from its TOML file, or frozen in a manifest)."""
+    path = Path(path)
     unknown = set(raw) - SPEC_KEYS
     if unknown:
         raise InputError(path, f"unknown setting(s) {', '.join(sorted(unknown))}; "

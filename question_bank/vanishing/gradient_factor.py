@@ -1,0 +1,91 @@
+"""The factor dh_T/dh_k = prod_t w_rec tanh'(a_t) of a scalar RNN: how the gradient shrinks going back."""
+
+import numpy as np
+
+from quizgen import draw
+from quizgen.kinds import Number
+from quizgen.question import Part, Redraw
+from reference_impl.activations import sigmoid
+from reference_impl.rnn import hidden_jacobian
+
+ID = "vanishing.gradient_factor"
+TITLE = "Vanishing gradients: the factor dh_4/dh_k in a scalar tanh RNN"
+TOPIC = "vanishing"
+TAGS = ("vanishing-gradient", "jacobian", "tanh", "calculator")
+DIFFICULTY = 1
+VERSION = 1
+DECIMALS = 4
+T = 4
+
+PARTS = [
+    Part("dh4_dh3", Number(4), label=r"\partial h_4/\partial h_3", points=1),
+    Part("dh4_dh2", Number(4), label=r"\partial h_4/\partial h_2", points=1),
+    Part("dh4_dh0", Number(4), label=r"\partial h_4/\partial h_0", points=1),
+]
+
+MISTAKES = {
+    "no_tanh_derivative": "the $\\tanh$ derivatives were forgotten: only the powers of $w_{rec}$ were multiplied",
+    "one_minus_a_squared": "$\\tanh'(a_t)$ was taken as $1 - a_t^2$ instead of $1 - \\tanh^2(a_t)$",
+    "sigmoid_derivative": "the derivative of $\\sigma$, $\\sigma(a)(1 - \\sigma(a))$, was used instead of that of $\\tanh$",
+}
+
+
+def generate(rng):
+    w = float(draw.decimals(rng, (), 0.5, 2.0)) * float(rng.choice([-1, 1]))
+    return {
+        "W_hh": w,                                       # the notes' w_rec
+        "a": draw.decimals(rng, T, -1.5, 1.5),           # pre-activations a_1..a_4
+    }
+
+
+def _step(p, cache, t, work):
+    """dh_t/dh_{t-1} = w_rec tanh'(a_t) (reference), or a deliberately wrong derivative."""
+    a = p["a"][t - 1]
+    if work.made("no_tanh_derivative"):
+        return p["W_hh"]
+    if work.made("one_minus_a_squared"):
+        return p["W_hh"] * (1 - a**2)
+    if work.made("sigmoid_derivative"):
+        return p["W_hh"] * float(sigmoid(a) * (1 - sigmoid(a)))
+    return float(hidden_jacobian(cache, t, t - 1)[0, 0])
+
+
+def solve(p, work):
+    cache = {"a": np.reshape(p["a"], (T, 1)), "W_hh": np.array([[p["W_hh"]]]), "activation": "tanh"}
+    J = {t: work.step(f"J{t}", _step(p, cache, t, work)) for t in range(1, T + 1)}
+    for t in range(1, T + 1):
+        work.step(f"d{t}", 1 - np.tanh(p["a"][t - 1]) ** 2)
+    j43 = work.answer("dh4_dh3", J[4])
+    j42 = work.answer("dh4_dh2", j43 * J[3])              # from the answer above: error carried forward
+    j40 = work.answer("dh4_dh0", j42 * J[2] * J[1])
+    if work.mistake is None and not work.given:
+        if work.decimals is None:
+            assert np.isclose(j40, hidden_jacobian(cache, T, 0)[0, 0])
+        if abs(j40) < 0.01:
+            raise Redraw("dh4/dh0 is too small to give to 4 decimals")
+
+
+STEM = r"""
+A scalar RNN has $h_t = \tanh(a_t)$ with $a_t = w_{rec}\, h_{t-1} + w_{in} x_t + b$ and recurrent weight
+$w_{rec} = {{ p.W_hh | tex }}$. During a forward pass the pre-activations were
+$$a_1 = {{ p.a[0] | tex }},\quad a_2 = {{ p.a[1] | tex }},\quad a_3 = {{ p.a[2] | tex }},\quad a_4 = {{ p.a[3] | tex }}.$$
+Backpropagation through time multiplies one factor per step,
+$$\frac{\partial h_t}{\partial h_{t-1}} = w_{rec}\, \tanh'(a_t),\qquad \tanh'(a) = 1 - \tanh^2(a),\qquad
+\frac{\partial h_4}{\partial h_k} = \prod_{t=k+1}^{4} w_{rec}\, \tanh'(a_t).$$
+Compute (a) $\partial h_4/\partial h_3$, (b) $\partial h_4/\partial h_2$ and (c) $\partial h_4/\partial h_0$.
+Round to {{ d }} decimals.
+"""
+
+SOLUTION = r"""
+The derivatives $\tanh'(a_t) = 1 - \tanh^2(a_t)$ are ${{ s.d1 | tex(d) }}$, ${{ s.d2 | tex(d) }}$, ${{ s.d3 | tex(d) }}$, ${{ s.d4 | tex(d) }}$
+for $t = 1, \dots, 4$, so the one-step factors $w_{rec} \tanh'(a_t)$ are
+${{ s.J1 | tex(d) }}$, ${{ s.J2 | tex(d) }}$, ${{ s.J3 | tex(d) }}$, ${{ s.J4 | tex(d) }}$.
+
+(a) $\partial h_4/\partial h_3 = w_{rec} \tanh'(a_4) = {{ key.dh4_dh3 }}$.
+
+(b) $\partial h_4/\partial h_2 = \frac{\partial h_4}{\partial h_3}\, w_{rec} \tanh'(a_3) = {{ key.dh4_dh2 }}$.
+
+(c) $\partial h_4/\partial h_0 = \frac{\partial h_4}{\partial h_2}\, w_{rec} \tanh'(a_2)\, w_{rec} \tanh'(a_1) = {{ key.dh4_dh0 }}$.
+Each factor has size at most $|w_{rec}| = {{ p.W_hh | abs | tex }}$ and is usually smaller, because $\tanh' \le 1$:
+over many steps the product shrinks towards 0 (vanishing gradient) unless $|w_{rec}|$ is large enough to make it grow (exploding gradient).
+"""
