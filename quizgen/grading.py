@@ -72,7 +72,7 @@ def grade(template: Template, variant: Variant, responses: dict, ecf: bool = Tru
     for part in template.parts:
         graded = _grade_part(template, variant, part, responses.get(part.name, ""))
         value = graded.pop("value", None)
-        if graded["status"] == "wrong" and ecf and earlier_wrong and part.kind.numeric \
+        if graded["status"] == "wrong" and ecf and earlier_wrong and part.kind.carries_forward \
                 and part.name not in variant.choices:
             if params is None:
                 params = thaw(variant.params)
@@ -81,7 +81,7 @@ def grade(template: Template, variant: Variant, responses: dict, ecf: bool = Tru
                               feedback="right from your own earlier answers (error carried forward)")
         if graded["status"] != "correct":
             earlier_wrong = True
-        if value is not None and part.kind.numeric:
+        if value is not None and part.kind.carries_forward:
             parsed[part.name] = value
         result.parts.append(PartResult(part.name, part.label, points=part.points, **graded))
     return result

@@ -168,6 +168,11 @@ class AnswerKind:
     name = "answer"
     numeric = False  # numeric kinds take part in hand-rounding and error carried forward
 
+    @property
+    def carries_forward(self) -> bool:
+        """Whether a student's value of this kind can replace the template's in later parts."""
+        return self.numeric
+
     def parse(self, text):
         raise NotImplementedError
 
@@ -392,6 +397,7 @@ class Shape(AnswerKind):
 
     ndim: int | None = None
     name = "shape"
+    carries_forward = True  # a wrong shape can still lead to a consistent parameter count
 
     def parse(self, text):
         text = normalize(text)

@@ -76,6 +76,11 @@ class Part:
 class Work:
     """What ``solve`` writes its answers and steps into.
 
+    A template that checks itself inside ``solve`` (asserting its key equals a
+    reference function's) must do so only when ``work.exact`` is true: in hand
+    calculation values are rounded, and for error carried forward they are a
+    student's.
+
     ``mistake`` names a deliberate mistake to compute (``made`` tells the
     template); ``given`` maps part names to values that replace the template's
     own (a student's earlier answers, for error carried forward); ``decimals``
@@ -91,6 +96,11 @@ class Work:
         self.decimals = decimals
         self.answers: dict = {}
         self.steps: dict = {}
+
+    @property
+    def exact(self) -> bool:
+        """True for the template's own exact computation (no rounding, no student values, no mistake)."""
+        return self.decimals is None and not self.given and self.mistake is None
 
     def made(self, mistake: str) -> bool:
         if mistake not in self.template.mistakes:

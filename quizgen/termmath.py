@@ -25,7 +25,8 @@ SYMBOLS = {
     r"\mathbb{R}": "ℝ", r"\mathbb{E}": "𝔼", r"\top": "ᵀ", r"\ldots": "…", r"\dots": "…",
     r"\cdots": "⋯", r"\{": "{", r"\}": "}", r"\|": "‖", r"\sim": "~", r"\pm": "±",
     r"\Big": "", r"\big": "", r"\Bigg": "", r"\bigg": "", r"\displaystyle": "",
-    r"\langle": "⟨", r"\rangle": "⟩", r"\mathcal{N}": "𝒩", r"\ell": "ℓ",
+    r"\lVert": "‖", r"\rVert": "‖", r"\lvert": "|", r"\rvert": "|", r"\iff": "⇔",
+    r"\Rightarrow": "⇒", r"\langle": "⟨", r"\rangle": "⟩", r"\mathcal{N}": "𝒩", r"\ell": "ℓ",
 }
 SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
 SUP = dict(zip("0123456789+-=()inTt", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵀᵗ"))

@@ -64,8 +64,7 @@ def solve(p, work):
         n = len(skipgram_pairs(tokens, m)) + (T if work.made("centre_counted") else 0)
     work.answer("n_pairs", n)
 
-    left = [] if work.made("one_side_only") else tokens[max(0, t - m):t]
-    near = set(left + tokens[t + 1:t + m + 1])
+    near = set(tokens[max(0, t - m):t] + tokens[t + 1:t + m + 1])
     work.step("context_words", tuple(sorted(near)))
     letters = "ABCDEFGHIJ"
     work.answer("contexts", frozenset(letters[i] for i, w in enumerate(p["options"]) if w in near))
