@@ -291,7 +291,11 @@ class Integer(AnswerKind):
 
 @dataclass
 class Vector(AnswerKind):
-    """A vector of ``length`` numbers, e.g. ``[0.1, 0.2]`` or ``0.1 0.2``; length is checked first."""
+    """A vector of ``length`` numbers, e.g. ``[0.1, 0.2]`` or ``0.1 0.2``; length is checked first.
+
+    ``length=None`` takes the length from the key (a template whose "computer"
+    size draws larger shapes); a wrong length is then wrong, not invalid.
+    """
 
     length: int = 2
     decimals: int | None = 4
@@ -307,7 +311,7 @@ class Vector(AnswerKind):
         parts = split_list(text)
         if not parts:
             raise InvalidAnswer("no numbers were given")
-        if len(parts) != self.length:
+        if self.length is not None and len(parts) != self.length:
             raise InvalidAnswer(
                 f"expected {self.length} numbers, got {len(parts)}")
         return np.array([parse_number(p) for p in parts])
@@ -330,12 +334,16 @@ class Vector(AnswerKind):
         return np.asarray(data, dtype=float)
 
     def describe(self) -> str:
-        return f"{self.length} numbers, e.g. [0.1, -0.2]"
+        count = f"{self.length} numbers" if self.length is not None else "numbers"
+        return f"{count}, e.g. [0.1, -0.2]"
 
 
 @dataclass
 class Matrix(AnswerKind):
-    """A matrix of the given ``shape``: rows separated by ``;`` or new lines, or ``[[1, 2], [3, 4]]``."""
+    """A matrix of the given ``shape``: rows separated by ``;`` or new lines, or ``[[1, 2], [3, 4]]``.
+
+    ``shape=None`` takes the shape from the key, as ``Vector(length=None)``.
+    """
 
     shape: tuple = (2, 2)
     decimals: int | None = 4
@@ -344,7 +352,7 @@ class Matrix(AnswerKind):
     numeric = True
 
     def __post_init__(self):
-        self.shape = tuple(self.shape)
+        self.shape = tuple(self.shape) if self.shape is not None else None
         if self.tolerance is None:
             self.tolerance = Number(self.decimals).tolerance
 
@@ -364,7 +372,7 @@ class Matrix(AnswerKind):
         got = (len(values), len(values[0]))
         if any(len(r) != got[1] for r in values):
             raise InvalidAnswer("rows have different lengths")
-        if got != self.shape:
+        if self.shape is not None and got != self.shape:
             raise InvalidAnswer(f"expected a {self.shape[0]}x{self.shape[1]} matrix, got {got[0]}x{got[1]}")
         return np.array(values)
 
@@ -388,7 +396,8 @@ class Matrix(AnswerKind):
         return np.asarray(data, dtype=float)
 
     def describe(self) -> str:
-        return f"a {self.shape[0]}x{self.shape[1]} matrix, rows separated by ';'"
+        size = f"a {self.shape[0]}x{self.shape[1]} matrix" if self.shape is not None else "a matrix"
+        return f"{size}, rows separated by ';'"
 
 
 @dataclass

@@ -23,7 +23,7 @@ SYMBOLS = {
     r"\max": "max", r"\min": "min", r"\ln": "ln", r"\quad": "  ", r"\qquad": "    ",
     r"\,": " ", r"\;": " ", r"\!": "", r"\ ": " ", r"\left": "", r"\right": "",
     r"\mathbb{R}": "ℝ", r"\mathbb{E}": "𝔼", r"\top": "ᵀ", r"\ldots": "…", r"\dots": "…",
-    r"\cdots": "⋯", r"\{": "{", r"\}": "}", r"\|": "‖", r"\sim": "~", r"\pm": "±",
+    r"\cdots": "⋯", r"\{": "\ue000", r"\}": "\ue001", r"\|": "‖", r"\sim": "~", r"\pm": "±",
     r"\Big": "", r"\big": "", r"\Bigg": "", r"\bigg": "", r"\displaystyle": "",
     r"\lVert": "‖", r"\rVert": "‖", r"\lvert": "|", r"\rvert": "|", r"\iff": "⇔",
     r"\Rightarrow": "⇒", r"\langle": "⟨", r"\rangle": "⟩", r"\mathcal{N}": "𝒩", r"\ell": "ℓ",
@@ -61,6 +61,7 @@ def _inline(tex: str) -> str:
     s = re.sub(r"\^(\w)", lambda m: _script(m.group(1), SUP, "^"), s)
     s = s.replace("^ᵀ", "ᵀ")
     s = s.replace("{-}", "-").replace("{,}", ",").replace("{", "").replace("}", "")
+    s = s.replace("\ue000", "{").replace("\ue001", "}")  # literal braces, kept apart from TeX's groups
     return re.sub(r"[ \t]+", " ", s).strip()
 
 
