@@ -80,7 +80,9 @@ def part_points(section: Section, template: Template) -> list:
         return [section.points_per_part] * len(weights)
     if section.points is not None:
         total = sum(weights) or 1.0
-        return [round(section.points * w / total, 4) for w in weights]
+        shares = [round(section.points * w / total, 4) for w in weights]
+        shares[-1] = round(section.points - sum(shares[:-1]), 4)  # the parts add up to the question's points
+        return shares
     return list(weights)
 
 

@@ -37,7 +37,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
-    env.filters["pts"] = lambda v: f"{v:g}"
+    env.filters["pts"] = lambda v: f"{round(v, 2):g}"
     return env
 
 
