@@ -32,7 +32,7 @@ import numpy as np
 import quizgen
 from quizgen.bank import Bank, load_bank, template_files
 from quizgen.csvio import InputError, csv_text, write_atomic
-from quizgen.exam import StudentExam, answer_columns, assemble
+from quizgen.exam import StudentExam, answer_columns, assemble, plan_exam, question_from_json, student_exam
 from quizgen.progress import progress
 from quizgen.spec import (ExamSpec, load_or_create_secret, load_roster, load_spec, secret_fingerprint)
 
@@ -118,17 +118,22 @@ def manifest_data(spec: ExamSpec, exams: list, bank: Bank, secret: bytes, roster
     }
 
 
-# -- rendering, possibly in worker processes ------------------------------------------------------
+# -- drawing and rendering, in worker processes ----------------------------------------------------
 
 _JOB: dict = {}
 
 
-def _render_student(index: int) -> dict:
-    """Render one student's files; returns {relative path: bytes}. Runs in a worker after fork."""
+def _draw_and_render(index: int) -> tuple:
+    """Draw one student's exam and render its files; runs in a worker after fork.
+
+    Returns the questions in manifest form (plain data, cheap to send back) and
+    {relative path: bytes}.
+    """
     from quizgen.render import render_html, render_pdf
 
-    meta, exams, formats = _JOB["meta"], _JOB["exams"], _JOB["formats"]
-    exam = exams[index]
+    plan, students, secret = _JOB["plan"], _JOB["students"], _JOB["secret"]
+    meta, formats = _JOB["meta"], _JOB["formats"]
+    exam = student_exam(plan, students[index], secret)
     sid = exam.student.id
     out = {}
     if "html" in formats:
@@ -137,7 +142,7 @@ def _render_student(index: int) -> dict:
     if "pdf" in formats:
         out[f"exams/{sid}.pdf"] = render_pdf(meta, exam, "exam")
         out[f"solutions/{sid}.pdf"] = render_pdf(meta, exam, "solutions")
-    return out
+    return index, [q.to_json() for q in exam.questions], out
 
 
 def _write_all(out: Path, produced: dict, files: dict) -> None:
@@ -146,25 +151,34 @@ def _write_all(out: Path, produced: dict, files: dict) -> None:
         files[rel] = hashlib.sha256(data).hexdigest()
 
 
-def render_all(out: Path, meta: dict, exams: list, formats: tuple, jobs: int, quiet: bool,
-               files: dict) -> None:
-    _JOB.update(meta=meta, exams=exams, formats=formats)
+def draw_and_render_all(out: Path, plan, students: list, secret: bytes, bank: Bank, meta: dict,
+                        formats: tuple, jobs: int, quiet: bool, files: dict) -> list:
+    """Every student's exam, drawn and rendered in ``jobs`` processes; files written as they come."""
+    _JOB.update(plan=plan, students=students, secret=secret, meta=meta, formats=formats)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    indices = range(len(exams))
-    with progress(indices, f"rendering {'+'.join(formats)}", quiet, length=len(exams)) as bar:
-        if jobs > 1 and len(exams) > 1:
+    questions: list = [None] * len(students)
+    indices = range(len(students))
+    label = f"building {'+'.join(formats) or 'keys'}"
+    with progress(indices, label, quiet, length=len(students)) as bar:
+        if jobs > 1 and len(students) > 1:
             import multiprocessing
 
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                for produced in pool.map(_render_student, indices, chunksize=1):
+                for index, qs, produced in pool.map(_draw_and_render, indices, chunksize=4):
+                    questions[index] = qs
                     _write_all(out, produced, files)
                     if hasattr(bar, "update"):
                         bar.update(1)
         else:
-            for index in bar:
-                _write_all(out, _render_student(index), files)
+            for i in bar:
+                index, qs, produced = _draw_and_render(i)
+                questions[index] = qs
+                _write_all(out, produced, files)
+    _JOB.clear()
+    return [StudentExam(student, [question_from_json(bank, q) for q in qs])
+            for student, qs in zip(students, questions)]
 
 
 def merge_pdfs(paths: list) -> bytes:
@@ -215,7 +229,7 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
     if not secret_path:
         raise InputError(spec.path, "no exam secret: give --secret-file PATH (kept outside the build "
                                     "directory; created on first use) or secret_file in the spec")
-    if not set(formats) <= set(FORMATS) or not formats:
+    if not set(formats) <= set(FORMATS):
         raise InputError(spec.path, f"formats must be among {', '.join(FORMATS)}")
     bank = load_bank(tuple(spec.banks) + tuple(banks))
     report = BuildReport(out=out, notices=list(notices) + [f"template not loaded: {e}" for e in bank.errors])
@@ -223,18 +237,17 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
     secret, created = load_or_create_secret(secret_path, build_dir=out)
     if created:
         report.secret_created = Path(os.path.expanduser(str(secret_path)))
-    with progress(students, "drawing variants", quiet) as bar:
-        exams = assemble(spec, bank, list(bar), secret)
-    report.students, report.questions = len(exams), len(exams[0].questions)
+    plan = plan_exam(spec, bank, secret)
+    meta = exam_meta(spec)
     files: dict = {}
+    exams = draw_and_render_all(out, plan, students, secret, bank, meta, tuple(formats), jobs, quiet, files)
+    report.students, report.questions = len(exams), len(exams[0].questions)
     header, rows = key_rows(exams)
     for name, body in (("key.csv", csv_text(header, rows)),
                        ("answer-sheet.csv", csv_text(header, [r[:2] + [""] * (len(r) - 2) for r in rows]))):
         data = body.encode("utf-8")
         write_atomic(out / name, data)
         files[name] = hashlib.sha256(data).hexdigest()
-    meta = exam_meta(spec)
-    render_all(out, meta, exams, tuple(formats), jobs, quiet, files)
     if "pdf" in formats:
         merged = merge_pdfs([out / f"exams/{e.student.id}.pdf" for e in exams])
         write_atomic(out / "exams/all.pdf", merged)

@@ -124,8 +124,16 @@ def section_pool(spec: ExamSpec, bank: Bank, index: int) -> list:
     return pool
 
 
-def assemble(spec: ExamSpec, bank: Bank, students: list, secret: bytes, progress=None) -> list:
-    """One :class:`StudentExam` per student, every variant drawn and frozen."""
+@dataclass
+class ExamPlan:
+    """What every student's exam is drawn from: each section's pool and, where all share them, its questions."""
+
+    spec: ExamSpec
+    pools: list
+    fixed: dict
+
+
+def plan_exam(spec: ExamSpec, bank: Bank, secret: bytes) -> ExamPlan:
     pools = [section_pool(spec, bank, i) for i in range(len(spec.sections))]
     fixed = {}
     for i, (section, pool) in enumerate(zip(spec.sections, pools)):
@@ -136,11 +144,25 @@ def assemble(spec: ExamSpec, bank: Bank, students: list, secret: bytes, progress
             else:  # a topic picks the same questions for everybody, chosen with the secret
                 order = _rng(secret, spec.exam_id, "*", f"section {i}").permutation(len(pool))
                 fixed[i] = [pool[j] for j in sorted(order[:count])]
-    exams = []
-    iterator = progress(students) if progress else students
-    for student in iterator:
-        exams.append(_student_exam(spec, pools, fixed, student, secret))
-    return exams
+    return ExamPlan(spec, pools, fixed)
+
+
+def assemble(spec: ExamSpec, bank: Bank, students: list, secret: bytes) -> list:
+    """One :class:`StudentExam` per student, every variant drawn and frozen."""
+    plan = plan_exam(spec, bank, secret)
+    return [student_exam(plan, student, secret) for student in students]
+
+
+def question_from_json(bank: Bank, data: dict) -> Question:
+    """A question back from its manifest form (the template looked up in the bank)."""
+    template = bank.get(data["template_id"])
+    return Question(number=data["number"], slot=data["slot"], section=data["section"], template=template,
+                    variant=Variant.from_json(data["variant"]), points=[p["points"] for p in data["parts"]],
+                    columns=[p["column"] for p in data["parts"]])
+
+
+def student_exam(plan: ExamPlan, student, secret) -> StudentExam:
+    return _student_exam(plan.spec, plan.pools, plan.fixed, student, secret)
 
 
 def _student_exam(spec, pools, fixed, student, secret) -> StudentExam:

@@ -24,7 +24,64 @@ import re
 
 @functools.lru_cache(maxsize=20000)
 def to_mathml(latex: str, display: bool = False) -> str:
-    """MathML for one formula (cached: the same symbols recur on every page)."""
+    """MathML for one formula.
+
+    The numbers in a formula change from student to student while its shape
+    does not, so the numbers (and matrices of numbers) are lifted out, the
+    skeleton is converted once and cached, and the numbers are put back as
+    ``<mn>`` elements and tables: a class's exams cost a few conversions.
+    """
+    skeleton, fills = _lift_numbers(latex)
+    mathml = _skeleton_mathml(skeleton, display)
+    return _PLACEHOLDER.sub(lambda m: fills[_slot(m)], mathml) if fills else mathml
+
+
+_MATRIX_OF_NUMBERS = re.compile(
+    r"\\begin\{([bp]?matrix)\}((?:\s|\{-\}|-|\d|\.|&|\\\\)*)\\end\{\1\}")
+_UNSIGNED = re.compile(r"(?<![\w.\\])\d+(?:\.\d+)?(?![\w.])")
+_PLACEHOLDER = re.compile(r"<mi>(?:&#x0?(E1[0-9A-Fa-f]{2});|([\ue100-\ue1ff]))</mi>")
+_FENCES = {"bmatrix": ("[", "]"), "pmatrix": ("(", ")"), "matrix": ("", "")}
+
+
+def _slot(m) -> int:
+    return (int(m.group(1), 16) if m.group(1) else ord(m.group(2))) - 0xE100
+
+
+def _signed_mn(cell: str) -> str:
+    cell = cell.strip().replace("{-}", "-")
+    if cell.startswith("-"):
+        return f"<mrow><mo>&#x02212;</mo><mn>{cell[1:].strip()}</mn></mrow>"
+    return f"<mn>{cell}</mn>"
+
+
+def _matrix_mathml(kind: str, body: str) -> str:
+    rows = [r for r in re.split(r"\\\\", body) if r.strip()]
+    table = "".join("<mtr>" + "".join(f"<mtd>{_signed_mn(c)}</mtd>" for c in r.split("&")) + "</mtr>"
+                    for r in rows)
+    left, right = _FENCES[kind]
+    fence = lambda f: f"<mo>{f}</mo>" if f else ""
+    return f"<mrow>{fence(left)}<mtable>{table}</mtable>{fence(right)}</mrow>"
+
+
+def _lift_numbers(latex: str) -> tuple[str, list]:
+    fills: list = []
+
+    def hold(html: str) -> str:
+        if len(fills) >= 256:
+            raise OverflowError
+        fills.append(html)
+        return " " + chr(0xE100 + len(fills) - 1) + " "
+
+    try:
+        skeleton = _MATRIX_OF_NUMBERS.sub(lambda m: hold(_matrix_mathml(m.group(1), m.group(2))), latex)
+        skeleton = _UNSIGNED.sub(lambda m: hold(f"<mn>{m.group(0)}</mn>"), skeleton)
+    except OverflowError:
+        return latex, []
+    return skeleton, fills
+
+
+@functools.lru_cache(maxsize=20000)
+def _skeleton_mathml(latex: str, display: bool) -> str:
     import latex2mathml.converter
 
     source = _normalise_tex(latex)
@@ -40,7 +97,7 @@ def to_mathml(latex: str, display: bool = False) -> str:
 def _normalise_tex(latex: str) -> str:
     latex = latex.replace(r"\operatorname*", r"\operatorname")
     # a minus after "=" or "," is unary: braces stop the binary-operator spacing
-    return re.sub(r"(=|,|\(|\[)\s*-(\s*[\d.]+)", r"\1 {-\2}", latex)
+    return re.sub(r"(=|,|\(|\[)\s*-(\s*[\d.\ue100-\ue1ff]+)", r"\1 {-\2}", latex)
 
 
 # ----------------------------------------------------------------------- HTML math for WeasyPrint

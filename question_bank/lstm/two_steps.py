@@ -1,11 +1,9 @@
 """Two LSTM steps (C_1, h_1, then C_T, h_T) with error carried forward; a larger take-home size."""
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from quizgen import draw
-from quizgen.kinds import InvalidAnswer, Vector, _fmt, parse_number, split_list
+from quizgen.kinds import Vector
 from quizgen.question import Part, Redraw
 from reference_impl.activations import sigmoid, tanh
 from reference_impl.lstm import GATES, lstm_step_forward
@@ -20,38 +18,11 @@ DECIMALS = 4
 SIZES = ("calculator", "computer")
 
 
-@dataclass
-class StateVector(Vector):
-    """A state of the draw's hidden size H: one number (H = 1) or H numbers (computer size).
-
-    The parts keep one kind for both sizes, so the length is checked against the key
-    (a wrong length is graded wrong) instead of being fixed here.
-    """
-
-    length: int | None = None
-
-    def parse(self, text):
-        parts = split_list(text)
-        if not parts:
-            raise InvalidAnswer("no numbers were given")
-        return np.array([parse_number(t) for t in parts])
-
-    def format(self, key):
-        key = np.ravel(key)
-        return _fmt(float(key[0]), self.decimals) if key.size == 1 else super().format(key)
-
-    def tex(self, key):
-        return self.format(key) if np.size(key) == 1 else super().tex(key)
-
-    def describe(self):
-        return "a number (H = 1) or H numbers, e.g. [0.1, -0.2, 0.3]"
-
-
-PARTS = [
-    Part("C1", StateVector(), label="C_1"),
-    Part("h1", StateVector(), label="h_1"),
-    Part("CT", StateVector(), label="C_T"),
-    Part("hT", StateVector(), label="h_T"),
+PARTS = [  # the length comes from the key: H = 1 by hand, H = 3..4 on a computer
+    Part("C1", Vector(length=None), label="C_1"),
+    Part("h1", Vector(length=None), label="h_1"),
+    Part("CT", Vector(length=None), label="C_T"),
+    Part("hT", Vector(length=None), label="h_T"),
 ]
 
 # Ordered by how few parts each changes: grading names the first mistake an answer matches.

@@ -1,0 +1,149 @@
+"""Benchmark: building exams, against pdflatex in the same run.
+
+Prints
+  1. a 500-student x 10-question HTML build (papers and solutions; goal <= 10 s on 2 cores),
+  2. PDF pages per second with --jobs 2 (papers only, 24 students),
+  3. the same papers typeset by pdflatex (Debian texlive-latex-base), 2 processes, pages per
+     second, and the ratio. Goal: quizgen is not slower per page than pdflatex.
+
+    python bench/build.py [--students 500] [--pdf-students 24]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from quizgen.bank import load_bank
+from quizgen.build import build
+from quizgen.exam import assemble
+from quizgen.spec import load_roster, load_spec
+from quizgen.stems import render_stem
+
+SPEC = """
+title = "Benchmark exam"
+course = "23AD2205A Deep Learning"
+date = "2026-12-01"
+duration = "60 minutes"
+exam_id = "bench"
+instructions = "Answer every question."
+
+[[section]]
+title = "Numeric"
+ids = ["rnn.forward_two_steps", "lstm.cell_step", "gru.step_course", "rbm.cd1_update",
+       "cnn.conv_output_shape", "cnn.conv_entries", "mcmc.n_step_distribution",
+       "autoencoder.vae_kl_reparam", "gan.losses", "word2vec.softmax_probability"]
+points = 5
+"""
+
+
+def write_inputs(folder: Path, students: int) -> tuple[Path, Path]:
+    spec = folder / "spec.toml"
+    spec.write_text(SPEC)
+    roster = folder / f"roster{students}.csv"
+    roster.write_text("student_id,name\n" + "".join(f"b{i:05d},Student {i}\n" for i in range(students)))
+    return spec, roster
+
+
+def pdf_pages(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(path)).pages)
+
+
+def markdown_to_latex(text: str) -> str:
+    """Enough Markdown for the benchmark's stems (bold, italics, code), outside the math."""
+    pieces = re.split(r"(\$\$.+?\$\$|\$.+?\$)", text, flags=re.S)
+    for i in range(0, len(pieces), 2):  # even pieces are prose
+        prose = re.sub(r"\*\*(.+?)\*\*", r"\\textbf{\1}", pieces[i])
+        prose = re.sub(r"\*(.+?)\*", r"\\emph{\1}", prose)
+        prose = re.sub(r"`(.+?)`", r"\\texttt{\1}", prose)
+        pieces[i] = prose.replace("%", r"\%").replace("&", r"\&").replace("_", r"\_").replace("#", r"\#")
+    return "".join(pieces)
+
+
+def latex_document(spec_path: Path, roster: Path, secret: bytes, index: int) -> str:
+    """One student's paper as a LaTeX document with the same stems and answer boxes."""
+    spec = load_spec(spec_path)
+    students, _ = load_roster(roster)
+    exam = assemble(spec, load_bank(), [students[index]], secret)[0]
+    body = []
+    for q in exam.questions:
+        stem = markdown_to_latex(render_stem(q.template, q.variant))
+        boxes = " \\quad ".join(f"\\texttt{{{c}}}\\ \\fbox{{\\rule{{0pt}}{{14pt}}\\hspace{{40mm}}}}"
+                                for c in q.columns)
+        body.append(f"\\begin{{minipage}}{{\\linewidth}}\\textbf{{Question {q.number}}} "
+                    f"({q.total_points:g} points)\\par {stem}\\par\\medskip {boxes}\\end{{minipage}}\\bigskip\n")
+    return ("\\documentclass[10pt,a4paper]{article}\\usepackage[margin=18mm]{geometry}"
+            "\\usepackage{amsmath,amssymb}\\pagestyle{plain}"
+            "\\begin{document}\\section*{" + spec.title + "}\n" + "\n".join(body) + "\\end{document}\n")
+
+
+def run_pdflatex(tex_files: list, jobs: int) -> float:
+    def one(path: Path):
+        subprocess.run(["pdflatex", "-interaction=batchmode", "-halt-on-error", path.name],
+                       cwd=path.parent, capture_output=True, check=False)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(one, tex_files))
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=500)
+    parser.add_argument("--pdf-students", type=int, default=24)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        secret_file = tmp / "keys" / "bench.secret"
+        spec, roster = write_inputs(tmp, args.students)
+        print(f"{os.cpu_count()} cores")
+
+        start = time.perf_counter()
+        build(spec, roster, tmp / "html", secret_file=secret_file, formats=("html",), jobs=2, quiet=True)
+        html_s = time.perf_counter() - start
+        print(f"HTML build, {args.students} students x 10 questions (papers + solutions), --jobs 2: "
+              f"{html_s:.1f} s  (goal <= 10 s)")
+
+        spec, small = write_inputs(tmp, args.pdf_students)
+        start = time.perf_counter()
+        build(spec, small, tmp / "pdf", secret_file=secret_file, formats=("pdf",), jobs=2, quiet=True)
+        pdf_s = time.perf_counter() - start
+        pages = sum(pdf_pages(tmp / "pdf" / folder / f"b{i:05d}.pdf")
+                    for folder in ("exams", "solutions") for i in range(args.pdf_students))
+        rate = pages / pdf_s
+        print(f"PDF build, {args.pdf_students} students (papers + solutions, {pages} pages), --jobs 2: "
+              f"{pdf_s:.1f} s = {rate:.1f} pages/s")
+
+        if shutil.which("pdflatex") is None:
+            print("pdflatex: not installed (apt-get install texlive-latex-base); no comparison")
+            return
+        tex_dir = tmp / "tex"
+        tex_dir.mkdir()
+        from quizgen.spec import load_or_create_secret
+
+        secret, _ = load_or_create_secret(secret_file)
+        tex_files = []
+        for i in range(args.pdf_students):
+            path = tex_dir / f"b{i:05d}.tex"
+            path.write_text(latex_document(spec, small, secret, i))
+            tex_files.append(path)
+        tex_s = run_pdflatex(tex_files, jobs=2)
+        tex_pages = sum(pdf_pages(p.with_suffix(".pdf")) for p in tex_files if p.with_suffix(".pdf").exists())
+        tex_rate = tex_pages / tex_s if tex_s else float("nan")
+        print(f"pdflatex, the same {args.pdf_students} papers ({tex_pages} pages), 2 processes: "
+              f"{tex_s:.1f} s = {tex_rate:.1f} pages/s")
+        print(f"quizgen / pdflatex pages per second: {rate / tex_rate:.2f}  (goal >= 1)")
+
+
+if __name__ == "__main__":
+    main()
