@@ -227,5 +227,101 @@ def verify(build_dir, secret_file, banks):
                "and every file its hash")
 
 
+def _print_grade_report(report) -> None:
+    for notice in report.notices:
+        click.secho(f"note: {notice}", fg="yellow", err=True)
+    for label, items in (("already graded, not stored again", report.files_seen_before),
+                         ("unknown or empty student id", report.unknown),
+                         ("several submissions", report.duplicates),
+                         ("missing column", report.missing_columns),
+                         ("no submission", report.missing_students),
+                         ("invalid answer", report.invalid)):
+        for item in items:
+            click.secho(f"{label}: {item}", fg="yellow", err=True)
+    totals = sorted(e for e, _ in report.totals.values())
+    if totals:
+        possible = next(iter(report.totals.values()))[1]
+        mean = sum(totals) / len(totals)
+        median = totals[len(totals) // 2] if len(totals) % 2 else (totals[len(totals) // 2 - 1] + totals[len(totals) // 2]) / 2
+        click.echo(f"run {report.run_id}: {report.graded} of {len(totals)} students graded "
+                   f"({report.new_rows} new rows); mean {mean:.2f} / {possible:g}, median {median:.2f}")
+
+
+@main.command("grade")
+@click.argument("build_dir", type=click.Path(file_okay=False))
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--first", is_flag=True, help="Grade a student's first submission, not the latest.")
+@click.option("--no-ecf", is_flag=True, help="No credit for error carried forward.")
+@_bank_option
+def grade_cmd(build_dir, submissions, first, no_ecf, banks):
+    """Grade submissions CSVs against the frozen key; write grades.csv and the gradebook.
+
+    Exit status 0 when all is clean, 1 when something needs attention (unknown
+    ids, duplicates, missing columns or students, invalid answers), 2 on bad input.
+
+    \b
+    Example:
+      quizgen grade build/unit4 examples/submissions.csv
+    """
+    from quizgen.batch import grade_build
+    from quizgen.csvio import InputError
+
+    try:
+        report = grade_build(build_dir, list(submissions), first=first, ecf=not no_ecf, banks=banks)
+    except InputError as exc:
+        _fail(exc)
+    _print_grade_report(report)
+    click.echo(f"wrote {build_dir}/grades.csv")
+    sys.exit(1 if report.needs_attention else 0)
+
+
+@main.command()
+@click.argument("build_dir", type=click.Path(file_okay=False))
+@click.option("--recompute", is_flag=True, help="Re-solve the frozen params with the current templates.")
+@click.option("--first", is_flag=True, help="Grade a student's first submission, not the latest.")
+@_bank_option
+def regrade(build_dir, recompute, first, banks):
+    """Grade every stored submission again as a new run; print who changed.
+
+    \b
+    Example:
+      quizgen regrade build/unit4 --recompute
+    """
+    from quizgen.batch import regrade as run_regrade
+    from quizgen.csvio import InputError
+
+    try:
+        report, changes = run_regrade(build_dir, recompute=recompute, first=first, banks=banks)
+    except InputError as exc:
+        _fail(exc)
+    _print_grade_report(report)
+    for student, (before, after) in sorted(changes.items()):
+        click.echo(f"  {student}: {before:g} -> {after:g} ({after - before:+g})")
+    click.echo(f"{len(changes)} student(s) changed")
+
+
+@main.command("override")
+@click.argument("build_dir", type=click.Path(file_okay=False))
+@click.argument("student")
+@click.argument("part")
+@click.argument("score", type=float)
+@click.option("--reason", required=True, help="Why (kept in the gradebook).")
+def override_cmd(build_dir, student, part, score, reason):
+    """Set a part's score by hand (essays, disputes); survives regrades.
+
+    \b
+    Example:
+      quizgen override build/unit4 23AD1004 Q9 7.5 --reason "essay, marked by TA"
+    """
+    from quizgen.batch import override
+    from quizgen.csvio import InputError
+
+    try:
+        override(build_dir, student, part, score, reason)
+    except InputError as exc:
+        _fail(exc)
+    click.echo(f"{student} {part} = {score:g} ({reason})")
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,254 @@
+"""Grading a class: submissions CSVs -> gradebook -> grades.csv, regrades and overrides.
+
+``grade_build(DIR, files)`` stores every row of every file in the gradebook
+(a file graded before adds nothing), then grades, as one new run, each roster
+student's effective submission (the latest received, or the first with
+``first=True``) against the key frozen in ``DIR/manifest.json``. One bad row
+never stops the batch: unknown ids, duplicates, missing columns and students
+without a submission are collected in the report, whose ``needs_attention``
+says whether anything did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quizgen.bank import load_bank
+from quizgen.build import MANIFEST, load_manifest
+from quizgen.csvio import InputError, csv_text, read_table, write_atomic
+from quizgen.exam import question_from_json
+from quizgen.gradebook import open_gradebook
+from quizgen.grading import grade
+from quizgen.question import Variant, thaw
+from quizgen.spec import ID_COLUMNS, normalise_id
+
+EXTRA_ID_COLUMNS = ("student", "matric", "matriculation", "sis user id", "user id", "login id", "roll no",
+                    "roll number", "registration number", "reg no")
+
+
+def header_key(name: str) -> str:
+    """Column names compare without case, spaces, dots, dashes or underscores: 'Q1 a' == 'q1a'."""
+    return re.sub(r"[\s._\-]+", "", name).casefold()
+
+
+@dataclass
+class GradeReport:
+    run_id: int = 0
+    graded: int = 0
+    new_rows: int = 0
+    files_seen_before: list = field(default_factory=list)
+    unknown: list = field(default_factory=list)          # "file, row N: id 'x' is not on the roster"
+    duplicates: list = field(default_factory=list)       # "id: rows ... ; using ..."
+    missing_students: list = field(default_factory=list)
+    missing_columns: list = field(default_factory=list)  # "file: no column Q3b"
+    invalid: list = field(default_factory=list)          # "id Q2a: reason"
+    notices: list = field(default_factory=list)
+    totals: dict = field(default_factory=dict)           # student -> (earned, possible)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.unknown or self.duplicates or self.missing_students or self.missing_columns
+                    or self.invalid)
+
+
+def manifest_sha256(build_dir) -> str:
+    return hashlib.sha256((Path(build_dir) / MANIFEST).read_bytes()).hexdigest()
+
+
+def _id_column(table) -> str:
+    keys = {header_key(h): h for h in table.header}
+    for candidate in ID_COLUMNS + EXTRA_ID_COLUMNS:
+        if header_key(candidate) in keys:
+            return keys[header_key(candidate)]
+    raise InputError(table.path, f"no student id column (student_id, id, username, ...); the header has "
+                                 f"{', '.join(table.header)}", row=1)
+
+
+def ingest(gradebook, paths, columns: list, roster: dict, report: GradeReport) -> None:
+    """Store every row of every file (once); note unknown ids and missing columns."""
+    wanted = {header_key(c): c for c in columns}
+    for path in paths:
+        table = read_table(path)
+        report.notices.extend(table.notices)
+        id_col = _id_column(table)
+        present = {header_key(h) for h in table.header}
+        missing = [c for k, c in wanted.items() if k not in present]
+        if len(missing) == len(wanted):
+            raise InputError(path, f"none of the answer columns ({', '.join(columns[:4])}, ...) is in the "
+                                   f"header; is this a submission file for this exam?", row=1)
+        if missing:
+            report.missing_columns.append(f"{path}: no column {', '.join(missing)} (graded as blank)")
+        digest = hashlib.sha256(table.raw).hexdigest()
+        with gradebook.transaction() as db:
+            source_id, new = gradebook.record_source(db, Path(path).name, digest, table.encoding,
+                                                     table.delimiter, table.raw)
+            if not new:
+                report.files_seen_before.append(str(path))
+                continue
+            for number, row in table.rows:
+                raw_id = row.get(id_col, "").strip()
+                student = normalise_id(raw_id)
+                cells = {wanted[header_key(h)]: v for h, v in row.items() if header_key(h) in wanted}
+                gradebook.record_submission(db, source_id, number, raw_id, student, cells)
+                report.new_rows += 1
+                if not raw_id:
+                    report.unknown.append(f"{path}, row {number}: the student id is empty")
+                elif student not in roster:
+                    report.unknown.append(f"{path}, row {number}: student id {raw_id!r} is not on the roster")
+
+
+def effective_submissions(gradebook, roster: dict, first: bool, report: GradeReport) -> dict:
+    """Roster id -> the submission row graded (every one stays in the gradebook)."""
+    chosen: dict = {}
+    all_rows: dict = {}
+    for sub in gradebook.submissions():
+        if sub["student_id"] in roster:
+            all_rows.setdefault(sub["student_id"], []).append(sub)
+    for student, rows in all_rows.items():
+        pick = rows[0] if first else rows[-1]
+        chosen[roster[student]] = pick
+        if len(rows) > 1:
+            where = ", ".join(f"{r['file_name']} row {r['row_number']}" for r in rows)
+            report.duplicates.append(f"{roster[student]}: {len(rows)} submissions ({where}); graded "
+                                     f"{pick['file_name']} row {pick['row_number']} "
+                                     f"({'the first' if first else 'the latest'})")
+    return chosen
+
+
+def recomputed_variant(template, variant: Variant) -> Variant:
+    """The frozen params re-solved with the current template (after a template fix)."""
+    fresh = template._freeze_variant(thaw(variant.params), variant.seed)
+    return Variant.from_json(fresh.to_json() | {"choices": variant.choices})
+
+
+def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
+                paths=(), banks=()) -> GradeReport:
+    build_dir = Path(build_dir)
+    manifest = load_manifest(build_dir)
+    bank = load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks))
+    roster = {normalise_id(s["id"]): s["id"] for s in manifest["students"]}
+    report = GradeReport()
+    digest = manifest_sha256(build_dir)
+    with open_gradebook(build_dir) as book:
+        book.record_exam(manifest["exam_id"], digest)
+        ingest(book, paths, manifest["columns"], roster, report)
+        chosen = effective_submissions(book, roster, first, report)
+        rows = []
+        for student in manifest["students"]:
+            sub = chosen.get(student["id"])
+            if sub is None:
+                report.missing_students.append(student["id"])
+            cells = json.loads(sub["cells"]) if sub is not None else {}
+            earned = possible = 0.0
+            for data in student["questions"]:
+                question = question_from_json(bank, data)
+                variant = recomputed_variant(question.template, question.variant) if recompute else question.variant
+                responses = {p.name: cells.get(c, "") for p, c in zip(question.template.parts, question.columns)}
+                result = grade(question.template, variant, responses, ecf=ecf)
+                for part, column, points in zip(result.parts, question.columns, question.points):
+                    status = part.status if sub is not None else "missing"
+                    if status == "invalid":
+                        report.invalid.append(f"{student['id']} {column}: {part.feedback}")
+                    rows.append((None, student["id"], column, sub["id"] if sub is not None else None, status,
+                                 part.credit, points, part.response, part.mistake, part.feedback))
+                    earned += part.credit * points
+                    possible += points
+            report.totals[student["id"]] = (earned, possible)
+        with book.transaction() as db:
+            run_id = book.start_run(db, kind, digest, {"first": first, "ecf": ecf, "recompute": recompute,
+                                                       "files": [str(p) for p in paths]})
+            book.record_scores(db, [(run_id,) + r[1:] for r in rows])
+        report.run_id = run_id
+        report.graded = len(chosen)
+        write_grades_csv(build_dir, manifest, book)
+    return report
+
+
+def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=()) -> GradeReport:
+    if not paths:
+        raise InputError(build_dir, "give at least one submissions CSV")
+    return run_grading(build_dir, "grade", first=first, ecf=ecf, paths=paths, banks=banks)
+
+
+def regrade(build_dir, recompute: bool = False, first: bool = False, banks=()) -> tuple:
+    """A new run over every stored submission; returns the report and per-student score changes."""
+    with open_gradebook(build_dir) as book:
+        previous = book.latest_run()
+        before = _run_totals(book, previous["id"]) if previous else {}
+    report = run_grading(build_dir, "regrade", first=first, recompute=recompute, banks=banks)
+    with open_gradebook(build_dir) as book:
+        after = _run_totals(book, report.run_id)
+    changes = {s: (before.get(s, 0.0), after[s]) for s in after if abs(after[s] - before.get(s, 0.0)) > 1e-9}
+    return report, changes
+
+
+def _run_totals(book, run_id: int) -> dict:
+    overrides = book.overrides()
+    totals: dict = {}
+    for row in book.scores(run_id):
+        key = (row["student_id"], row["column_name"])
+        value = overrides[key][0] if key in overrides else row["credit"] * row["points"]
+        totals[row["student_id"]] = totals.get(row["student_id"], 0.0) + value
+    return totals
+
+
+def override(build_dir, student: str, column: str, score: float, reason: str) -> None:
+    manifest = load_manifest(build_dir)
+    ids = {normalise_id(s["id"]): s for s in manifest["students"]}
+    found = ids.get(normalise_id(student))
+    if found is None:
+        raise InputError(Path(build_dir) / MANIFEST, f"no student {student!r} in this exam")
+    points = {p["column"]: p["points"] for q in found["questions"] for p in q["parts"]}
+    if column not in points:
+        raise InputError(Path(build_dir) / MANIFEST, f"no answer blank {column!r}; blanks are "
+                                                     f"{', '.join(points)}")
+    if not 0 <= score <= points[column]:
+        raise InputError(Path(build_dir) / MANIFEST, f"{column} is worth {points[column]:g} points; "
+                                                     f"{score:g} is out of range")
+    if not reason.strip():
+        raise InputError(Path(build_dir) / MANIFEST, "an override needs a reason")
+    with open_gradebook(build_dir) as book:
+        book.add_override(found["id"], column, score, reason.strip())
+        if book.latest_run():
+            write_grades_csv(build_dir, manifest, book)
+
+
+def write_grades_csv(build_dir, manifest: dict, book) -> Path:
+    """grades.csv from the latest run and the overrides: what an LMS gradebook import takes."""
+    run = book.latest_run()
+    scores = {(r["student_id"], r["column_name"]): r for r in book.scores(run["id"])}
+    overrides = book.overrides()
+    first = manifest["students"][0]["questions"]
+    q_names = [f"Q{q['number']}" for q in first]
+    possible = [sum(p["points"] for p in q["parts"]) for q in first]
+    header = ["student_id", "name"] + q_names + ["total", "percent", "status"]
+    total_possible = sum(possible)
+    rows = [["Points Possible", ""] + [round(p, 4) for p in possible] + [round(total_possible, 4), 100, ""]]
+    for student in manifest["students"]:
+        per_question, notes = [], set()
+        for q in student["questions"]:
+            got = 0.0
+            for p in q["parts"]:
+                key = (student["id"], p["column"])
+                row = scores.get(key)
+                if key in overrides:
+                    got += overrides[key][0]
+                    notes.add("override")
+                elif row is not None:
+                    got += row["credit"] * row["points"]
+                    if row["status"] == "invalid":
+                        notes.add("invalid answers")
+                    if row["status"] == "missing":
+                        notes.add("no submission")
+            per_question.append(round(got, 4))
+        total = round(sum(per_question), 4)
+        percent = round(100 * total / total_possible, 2) if total_possible else 0
+        rows.append([student["id"], student["name"]] + per_question + [total, percent,
+                                                                        "; ".join(sorted(notes)) or "graded"])
+    path = Path(build_dir) / "grades.csv"
+    write_atomic(path, csv_text(header, rows))
+    return path

@@ -1,0 +1,198 @@
+"""The gradebook: a real SQLite database in the build directory, append-only.
+
+Tables (schema version in ``meta``; migrations run in order on open):
+
+``exam``        the exam and the sha256 of the manifest it was graded against
+``source``      every submissions file as received: name, sha256, raw bytes
+``submission``  every row of every file: row number, the student id as typed and
+                normalised, its cells (JSON). Re-grading the same file adds nothing.
+``run``         every grading run: when, what kind, the settings (JSON)
+``score``       every part's score in every run, with the response, status and feedback
+``override``    manual scores with a reason (essays enter this way); the latest wins
+
+Nothing is ever updated or deleted: triggers refuse it. A run is one
+transaction, so a run killed midway leaves the database as it was before it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+FILE_NAME = "gradebook.sqlite"
+
+APPEND_ONLY = ("exam", "source", "submission", "run", "score", "override")
+
+MIGRATIONS = {
+    1: """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE exam (
+        id INTEGER PRIMARY KEY, exam_id TEXT NOT NULL, manifest_sha256 TEXT NOT NULL,
+        recorded_at TEXT NOT NULL, UNIQUE (exam_id, manifest_sha256));
+    CREATE TABLE source (
+        id INTEGER PRIMARY KEY, file_name TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE,
+        encoding TEXT NOT NULL, delimiter TEXT NOT NULL, raw BLOB NOT NULL, received_at TEXT NOT NULL);
+    CREATE TABLE submission (
+        id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES source (id),
+        row_number INTEGER NOT NULL, student_raw TEXT NOT NULL, student_id TEXT NOT NULL,
+        cells TEXT NOT NULL, UNIQUE (source_id, row_number));
+    CREATE INDEX submission_student ON submission (student_id);
+    CREATE TABLE run (
+        id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, kind TEXT NOT NULL,
+        manifest_sha256 TEXT NOT NULL, settings TEXT NOT NULL);
+    CREATE TABLE score (
+        run_id INTEGER NOT NULL REFERENCES run (id), student_id TEXT NOT NULL,
+        column_name TEXT NOT NULL, submission_id INTEGER REFERENCES submission (id),
+        status TEXT NOT NULL, credit REAL NOT NULL, points REAL NOT NULL, response TEXT,
+        mistake TEXT, feedback TEXT, PRIMARY KEY (run_id, student_id, column_name));
+    CREATE TABLE override (
+        id INTEGER PRIMARY KEY, student_id TEXT NOT NULL, column_name TEXT NOT NULL,
+        score REAL NOT NULL, reason TEXT NOT NULL, created_at TEXT NOT NULL);
+    """ + "".join(
+        f"CREATE TRIGGER {t}_no_update BEFORE UPDATE ON {t} BEGIN "
+        f"SELECT RAISE(ABORT, 'the gradebook is append-only: {t} rows are never changed'); END;\n"
+        f"CREATE TRIGGER {t}_no_delete BEFORE DELETE ON {t} BEGIN "
+        f"SELECT RAISE(ABORT, 'the gradebook is append-only: {t} rows are never deleted'); END;\n"
+        for t in APPEND_ONLY),
+}
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+class Gradebook:
+    """An open gradebook database (use as a context manager, or call close)."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self._migrate()
+
+    def close(self):
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @contextmanager
+    def transaction(self):
+        """All or nothing: an exception (or a killed process) leaves no partial run."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.OperationalError:
+            return 0
+        return int(row[0]) if row else 0
+
+    def _migrate(self):
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path} has schema version {version}, newer than this quizgen "
+                               f"({SCHEMA_VERSION}); upgrade quizgen")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction() as db:
+                for statement in _statements(MIGRATIONS[target]):
+                    db.execute(statement)
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                           (str(target),))
+
+    # -- recording -------------------------------------------------------------------------------
+
+    def record_exam(self, exam_id: str, manifest_sha256: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO exam (exam_id, manifest_sha256, recorded_at) VALUES (?, ?, ?)",
+                        (exam_id, manifest_sha256, now()))
+
+    def record_source(self, db, file_name: str, sha256: str, encoding: str, delimiter: str,
+                      raw: bytes) -> tuple[int, bool]:
+        """The source's id, and whether it is new (a file graded before is not stored again)."""
+        row = db.execute("SELECT id FROM source WHERE sha256 = ?", (sha256,)).fetchone()
+        if row:
+            return row[0], False
+        cur = db.execute("INSERT INTO source (file_name, sha256, encoding, delimiter, raw, received_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", (file_name, sha256, encoding, delimiter, raw, now()))
+        return cur.lastrowid, True
+
+    def record_submission(self, db, source_id: int, row_number: int, student_raw: str, student_id: str,
+                          cells: dict) -> int:
+        cur = db.execute("INSERT INTO submission (source_id, row_number, student_raw, student_id, cells) "
+                         "VALUES (?, ?, ?, ?, ?)",
+                         (source_id, row_number, student_raw, student_id, json.dumps(cells, ensure_ascii=False)))
+        return cur.lastrowid
+
+    def submissions(self) -> list:
+        """Every submission in the order received (file, then row)."""
+        return self.db.execute(
+            "SELECT s.*, src.file_name, src.received_at FROM submission s JOIN source src ON src.id = s.source_id "
+            "ORDER BY src.id, s.row_number").fetchall()
+
+    def start_run(self, db, kind: str, manifest_sha256: str, settings: dict) -> int:
+        cur = db.execute("INSERT INTO run (started_at, kind, manifest_sha256, settings) VALUES (?, ?, ?, ?)",
+                         (now(), kind, manifest_sha256, json.dumps(settings, sort_keys=True)))
+        return cur.lastrowid
+
+    def record_scores(self, db, rows: list) -> None:
+        db.executemany("INSERT INTO score (run_id, student_id, column_name, submission_id, status, credit, points, "
+                       "response, mistake, feedback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def add_override(self, student_id: str, column: str, score: float, reason: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO override (student_id, column_name, score, reason, created_at) "
+                       "VALUES (?, ?, ?, ?, ?)", (student_id, column, score, reason, now()))
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def latest_run(self):
+        return self.db.execute("SELECT * FROM run ORDER BY id DESC LIMIT 1").fetchone()
+
+    def runs(self) -> list:
+        return self.db.execute("SELECT * FROM run ORDER BY id").fetchall()
+
+    def scores(self, run_id: int) -> list:
+        return self.db.execute("SELECT * FROM score WHERE run_id = ? ORDER BY student_id, column_name",
+                               (run_id,)).fetchall()
+
+    def overrides(self) -> dict:
+        """(student, column) -> (score, reason) of the latest override."""
+        out = {}
+        for row in self.db.execute("SELECT * FROM override ORDER BY id"):
+            out[(row["student_id"], row["column_name"])] = (row["score"], row["reason"])
+        return out
+
+
+def _statements(script: str) -> list:
+    """Split a migration script into statements (triggers keep their inner semicolons)."""
+    statements, current = [], []
+    for line in script.strip().splitlines():
+        current.append(line)
+        joined = "\n".join(current).strip()
+        if joined.endswith(";") and (not joined.upper().startswith("CREATE TRIGGER") or joined.endswith("END;")):
+            if sqlite3.complete_statement(joined):
+                statements.append(joined)
+                current = []
+    if "\n".join(current).strip():
+        statements.append("\n".join(current).strip())
+    return statements
+
+
+def open_gradebook(build_dir) -> Gradebook:
+    return Gradebook(Path(build_dir) / FILE_NAME)

@@ -1,0 +1,187 @@
+"""Grading a class into the SQLite gradebook: key = full marks, messy files, duplicates, overrides, regrades."""
+
+import csv
+import io
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from quizgen.batch import grade_build, override, regrade
+from quizgen.build import build
+from quizgen.cli import main
+from quizgen.csvio import InputError, read_table
+from quizgen.gradebook import FILE_NAME, Gradebook
+
+SPEC = """
+title = "Graded quiz"
+exam_id = "graded-quiz"
+[[section]]
+title = "A"
+ids = ["rnn.forward_two_steps", "cnn.conv_output_shape", "lstm.concept.forget_gate_role"]
+points = 3
+"""
+
+
+@pytest.fixture
+def exam(tmp_path):
+    (tmp_path / "spec.toml").write_text(SPEC)
+    (tmp_path / "roster.csv").write_text("student_id,name\n001,Ada\n002,Alan\n003,Grace\n")
+    build(tmp_path / "spec.toml", tmp_path / "roster.csv", tmp_path / "out", secret_file=tmp_path / "k" / "s",
+          formats=(), quiet=True)
+    return tmp_path / "out"
+
+
+def key_rows(out):
+    table = read_table(out / "key.csv")
+    return table.header, {r["student_id"]: r for _, r in table.rows}
+
+
+def write_csv(path, header, rows, delimiter=",", encoding="utf-8"):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def grades(out):
+    return {r["student_id"]: r for _, r in read_table(out / "grades.csv").rows}
+
+
+def test_key_scores_full_marks_and_grades_csv_is_lms_shaped(exam):
+    report = grade_build(exam, [exam / "key.csv"])
+    assert not report.needs_attention
+    g = grades(exam)
+    assert g["Points Possible"]["total"] == "9.0"
+    assert all(g[s]["total"] == "9.0" and g[s]["status"] == "graded" for s in ("001", "002", "003"))
+
+
+def test_wrong_invalid_blank_and_feedback(exam, tmp_path):
+    header, key = key_rows(exam)
+    row = dict(key["001"])
+    row["Q1a"] = "0.1 0.2"          # wrong
+    row["Q1b"] = "0.5 abc"          # invalid, not wrong
+    row["Q2a"] = ""                 # blank
+    sub = write_csv(tmp_path / "s.csv", header, [[row[h] for h in header]])
+    report = grade_build(exam, [sub])
+    assert report.invalid and "001 Q1b" in report.invalid[0]
+    assert report.missing_students == ["002", "003"] and report.needs_attention
+    with Gradebook(exam / FILE_NAME) as book:
+        scores = {r["column_name"]: r for r in book.scores(report.run_id) if r["student_id"] == "001"}
+    assert scores["Q1a"]["status"] == "wrong"
+    assert scores["Q1b"]["status"] == "invalid" and "not a number" in scores["Q1b"]["feedback"]
+    assert scores["Q2a"]["status"] == "blank"
+    g = grades(exam)
+    assert "invalid answers" in g["001"]["status"] and g["002"]["status"] == "no submission"
+
+
+def test_messy_file_semicolons_decimal_comma_bom_reordered_extra_columns(exam, tmp_path):
+    header, key = key_rows(exam)
+    answers = [h for h in header if h.startswith("Q")]
+    new_header = ["Timestamp", "Email"] + list(reversed(answers)) + ["Student ID "]
+    rows = []
+    for sid, r in key.items():
+        cells = [r[h].replace(".", ",") if r[h].count(".") <= 1 and "[" not in r[h] else r[h] for h in reversed(answers)]
+        rows.append(["2026-12-01 10:00", f"{sid}@x.edu"] + cells + [f" {sid} "])
+    sub = tmp_path / "lms.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";").writerows([new_header] + rows)
+    sub.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+    report = grade_build(exam, [sub])
+    assert not report.unknown and not report.missing_columns
+    assert all(grades(exam)[s]["total"] == "9.0" for s in ("001", "002", "003"))
+
+
+def test_duplicates_later_wins_unless_first_and_both_are_kept(exam, tmp_path):
+    header, key = key_rows(exam)
+    good = [key["001"][h] for h in header]
+    bad = list(good)
+    bad[header.index("Q2b")] = "1"
+    first = write_csv(tmp_path / "first.csv", header, [bad])
+    second = write_csv(tmp_path / "second.csv", header, [good])
+    report = grade_build(exam, [first, second])
+    assert report.duplicates and "graded second.csv row 2 (the latest)" in report.duplicates[0]
+    assert grades(exam)["001"]["total"] == "9.0"
+    report = grade_build(exam, [first], first=True)
+    assert first.name in report.files_seen_before[0]  # the same file is not stored twice
+    assert float(grades(exam)["001"]["total"]) < 9.0
+    with Gradebook(exam / FILE_NAME) as book:
+        assert len(book.submissions()) == 2
+
+
+def test_unknown_ids_and_missing_columns_are_reported_not_fatal(exam, tmp_path):
+    header, key = key_rows(exam)
+    keep = [h for h in header if h != "Q2b"]
+    rows = [[key["001"][h] for h in keep], ["999"] + [""] * (len(keep) - 1)]
+    report = grade_build(exam, [write_csv(tmp_path / "s.csv", keep, rows)])
+    assert any("'999' is not on the roster" in u for u in report.unknown)
+    assert any("no column Q2b" in m for m in report.missing_columns)
+    assert report.graded == 1
+
+
+def test_a_file_for_another_exam_is_refused(exam, tmp_path):
+    sub = write_csv(tmp_path / "other.csv", ["student_id", "P1", "P2"], [["001", "1", "2"]])
+    with pytest.raises(InputError, match="none of the answer columns"):
+        grade_build(exam, [sub])
+
+
+def test_override_and_regrade(exam):
+    grade_build(exam, [exam / "key.csv"])
+    with pytest.raises(InputError, match="no student"):
+        override(exam, "2", "Q3", 0.5, "leading zeros are part of the id")
+    with pytest.raises(InputError, match="out of range"):
+        override(exam, "002", "Q3", 5, "too much")
+    override(exam, "002", "Q3", 0.5, "disputed wording")
+    assert grades(exam)["002"]["total"] == "6.5" and "override" in grades(exam)["002"]["status"]
+    report, changes = regrade(exam, recompute=True)
+    assert changes == {} and grades(exam)["002"]["total"] == "6.5"
+    with Gradebook(exam / FILE_NAME) as book:
+        assert [r["kind"] for r in book.runs()] == ["grade", "regrade"]
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            book.db.execute("UPDATE score SET credit = 1")
+
+
+def test_cli_exit_status_says_whether_anything_needs_attention(exam, tmp_path):
+    runner = CliRunner()
+    clean = runner.invoke(main, ["grade", str(exam), str(exam / "key.csv")])
+    assert clean.exit_code == 0, clean.output
+    header, key = key_rows(exam)
+    sub = write_csv(tmp_path / "s.csv", header, [[key["001"][h] for h in header]])
+    attention = runner.invoke(main, ["grade", str(exam), str(sub)])
+    assert attention.exit_code == 1 and "several submissions: 001" in attention.output
+    missing = runner.invoke(main, ["grade", str(exam), str(tmp_path / "nope.csv")])
+    assert missing.exit_code == 2 and "nope.csv: no such file" in missing.output
+
+
+def test_killing_a_run_midway_leaves_the_gradebook_intact(exam, tmp_path):
+    grade_build(exam, [exam / "key.csv"])
+    with Gradebook(exam / FILE_NAME) as book:
+        before = (len(book.runs()), book.db.execute("SELECT COUNT(*) FROM score").fetchone()[0])
+    script = textwrap.dedent(f"""
+        import time
+        import quizgen.gradebook as gb
+        original = gb.Gradebook.record_scores
+        def slow(self, db, rows):
+            original(self, db, rows)
+            print("inside", flush=True)
+            time.sleep(60)   # killed here, inside the run's transaction
+        gb.Gradebook.record_scores = slow
+        from quizgen.batch import regrade
+        regrade({str(exam)!r})
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "inside"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with Gradebook(exam / FILE_NAME) as book:
+        after = (len(book.runs()), book.db.execute("SELECT COUNT(*) FROM score").fetchone()[0])
+        assert book.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert after == before
