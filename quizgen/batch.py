@@ -126,7 +126,7 @@ def recomputed_variant(template, variant: Variant) -> Variant:
 
 
 def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
-                paths=(), banks=()) -> GradeReport:
+                paths=(), banks=(), feedback=("html",)) -> GradeReport:
     build_dir = Path(build_dir)
     manifest = load_manifest(build_dir)
     bank = load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks))
@@ -165,21 +165,26 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
         report.run_id = run_id
         report.graded = len(chosen)
         write_grades_csv(build_dir, manifest, book)
+        if feedback:
+            from quizgen.feedback import write_feedback
+
+            write_feedback(build_dir, manifest, book, bank, formats=tuple(feedback))
     return report
 
 
-def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=()) -> GradeReport:
+def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=(),
+                feedback=("html",)) -> GradeReport:
     if not paths:
         raise InputError(build_dir, "give at least one submissions CSV")
-    return run_grading(build_dir, "grade", first=first, ecf=ecf, paths=paths, banks=banks)
+    return run_grading(build_dir, "grade", first=first, ecf=ecf, paths=paths, banks=banks, feedback=feedback)
 
 
-def regrade(build_dir, recompute: bool = False, first: bool = False, banks=()) -> tuple:
+def regrade(build_dir, recompute: bool = False, first: bool = False, banks=(), feedback=("html",)) -> tuple:
     """A new run over every stored submission; returns the report and per-student score changes."""
     with open_gradebook(build_dir) as book:
         previous = book.latest_run()
         before = _run_totals(book, previous["id"]) if previous else {}
-    report = run_grading(build_dir, "regrade", first=first, recompute=recompute, banks=banks)
+    report = run_grading(build_dir, "regrade", first=first, recompute=recompute, banks=banks, feedback=feedback)
     with open_gradebook(build_dir) as book:
         after = _run_totals(book, report.run_id)
     changes = {s: (before.get(s, 0.0), after[s]) for s in after if abs(after[s] - before.get(s, 0.0)) > 1e-9}

@@ -60,6 +60,15 @@ def exam_meta(spec: ExamSpec) -> dict:
             "sections": [s.title for s in spec.sections]}
 
 
+def exam_meta_from_manifest(manifest: dict) -> dict:
+    """The page header's data from a frozen manifest (grading happens long after the build)."""
+    raw = manifest["spec"]["raw"]
+    return {"title": raw.get("title", ""), "course": raw.get("course", ""), "date": str(raw.get("date", "")),
+            "duration": str(raw.get("duration", "")), "exam_id": manifest["exam_id"],
+            "instructions": raw.get("instructions", ""),
+            "sections": [s.get("title", "") for s in raw.get("section", [])]}
+
+
 def bank_hash(bank: Bank) -> str:
     """sha256 over every template file the build could draw from (which version of the bank)."""
     digest = hashlib.sha256()

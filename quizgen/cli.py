@@ -227,6 +227,14 @@ def verify(build_dir, secret_file, banks):
                "and every file its hash")
 
 
+def _formats(text: str) -> tuple:
+    chosen = tuple(f.strip() for f in text.split(",") if f.strip() and f.strip() != "none")
+    bad = [f for f in chosen if f not in ("html", "pdf")]
+    if bad:
+        raise click.BadParameter(f"unknown format {', '.join(bad)}; use html, pdf or none")
+    return chosen
+
+
 def _print_grade_report(report) -> None:
     for notice in report.notices:
         click.secho(f"note: {notice}", fg="yellow", err=True)
@@ -252,8 +260,10 @@ def _print_grade_report(report) -> None:
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--first", is_flag=True, help="Grade a student's first submission, not the latest.")
 @click.option("--no-ecf", is_flag=True, help="No credit for error carried forward.")
+@click.option("--feedback", default="html", show_default=True,
+              help="Per-student feedback pages in DIR/feedback/: html, pdf, html,pdf or none.")
 @_bank_option
-def grade_cmd(build_dir, submissions, first, no_ecf, banks):
+def grade_cmd(build_dir, submissions, first, no_ecf, feedback, banks):
     """Grade submissions CSVs against the frozen key; write grades.csv and the gradebook.
 
     Exit status 0 when all is clean, 1 when something needs attention (unknown
@@ -267,7 +277,8 @@ def grade_cmd(build_dir, submissions, first, no_ecf, banks):
     from quizgen.csvio import InputError
 
     try:
-        report = grade_build(build_dir, list(submissions), first=first, ecf=not no_ecf, banks=banks)
+        report = grade_build(build_dir, list(submissions), first=first, ecf=not no_ecf, banks=banks,
+                             feedback=_formats(feedback))
     except InputError as exc:
         _fail(exc)
     _print_grade_report(report)
@@ -321,6 +332,56 @@ def override_cmd(build_dir, student, part, score, reason):
     except InputError as exc:
         _fail(exc)
     click.echo(f"{student} {part} = {score:g} ({reason})")
+
+
+@main.command()
+@click.argument("build_dir", type=click.Path(file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Write report.json instead of report.html.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Where to write (default: in BUILD_DIR).")
+def report(build_dir, as_json, out):
+    """Item analysis of the latest grading run: difficulty, discrimination, reliability, mistakes.
+
+    \b
+    Example:
+      quizgen report build/unit4
+      quizgen report build/unit4 --json --out unit4-items.json
+    """
+    from quizgen.csvio import InputError
+    from quizgen.report import write_report
+
+    try:
+        path = write_report(build_dir, out=out, as_json=as_json)
+    except InputError as exc:
+        _fail(exc)
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("build_dir", type=click.Path(file_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The CSV to write.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+def simulate(build_dir, out, seed, force):
+    """Write a realistic submissions CSV for a build (a rehearsal of grading before the exam).
+
+    \b
+    Example:
+      quizgen simulate build/unit4 --out build/unit4-submissions.csv
+      quizgen grade build/unit4 build/unit4-submissions.csv
+    """
+    from pathlib import Path
+
+    from quizgen.csvio import InputError, write_atomic
+    from quizgen.simulate import simulate_submissions
+
+    if Path(out).exists() and not force:
+        _fail(f"{out}: exists; add --force to replace it")
+    try:
+        text = simulate_submissions(build_dir, seed=seed)
+    except InputError as exc:
+        _fail(exc)
+    write_atomic(out, text)
+    click.echo(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -130,7 +130,7 @@ def discrimination_index(scores, max_points, totals, fraction: float = 0.27) -> 
     if not 0 < fraction <= 0.5:
         raise ValueError(f"fraction must be in (0, 0.5], got {fraction!r}")
     n = x.shape[0]
-    g = max(1, math.floor(n * fraction + 1e-9))  # the 1e-9 keeps e.g. 100 * 0.27 from flooring to 26
+    g = max(1, math.floor(n * fraction + 1e-9))  # 1e-9: n * fraction a hair under an integer
     order = np.argsort(t, kind="stable")
     prop = x / np.asarray(max_points, dtype=float)
     return prop[order[-g:]].mean(axis=0) - prop[order[:g]].mean(axis=0)
@@ -208,7 +208,7 @@ def flag_items(discrimination, point_biserial) -> list[int]:
     d = np.asarray(discrimination, dtype=float)
     r = np.asarray(point_biserial, dtype=float)
     if d.ndim != 1 or r.shape != d.shape:
-        raise ValueError(f"discrimination and point_biserial differ in shape: {d.shape} vs {r.shape}")
+        raise ValueError(f"discrimination {d.shape} and point_biserial {r.shape} must be (k,)")
     return [int(i) for i in np.flatnonzero((d < 0) | (r < 0))]
 
 

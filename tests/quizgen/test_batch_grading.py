@@ -185,3 +185,33 @@ def test_killing_a_run_midway_leaves_the_gradebook_intact(exam, tmp_path):
         after = (len(book.runs()), book.db.execute("SELECT COUNT(*) FROM score").fetchone()[0])
         assert book.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert after == before
+
+
+def test_feedback_pages_escape_what_students_typed(exam, tmp_path):
+    header, key = key_rows(exam)
+    row = dict(key["001"])
+    row["Q1a"] = "<script>alert(1)</script>"
+    sub = write_csv(tmp_path / "s.csv", header, [[row[h] for h in header]])
+    grade_build(exam, [sub], feedback=("html",))
+    page = (exam / "feedback" / "001.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+    assert "could not be read" in page and "<math" in page
+
+
+def test_report_statistics_json_and_html(exam, tmp_path):
+    from quizgen.report import analyse, write_report
+    from quizgen.simulate import simulate_submissions
+
+    (tmp_path / "sim.csv").write_text(simulate_submissions(exam, seed=3))
+    grade_build(exam, [tmp_path / "sim.csv"], feedback=())
+    data = analyse(exam)
+    assert data["students"] == 3 and len(data["items"]) == len(read_table(exam / "key.csv").header) - 2
+    for item in data["items"]:
+        assert item["difficulty"] is None or 0 <= item["difficulty"] <= 1
+        assert 0 <= item["invalid_rate"] <= 1 and 0 <= item["blank_rate"] <= 1
+    # the totals in grades.csv equal the sum of the per-question scores the report saw
+    g = grades(exam)
+    assert abs(sum(float(g[s]["total"]) for s in ("001", "002", "003")) / 3 - data["summary"]["mean"]) < 1e-3
+    html = write_report(exam).read_text()
+    assert "<svg" in html and "Cronbach" in html
+    assert write_report(exam, as_json=True).suffix == ".json"
