@@ -146,9 +146,16 @@ class Tolerance:
         return self.atol + self.rtol * abs(key)
 
     def close(self, value, key) -> bool:
+        if np.ndim(key) == 0:  # the common case, without array overhead
+            return abs(float(value) - float(key)) <= self.bound(float(key))
         value = np.asarray(value, dtype=float)
         key = np.asarray(key, dtype=float)
-        bounds = np.vectorize(self.bound, otypes=[float])(key) if key.ndim else self.bound(float(key))
+        if self.sig is None:
+            bounds = self.atol + self.rtol * np.abs(key)
+        else:
+            magnitude = np.floor(np.log10(np.where(key == 0, 1.0, np.abs(key))))
+            bounds = np.where(key == 0, 0.5 * 10.0 ** (-self.sig),
+                              0.5 * 10.0 ** (magnitude - self.sig + 1) * (1 + 1e-9))
         return bool(np.all(np.abs(value - key) <= bounds))
 
     def describe(self) -> str:

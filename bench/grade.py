@@ -1,0 +1,97 @@
+"""Benchmark: grading a batch of submissions into the gradebook, at growing sizes.
+
+Builds one real exam of 20 answer blanks for 40 students (variants drawn and
+frozen as usual), then makes a class of N students by giving student k the
+variants of real student k mod 40 (a synthetic manifest: grading costs the
+same whatever the numbers), writes N submissions (a mix of right, wrong,
+invalid and blank answers) and times `grade` (ingest into SQLite, one run,
+grades.csv; no feedback pages). Prints seconds and microseconds per blank for
+each N so the growth can be read; goal: 100,000 x 20 in <= 10 s.
+
+    python bench/grade.py [--sizes 1000,10000,100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import csv
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from quizgen.batch import grade_build
+from quizgen.build import build, load_manifest
+from quizgen.csvio import read_table
+
+SPEC = """
+title = "Grading benchmark"
+exam_id = "grade-bench"
+[[section]]
+title = "Numeric"
+ids = ["rnn.forward_two_steps", "lstm.cell_step", "gru.step_course", "cnn.conv_output_shape",
+       "mcmc.n_step_distribution", "gan.losses"]
+[[section]]
+title = "Concepts"
+ids = ["lstm.concept.forget_gate_role"]
+"""
+
+
+def make_class(real: Path, out: Path, n: int, rng) -> Path:
+    manifest = load_manifest(real)
+    base = manifest["students"]
+    students = []
+    for k in range(n):
+        s = copy.copy(base[k % len(base)])
+        s["id"], s["name"] = f"b{k:06d}", f"Student {k}"
+        students.append(s)
+    manifest["students"] = students
+    manifest["roster"]["students"] = [{"id": s["id"], "name": s["name"], "row": i + 2, "extra": {}}
+                                      for i, s in enumerate(students)]
+    out.mkdir(parents=True)
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    key = {r["student_id"]: r for _, r in read_table(real / "key.csv").rows}
+    columns = manifest["columns"]
+    path = out / "submissions.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Timestamp", "student_id"] + columns)
+        for k, s in enumerate(students):
+            right = key[base[k % len(base)]["id"]]
+            cells = []
+            for c in columns:
+                roll = rng.random()
+                cells.append(right[c] if roll < 0.75 else "" if roll < 0.8 else "?" if roll < 0.83 else "0.5")
+            writer.writerow(["2026-12-01 10:00", s["id"]] + cells)
+    return path
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "spec.toml").write_text(SPEC)
+        (tmp / "roster.csv").write_text("student_id,name\n" + "".join(f"r{i:03d},R {i}\n" for i in range(40)))
+        build(tmp / "spec.toml", tmp / "roster.csv", tmp / "real", secret_file=tmp / "k" / "s",
+              formats=(), quiet=True)
+        blanks = len(load_manifest(tmp / "real")["columns"])
+        print(f"exam with {blanks} answer blanks")
+        print(f"{'submissions':>11} {'seconds':>8} {'us/blank':>9}")
+        for n in sizes:
+            subs = make_class(tmp / "real", tmp / f"class{n}", n, rng)
+            start = time.perf_counter()
+            grade_build(tmp / f"class{n}", [subs], feedback=())
+            seconds = time.perf_counter() - start
+            print(f"{n:>11} {seconds:>8.2f} {1e6 * seconds / (n * blanks):>9.1f}")
+        print("goal: 100,000 submissions x 20 blanks in <= 10 s")
+
+
+if __name__ == "__main__":
+    main()
