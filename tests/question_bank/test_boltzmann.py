@@ -7,31 +7,14 @@ parts computed correctly from it -> "ecf".
 """
 
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from quizgen.grading import grade
-from quizgen.question import Template
 from quizgen.seeds import rng_for
+from tests.question_bank.oracles import load, variants, sig, statuses, close
 
-BANK = Path(__file__).resolve().parents[2] / "question_bank"
 SEEDS = range(10)
-
-
-def load(template_id):
-    topic, name = template_id.split(".")
-    return Template.from_file(BANK / topic / f"{name}.py")
-
-
-def variants(template_id, size="calculator", seeds=SEEDS):
-    template = load(template_id)
-    return template, [template.draw(rng_for(seed), str(seed), size=size) for seed in seeds]
-
-
-def sig(z):
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
 
 
 def arr(x):
@@ -40,20 +23,6 @@ def arr(x):
 
 def states(n):
     return [arr(s) for s in itertools.product((0, 1), repeat=n)]
-
-
-def typed(template, values):
-    """Values written as a student would type them."""
-    return {p.name: p.kind.format(values[p.name]) for p in template.parts if p.name in values}
-
-
-def statuses(template, variant, values):
-    result = grade(template, variant, typed(template, values))
-    return {r.part: r.status for r in result.parts}
-
-
-def close(value, key, tol=1e-9):
-    np.testing.assert_allclose(arr(value), arr(key), atol=tol, rtol=0)
 
 
 def expected_status(value, key):
@@ -70,7 +39,7 @@ def rbm_energy(v, h, W, a, b):
 
 @pytest.mark.parametrize("size", ["calculator", "computer"])
 def test_rbm_energy_key_matches_the_formula(size):
-    template, vs = variants("rbm.energy", size)
+    template, vs = variants("rbm.energy", size, seeds=SEEDS)
     for v in vs:
         p = {k: arr(x) for k, x in v.params.items()}
         E = rbm_energy(p["v"], p["h"], p["W"], p["a"], p["b"])
@@ -80,7 +49,7 @@ def test_rbm_energy_key_matches_the_formula(size):
 
 
 def test_rbm_energy_error_carried_forward():
-    template, vs = variants("rbm.energy")
+    template, vs = variants("rbm.energy", seeds=SEEDS)
     v = vs[0]
     wrong = v.answers["E"] + 0.3
     st = statuses(template, v, {"E": wrong, "weight": np.exp(-wrong)})
@@ -90,7 +59,7 @@ def test_rbm_energy_error_carried_forward():
 # --------------------------------------------------------------------------- rbm.conditionals
 
 def test_rbm_conditionals_key_matches_numpy():
-    template, vs = variants("rbm.conditionals")
+    template, vs = variants("rbm.conditionals", seeds=SEEDS)
     for v in vs:
         p = {k: arr(x) for k, x in v.params.items()}
         close(v.answers["p_h"], [sig(p["b"][j] + sum(p["v"][i] * p["W"][i, j] for i in range(3))) for j in range(2)])
@@ -118,7 +87,7 @@ def test_rbm_conditionals_match_sklearn(sklearn_rbm):
 
 @pytest.mark.parametrize("size", ["calculator", "computer"])
 def test_rbm_free_energy_matches_enumeration_over_h(size):
-    template, vs = variants("rbm.free_energy", size)
+    template, vs = variants("rbm.free_energy", size, seeds=SEEDS)
     for v in vs:
         p = {k: arr(x) for k, x in v.params.items()}
         total = sum(np.exp(-rbm_energy(p["v"], h, p["W"], p["a"], p["b"])) for h in states(len(p["b"])))
@@ -143,7 +112,7 @@ def gibbs_oracle(p, p_h=None):
 
 
 def test_rbm_gibbs_step_key_matches_numpy():
-    template, vs = variants("rbm.gibbs_step")
+    template, vs = variants("rbm.gibbs_step", seeds=SEEDS)
     for v in vs:
         want = gibbs_oracle({k: arr(x) for k, x in v.params.items()})
         for name in want:
@@ -171,7 +140,7 @@ def test_rbm_gibbs_step_matches_sklearn_gibbs(sklearn_rbm):
 
 
 def test_rbm_gibbs_step_error_carried_forward():
-    template, vs = variants("rbm.gibbs_step")
+    template, vs = variants("rbm.gibbs_step", seeds=SEEDS)
     v = vs[0]
     p = {k: arr(x) for k, x in v.params.items()}
     key_h = arr(v.answers["h"])
@@ -190,7 +159,7 @@ def unnormalised_marginal(v, p):
 
 
 def test_rbm_partition_function_matches_brute_force_enumeration():
-    template, vs = variants("rbm.partition_function")
+    template, vs = variants("rbm.partition_function", seeds=SEEDS)
     for v in vs:
         p = {k: arr(x) for k, x in v.params.items()}
         Z = sum(np.exp(-rbm_energy(vv, h, p["W"], p["a"], p["b"])) for vv in states(2) for h in states(2))
@@ -199,7 +168,7 @@ def test_rbm_partition_function_matches_brute_force_enumeration():
 
 
 def test_rbm_partition_function_error_carried_forward():
-    template, vs = variants("rbm.partition_function")
+    template, vs = variants("rbm.partition_function", seeds=SEEDS)
     v = vs[0]
     p = {k: arr(x) for k, x in v.params.items()}
     wrong_Z = v.answers["Z"] + 1.0
@@ -210,7 +179,7 @@ def test_rbm_partition_function_error_carried_forward():
 # --------------------------------------------------------------------------- mcmc.metropolis_hastings
 
 def test_mcmc_metropolis_hastings_key_matches_numpy():
-    template, vs = variants("mcmc.metropolis_hastings")
+    template, vs = variants("mcmc.metropolis_hastings", seeds=SEEDS)
     for v in vs:
         p = v.params
         x, y, pt, Q = p["x_current"], p["x_proposed"], arr(p["p_tilde"]), arr(p["Q"])
@@ -220,7 +189,7 @@ def test_mcmc_metropolis_hastings_key_matches_numpy():
 
 
 def test_mcmc_metropolis_hastings_error_carried_forward():
-    template, vs = variants("mcmc.metropolis_hastings")
+    template, vs = variants("mcmc.metropolis_hastings", seeds=SEEDS)
     v = vs[0]
     p = v.params
     accepted = v.answers["x_next"] == p["x_proposed"]
@@ -251,7 +220,7 @@ def gaussian_sweep(p, x1=None):
 
 
 def test_mcmc_gibbs_gaussian_key_matches_schur_complement():
-    template, vs = variants("mcmc.gibbs_gaussian")
+    template, vs = variants("mcmc.gibbs_gaussian", seeds=SEEDS)
     for v in vs:
         want = gaussian_sweep(v.params)
         close(v.answers["x1"], want["x1"])
@@ -259,7 +228,7 @@ def test_mcmc_gibbs_gaussian_key_matches_schur_complement():
 
 
 def test_mcmc_gibbs_gaussian_error_carried_forward():
-    template, vs = variants("mcmc.gibbs_gaussian")
+    template, vs = variants("mcmc.gibbs_gaussian", seeds=SEEDS)
     v = vs[0]
     own = gaussian_sweep(v.params, x1=v.answers["x1"] + 0.5)
     assert statuses(template, v, own) == {"x1": "wrong", "x2": "ecf"}
@@ -286,7 +255,7 @@ def discrete_sweep(p, p_x=None):
 
 
 def test_mcmc_gibbs_discrete_key_matches_numpy():
-    template, vs = variants("mcmc.gibbs_discrete")
+    template, vs = variants("mcmc.gibbs_discrete", seeds=SEEDS)
     for v in vs:
         want = discrete_sweep(v.params)
         for name in want:
@@ -294,7 +263,7 @@ def test_mcmc_gibbs_discrete_key_matches_numpy():
 
 
 def test_mcmc_gibbs_discrete_error_carried_forward():
-    template, vs = variants("mcmc.gibbs_discrete")
+    template, vs = variants("mcmc.gibbs_discrete", seeds=SEEDS)
     v = vs[0]
     # a wrong p(x | y0) that puts all its mass on another state with a non-empty row
     other = next(i for i in range(3) if i != v.answers["x1"])
@@ -308,7 +277,7 @@ def test_mcmc_gibbs_discrete_error_carried_forward():
 
 @pytest.mark.parametrize("size", ["calculator", "computer"])
 def test_dbm_energy_key_matches_numpy(size):
-    template, vs = variants("dbm.energy", size)
+    template, vs = variants("dbm.energy", size, seeds=SEEDS)
     for v in vs:
         p = {k: arr(x) for k, x in v.params.items()}
         E = (-np.einsum("i,ij,j->", p["v"], p["W1"], p["h1"]) - np.einsum("j,jk,k->", p["h1"], p["W2"], p["h2"])
@@ -319,7 +288,7 @@ def test_dbm_energy_key_matches_numpy(size):
 # --------------------------------------------------------------------------- dbm.param_count
 
 def test_dbm_param_count_key_counts_the_arrays():
-    template, vs = variants("dbm.param_count")
+    template, vs = variants("dbm.param_count", seeds=SEEDS)
     for v in vs:
         n_v, n_h1, n_h2 = v.params["n_v"], v.params["n_h1"], v.params["n_h2"]
         weights = [np.zeros((n_v, n_h1)), np.zeros((n_h1, n_h2))]   # W1, W2
@@ -336,7 +305,7 @@ def test_dbm_param_count_salakhutdinov_hinton_mnist():
 
 
 def test_dbm_param_count_error_carried_forward():
-    template, vs = variants("dbm.param_count")
+    template, vs = variants("dbm.param_count", seeds=SEEDS)
     v = vs[0]
     p = v.params
     wrong = p["n_v"] * p["n_h1"]  # W2 forgotten

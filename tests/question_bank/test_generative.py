@@ -7,27 +7,15 @@ earlier part, the later parts computed correctly from it -> "ecf".
 """
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy.spatial.distance import jensenshannon
 
-from quizgen.grading import grade
-from quizgen.question import Template
 from quizgen.seeds import rng_for
+from tests.question_bank.oracles import load, variants, sig, grade_statuses
 
-BANK = Path(__file__).resolve().parents[2] / "question_bank"
 SEEDS = range(12)
-
-
-def load(template_id):
-    topic, name = template_id.split(".")
-    return Template.from_file(BANK / topic / f"{name}.py")
-
-
-def variants(template, size="calculator"):
-    return [template.draw(rng_for(seed), str(seed), size=size) for seed in SEEDS]
 
 
 def params(variant):
@@ -38,16 +26,8 @@ def params(variant):
     return {k: arr(v) for k, v in variant.params.items()}
 
 
-def sig(x):
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
-
-
 def fmt(values):
     return " ".join(f"{v:.6f}" for v in np.ravel(values))
-
-
-def statuses(template, variant, responses):
-    return [r.status for r in grade(template, variant, responses).parts]
 
 
 # ----------------------------------------------------------------------------- autoencoder
@@ -65,7 +45,7 @@ def test_param_count_against_layer_sums_and_a_published_figure():
     # 784 -> 128 -> 784: 784*128 + 128 + 128*784 + 784 untied; tied drops one 784*128
     assert _count([784, 128, 784], False) == 201_616 and _count([784, 128, 784], True) == 101_264
     t = load("autoencoder.param_count")
-    for v in variants(t):
+    for v in variants(t, seeds=SEEDS)[1]:
         sizes = [int(s) for s in v.params["layer_sizes"]]
         assert sizes == sizes[::-1] and len(sizes) in (3, 5)
         assert v.answers["untied"] == _count(sizes, tied=False)
@@ -92,7 +72,7 @@ def _loss(kind, x_hat, x):
 def test_forward_loss_against_numpy(size):
     t = load("autoencoder.forward_loss")
     kinds = set()
-    for v in variants(t, size):
+    for v in variants(t, size, seeds=SEEDS)[1]:
         p = params(v)
         layers = p["layers"]
         assert len(layers) == (2 if size == "calculator" else 4)
@@ -113,12 +93,12 @@ def test_forward_loss_error_carried_forward():
     wrong_z = np.array(v.answers["z"]) + np.array([0.1, -0.1])
     x_hat = sig(p["layers"][1]["W"] @ wrong_z + p["layers"][1]["b"])
     responses = {"z": fmt(wrong_z), "x_hat": fmt(x_hat), "loss": f"{_loss(p['loss'], x_hat, p['x']):.6f}"}
-    assert statuses(t, v, responses) == ["wrong", "ecf", "ecf"]
+    assert grade_statuses(t, v, responses) == ["wrong", "ecf", "ecf"]
 
 
 def test_compression_ratio_against_arithmetic():
     t = load("autoencoder.compression_ratio")
-    for v in variants(t):
+    for v in variants(t, seeds=SEEDS)[1]:
         p = v.params
         n = p["H"] * p["W"] * p["C"]
         assert v.answers["ratio"] == pytest.approx(n / p["code_dim"])
@@ -136,7 +116,7 @@ def test_compression_ratio_error_carried_forward():
     responses = {"ratio": f"{v.answers['ratio']:.4f}", "bits_in": str(wrong_bits),
                  "bits_code": str(v.answers["bits_code"]),
                  "ratio_bits": f"{wrong_bits / v.answers['bits_code']:.4f}"}
-    assert statuses(t, v, responses) == ["correct", "wrong", "correct", "ecf"]
+    assert grade_statuses(t, v, responses) == ["correct", "wrong", "correct", "ecf"]
 
 
 def _kl(mu, log_var):
@@ -145,7 +125,7 @@ def _kl(mu, log_var):
 
 def test_elbo_against_formulas():
     t = load("autoencoder.elbo")
-    for v in variants(t):
+    for v in variants(t, seeds=SEEDS)[1]:
         p = params(v)
         x, x_hat = p["x"], p["x_hat"]
         rec = float(-np.sum(np.where(x == 1, np.log(x_hat), np.log(1 - x_hat))))  # x is binary
@@ -168,7 +148,7 @@ def test_elbo_error_carried_forward():
     wrong_kl = v.answers["kl"] + 0.5
     responses = {"rec": f"{v.answers['rec']:.4f}", "kl": f"{wrong_kl:.4f}",
                  "elbo": f"{-v.answers['rec'] - wrong_kl:.4f}"}
-    assert statuses(t, v, responses) == ["correct", "wrong", "ecf"]
+    assert grade_statuses(t, v, responses) == ["correct", "wrong", "ecf"]
 
 
 # ----------------------------------------------------------------------------- gan
@@ -180,7 +160,7 @@ def _V(D, pd, pg):
 
 def test_optimal_value_against_js_from_scipy():
     t = load("gan.optimal_value")
-    for v in variants(t):
+    for v in variants(t, seeds=SEEDS)[1]:
         pd, pg = np.array(v.params["p_data"]), np.array(v.params["p_g"])
         D = pd / (pd + pg)
         np.testing.assert_allclose(v.answers["D_star"], D, atol=1e-12)
@@ -202,12 +182,12 @@ def test_optimal_value_error_carried_forward():
     V = _V(wrong_D, pd, pg)
     responses = {"D_star": fmt(wrong_D), "V": f"{V:.6f}", "JS": f"{(V + math.log(4)) / 2:.6f}",
                  "V_min": "-1.3863"}
-    assert statuses(t, v, responses) == ["wrong", "ecf", "ecf", "correct"]
+    assert grade_statuses(t, v, responses) == ["wrong", "ecf", "ecf", "correct"]
 
 
 def test_js_divergence_against_scipy():
     t = load("gan.js_divergence")
-    for v in variants(t):
+    for v in variants(t, seeds=SEEDS)[1]:
         P, Q = np.array(v.params["p"]), np.array(v.params["q"])
         m = (P + Q) / 2
         assert v.answers["kl_pm"] == pytest.approx(float(np.sum(P * np.log(P / m))), abs=1e-12)
@@ -223,7 +203,7 @@ def test_js_divergence_error_carried_forward():
     wrong = v.answers["kl_pm"] + 0.05
     responses = {"kl_pm": f"{wrong:.4f}", "kl_qm": f"{v.answers['kl_qm']:.4f}",
                  "JS": f"{(wrong + v.answers['kl_qm']) / 2:.4f}"}
-    assert statuses(t, v, responses) == ["wrong", "correct", "ecf"]
+    assert grade_statuses(t, v, responses) == ["wrong", "correct", "ecf"]
 
 
 def _softplus(x):
@@ -242,7 +222,7 @@ def _fd(f, x, h=1e-6):
 
 def test_logit_gradients_against_finite_differences():
     t = load("gan.logit_gradient")
-    for v in variants(t):
+    for v in variants(t, seeds=SEEDS)[1]:
         lr, lf = np.array(v.params["l_real"]), np.array(v.params["l_fake"])
         # J_D = mean softplus(-l_real) + mean softplus(l_fake), written from -log sigma and -log(1 - sigma)
         J_D = lambda a, b: np.mean(-np.log(sig(a))) + np.mean(-np.log(1 - sig(b)))
@@ -280,7 +260,7 @@ def _gan_step(p, w_g=None, c_g=None):
 @pytest.mark.parametrize("size", ["calculator", "computer"])
 def test_sgd_step_against_finite_differences(size):
     t = load("gan.sgd_step")
-    for v in variants(t, size):
+    for v in variants(t, size, seeds=SEEDS)[1]:
         p = params(v)
         assert len(p["x_real"]) == (2 if size == "calculator" else 4)
         expected = _gan_step(p)
@@ -302,5 +282,5 @@ def test_sgd_step_error_carried_forward():
                  "c_new": f"{v.answers['c_new']:.6f}", "da": f"{after['da']:.6f}",
                  "db": f"{after['db']:.6f}", "a_new": f"{after['a_new']:.6f}",
                  "b_new": f"{after['b_new']:.6f}"}
-    assert statuses(t, v, responses) == ["wrong", "correct", "ecf", "correct",
+    assert grade_statuses(t, v, responses) == ["wrong", "correct", "ecf", "correct",
                                          "ecf", "ecf", "ecf", "ecf"]

@@ -6,50 +6,13 @@ checked for error carried forward: a wrong earlier part, the later parts compute
 it -> "ecf".
 """
 
-from pathlib import Path
-
 import numpy as np
 
-from quizgen.grading import grade
-from quizgen.question import Template, thaw
-from quizgen.seeds import rng_for
+from quizgen.question import thaw
+from tests.question_bank.oracles import variants, sig, softmax, statuses, close
 
-BANK = Path(__file__).resolve().parents[2] / "question_bank"
 SEEDS = range(8)
 F64 = None  # torch.float64, set by the torch fixture users
-
-
-def load(template_id):
-    topic, name = template_id.split(".")
-    return Template.from_file(BANK / topic / f"{name}.py")
-
-
-def variants(template_id, size="calculator"):
-    template = load(template_id)
-    return template, [template.draw(rng_for(seed), str(seed), size=size) for seed in SEEDS]
-
-
-def sig(z):
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
-
-
-def softmax(z):
-    e = np.exp(z - np.max(z))
-    return e / e.sum()
-
-
-def typed(template, values):
-    """Values written as a student would type them."""
-    return {p.name: p.kind.format(values[p.name]) for p in template.parts if p.name in values}
-
-
-def statuses(template, variant, values):
-    result = grade(template, variant, typed(template, values))
-    return {r.part: r.status for r in result.parts}
-
-
-def close(value, key, tol=1e-9):
-    np.testing.assert_allclose(np.asarray(value, float), np.asarray(key, float), atol=tol, rtol=0)
 
 
 def t64(torch, value, grad=False):
@@ -65,7 +28,7 @@ def softmax_output_oracle(p, z=None, y_hat=None):
 
 
 def test_softmax_output_key_matches_numpy_and_torch(torch):
-    _, vs = variants("rnn.softmax_output")
+    _, vs = variants("rnn.softmax_output", seeds=SEEDS)
     for v in vs:
         p = v.params
         want = softmax_output_oracle(p)
@@ -77,7 +40,7 @@ def test_softmax_output_key_matches_numpy_and_torch(torch):
 
 
 def test_softmax_output_error_carried_forward():
-    template, vs = variants("rnn.softmax_output")
+    template, vs = variants("rnn.softmax_output", seeds=SEEDS)
     v = vs[0]
     wrong_z = np.asarray(v.answers["z"]) + np.array([0.3, 0.0, -0.2])
     st = statuses(template, v, softmax_output_oracle(v.params, z=wrong_z))
@@ -87,7 +50,7 @@ def test_softmax_output_error_carried_forward():
 # --------------------------------------------------------------------------- rnn.shapes_params
 
 def test_shapes_params_key_matches_closed_form_and_torch(torch):
-    _, vs = variants("rnn.shapes_params")
+    _, vs = variants("rnn.shapes_params", seeds=SEEDS)
     for v in vs:
         D, H, V = v.params["D"], v.params["H"], v.params["V"]
         assert v.answers["W_xh"] == [H, D] and v.answers["W_hh"] == [H, H] and v.answers["W_hy"] == [V, H]
@@ -103,7 +66,7 @@ def test_shapes_params_key_matches_closed_form_and_torch(torch):
 def test_shapes_params_count_follows_the_given_shapes():
     """The count is computed from the shapes given above it. (The engine carries errors forward
     from numeric parts only, and Shape is not numeric, so grading cannot yet use this.)"""
-    template, vs = variants("rnn.shapes_params")
+    template, vs = variants("rnn.shapes_params", seeds=SEEDS)
     v = vs[0]
     D, H, V = v.params["D"], v.params["H"], v.params["V"]
     work = template.solve(thaw(v.params), given={"W_hh": (H, D)})    # W_hh wrongly H x D
@@ -132,7 +95,7 @@ def many_to_one_torch(torch, p):
 
 def test_many_to_one_key_matches_torch_rnn(torch):
     for size in ("calculator", "computer"):
-        _, vs = variants("rnn.many_to_one", size=size)
+        _, vs = variants("rnn.many_to_one", size=size, seeds=SEEDS)
         for v in vs:
             want = many_to_one_torch(torch, v.params)
             for name in want:
@@ -140,14 +103,14 @@ def test_many_to_one_key_matches_torch_rnn(torch):
 
 
 def test_many_to_one_computer_size_is_larger():
-    _, vs = variants("rnn.many_to_one", size="computer")
+    _, vs = variants("rnn.many_to_one", size="computer", seeds=SEEDS)
     for v in vs:
         T, D = np.shape(v.params["x"])
         assert 5 <= T <= 10 and 2 <= D <= 3 and 4 <= len(v.params["h0"]) <= 8
 
 
 def test_many_to_one_error_carried_forward():
-    template, vs = variants("rnn.many_to_one")
+    template, vs = variants("rnn.many_to_one", seeds=SEEDS)
     v = vs[0]
     s = v.answers["s"] + 0.4
     y_hat = sig(s)
@@ -175,7 +138,7 @@ def two_unit_from(p, g2):
 
 
 def test_two_unit_dW_key_matches_torch_autograd(torch):
-    _, vs = variants("bptt.two_unit_dW")
+    _, vs = variants("bptt.two_unit_dW", seeds=SEEDS)
     for v in vs:
         p = v.params
         W = t64(torch, p["W_hh"], grad=True)
@@ -193,7 +156,7 @@ def test_two_unit_dW_key_matches_torch_autograd(torch):
 
 
 def test_two_unit_dW_error_carried_forward():
-    template, vs = variants("bptt.two_unit_dW")
+    template, vs = variants("bptt.two_unit_dW", seeds=SEEDS)
     v = vs[0]
     wrong = np.asarray(v.answers["dL_dh2"]) + np.array([0.2, -0.1])
     assert statuses(template, v, two_unit_from(v.params, wrong)) == {
@@ -203,7 +166,7 @@ def test_two_unit_dW_error_carried_forward():
 # --------------------------------------------------------------------------- bptt.output_weight_grad
 
 def test_output_weight_grad_key_matches_torch_autograd(torch):
-    _, vs = variants("bptt.output_weight_grad")
+    _, vs = variants("bptt.output_weight_grad", seeds=SEEDS)
     for v in vs:
         p = v.params
         W = t64(torch, p["W_hy"], grad=True)
@@ -217,7 +180,7 @@ def test_output_weight_grad_key_matches_torch_autograd(torch):
 
 
 def test_output_weight_grad_error_carried_forward():
-    template, vs = variants("bptt.output_weight_grad")
+    template, vs = variants("bptt.output_weight_grad", seeds=SEEDS)
     v = vs[0]
     p = v.params
     y1 = np.asarray(v.answers["y_hat1"]) + np.array([0.1, -0.1, 0.0])
@@ -243,14 +206,14 @@ def truncated_torch(torch, p, tau):
 
 
 def test_truncated_key_matches_torch_detach(torch):
-    _, vs = variants("bptt.truncated")
+    _, vs = variants("bptt.truncated", seeds=SEEDS)
     for v in vs:
         for part, tau in (("trunc1", 1), ("trunc2", 2), ("full", 3)):
             close(v.answers[part], truncated_torch(torch, v.params, tau))
 
 
 def test_truncated_error_carried_forward(torch):
-    template, vs = variants("bptt.truncated")
+    template, vs = variants("bptt.truncated", seeds=SEEDS)
     v = vs[0]
     g = [truncated_torch(torch, v.params, tau) for tau in (1, 2, 3)]
     wrong = g[0] + 0.05
@@ -265,7 +228,7 @@ def factors(p):
 
 
 def test_gradient_factor_key_matches_closed_form_and_torch(torch):
-    _, vs = variants("vanishing.gradient_factor")
+    _, vs = variants("vanishing.gradient_factor", seeds=SEEDS)
     for v in vs:
         J = factors(v.params)
         close(v.answers["dh4_dh3"], J[3])
@@ -283,7 +246,7 @@ def test_gradient_factor_key_matches_closed_form_and_torch(torch):
 
 
 def test_gradient_factor_error_carried_forward():
-    template, vs = variants("vanishing.gradient_factor")
+    template, vs = variants("vanishing.gradient_factor", seeds=SEEDS)
     v = vs[0]
     J = factors(v.params)
     wrong = J[3] + 0.1
@@ -301,7 +264,7 @@ def first_n_below(q, eps):
 
 
 def test_steps_to_vanish_key_matches_brute_force():
-    _, vs = variants("vanishing.steps_to_vanish")
+    _, vs = variants("vanishing.steps_to_vanish", seeds=SEEDS)
     for v in vs:
         p = v.params
         q = abs(p["W_hh"]) * p["gamma"]
@@ -310,7 +273,7 @@ def test_steps_to_vanish_key_matches_brute_force():
 
 
 def test_steps_to_vanish_error_carried_forward():
-    template, vs = variants("vanishing.steps_to_vanish")
+    template, vs = variants("vanishing.steps_to_vanish", seeds=SEEDS)
     v = vs[0]
     q = v.answers["q"] * 0.8
     n = first_n_below(round(q, 4), v.params["eps"])
@@ -321,7 +284,7 @@ def test_steps_to_vanish_error_carried_forward():
 # --------------------------------------------------------------------------- vanishing.clipping
 
 def test_clipping_key_matches_numpy_and_torch(torch):
-    _, vs = variants("vanishing.clipping")
+    _, vs = variants("vanishing.clipping", seeds=SEEDS)
     for v in vs:
         p = thaw(v.params)
         g = np.concatenate([p["grads"]["W"], p["grads"]["b"]])
@@ -346,7 +309,7 @@ def test_clipping_key_matches_numpy_and_torch(torch):
 
 
 def test_clipping_error_carried_forward():
-    template, vs = variants("vanishing.clipping")
+    template, vs = variants("vanishing.clipping", seeds=SEEDS)
     v = vs[0]
     p = thaw(v.params)
     norm = v.answers["norm"] + 0.5

@@ -5,50 +5,14 @@ Every key is recomputed here from the printed params with plain NumPy formulas o
 carried forward: a wrong earlier part, the later parts computed correctly from it -> "ecf".
 """
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from quizgen.grading import grade
-from quizgen.question import Template, thaw
-from quizgen.seeds import rng_for
+from quizgen.question import thaw
+from tests.question_bank.oracles import variants, sig, softmax, typed, statuses, close
 
-BANK = Path(__file__).resolve().parents[2] / "question_bank"
 SEEDS = range(10)
-
-
-def load(template_id):
-    topic, name = template_id.split(".")
-    return Template.from_file(BANK / topic / f"{name}.py")
-
-
-def variants(template_id):
-    template = load(template_id)
-    return template, [template.draw(rng_for(seed), str(seed)) for seed in SEEDS]
-
-
-def sig(z):
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
-
-
-def softmax(z):
-    e = np.exp(z - np.max(z))
-    return e / e.sum()
-
-
-def typed(template, values):
-    """Values written as a student would type them."""
-    return {p.name: p.kind.format(values[p.name]) for p in template.parts if p.name in values}
-
-
-def statuses(template, variant, values):
-    result = grade(template, variant, typed(template, values))
-    return {r.part: r.status for r in result.parts}
-
-
-def close(value, key, tol=1e-9):
-    np.testing.assert_allclose(np.asarray(value, float), np.asarray(key, float), atol=tol, rtol=0)
 
 
 # --------------------------------------------------------------------------- bptt.scalar_chain
@@ -75,7 +39,7 @@ def bptt_oracle(torch, p, dh3_dh2=None):
 
 
 def test_bptt_key_matches_torch_autograd(torch):
-    template, vs = variants("bptt.scalar_chain")
+    template, vs = variants("bptt.scalar_chain", seeds=SEEDS)
     for v in vs:
         want = bptt_oracle(torch, v.params)
         for name in want:
@@ -83,7 +47,7 @@ def test_bptt_key_matches_torch_autograd(torch):
 
 
 def test_bptt_error_carried_forward(torch):
-    template, vs = variants("bptt.scalar_chain")
+    template, vs = variants("bptt.scalar_chain", seeds=SEEDS)
     v = vs[0]
     wrong = v.answers["dh3_dh2"] + 0.05
     st = statuses(template, v, bptt_oracle(torch, v.params, dh3_dh2=wrong))
@@ -102,7 +66,7 @@ def lstm_oracle(p, f=None):
 
 
 def test_lstm_key_matches_numpy():
-    template, vs = variants("lstm.cell_step")
+    template, vs = variants("lstm.cell_step", seeds=SEEDS)
     for v in vs:
         want = lstm_oracle(v.params)
         for name in want:
@@ -110,7 +74,7 @@ def test_lstm_key_matches_numpy():
 
 
 def test_lstm_matches_torch_lstm_cell(torch):
-    template, vs = variants("lstm.cell_step")
+    template, vs = variants("lstm.cell_step", seeds=SEEDS)
     for v in vs[:3]:
         p = v.params
         cell = torch.nn.LSTMCell(1, 1).double()
@@ -127,7 +91,7 @@ def test_lstm_matches_torch_lstm_cell(torch):
 
 
 def test_lstm_error_carried_forward():
-    template, vs = variants("lstm.cell_step")
+    template, vs = variants("lstm.cell_step", seeds=SEEDS)
     v = vs[0]
     wrong_f = v.answers["f"] + 0.1
     st = statuses(template, v, lstm_oracle(v.params, f=wrong_f))
@@ -149,7 +113,7 @@ def gru_oracle(p, r=None):
 
 
 def test_gru_key_matches_numpy_course_convention():
-    template, vs = variants("gru.step_course")
+    template, vs = variants("gru.step_course", seeds=SEEDS)
     for v in vs:
         want = gru_oracle(v.params)
         for name in want:
@@ -157,7 +121,7 @@ def test_gru_key_matches_numpy_course_convention():
 
 
 def test_gru_pytorch_mistake_is_torch_gru_cell_with_the_same_weights(torch):
-    template, vs = variants("gru.step_course")
+    template, vs = variants("gru.step_course", seeds=SEEDS)
     for v in vs[:3]:
         p = v.params
         W = {g: np.asarray(p[f"W_{g}"]) for g in "urc"}
@@ -173,7 +137,7 @@ def test_gru_pytorch_mistake_is_torch_gru_cell_with_the_same_weights(torch):
 
 
 def test_gru_error_carried_forward():
-    template, vs = variants("gru.step_course")
+    template, vs = variants("gru.step_course", seeds=SEEDS)
     v = vs[0]
     wrong_r = np.asarray(v.answers["r"]) + 0.1
     st = statuses(template, v, gru_oracle(v.params, r=wrong_r))
@@ -183,7 +147,7 @@ def test_gru_error_carried_forward():
 # --------------------------------------------------------------------------- bidirectional.birnn_output
 
 def test_birnn_key_matches_torch_bidirectional_rnn(torch):
-    template, vs = variants("bidirectional.birnn_output")
+    template, vs = variants("bidirectional.birnn_output", seeds=SEEDS)
     for v in vs:
         p = v.params
         rnn = torch.nn.RNN(1, 1, bidirectional=True, batch_first=True).double()
@@ -216,7 +180,7 @@ def seq2seq_oracle(p, c=None):
 
 
 def test_seq2seq_key_matches_numpy():
-    template, vs = variants("seq2seq.context_vector")
+    template, vs = variants("seq2seq.context_vector", seeds=SEEDS)
     for v in vs:
         want = seq2seq_oracle(v.params)
         for name in ("c", "s1", "y_hat"):
@@ -225,7 +189,7 @@ def test_seq2seq_key_matches_numpy():
 
 
 def test_seq2seq_error_carried_forward():
-    template, vs = variants("seq2seq.context_vector")
+    template, vs = variants("seq2seq.context_vector", seeds=SEEDS)
     v = vs[0]
     st = statuses(template, v, seq2seq_oracle(v.params, c=v.answers["c"] + 0.2))
     assert st["c"] == "wrong" and st["s1"] == "ecf" and st["y_hat"] == "ecf"
@@ -243,7 +207,7 @@ def word2vec_oracle(p, z=None):
 
 
 def test_word2vec_key_matches_numpy_and_torch(torch):
-    template, vs = variants("word2vec.softmax_probability")
+    template, vs = variants("word2vec.softmax_probability", seeds=SEEDS)
     for v in vs:
         p = v.params
         want = word2vec_oracle(p)
@@ -260,7 +224,7 @@ def test_word2vec_key_matches_numpy_and_torch(torch):
 
 
 def test_word2vec_error_carried_forward():
-    template, vs = variants("word2vec.softmax_probability")
+    template, vs = variants("word2vec.softmax_probability", seeds=SEEDS)
     v = vs[0]
     wrong_z = np.asarray(v.answers["z"])
     wrong_z[v.params["context"]] += 0.3
@@ -272,7 +236,7 @@ def test_word2vec_error_carried_forward():
     "bptt.scalar_chain", "lstm.cell_step", "gru.step_course", "bidirectional.birnn_output",
     "seq2seq.context_vector", "word2vec.softmax_probability"])
 def test_each_mistake_is_named_when_typed(template_id):
-    template, vs = variants(template_id)
+    template, vs = variants(template_id, seeds=SEEDS)
     for v in vs[:3]:
         for name, wrong in v.mistakes.items():
             result = grade(template, v, typed(template, {
