@@ -64,24 +64,55 @@ def _id_column(table) -> str:
     for candidate in ID_COLUMNS + EXTRA_ID_COLUMNS:
         if header_key(candidate) in keys:
             return keys[header_key(candidate)]
+    names = {header_key(c) for c in ID_COLUMNS + EXTRA_ID_COLUMNS}
+    hint = ""
+    later = next((n for n, row in table.rows[:20] if any(header_key(v) in names for v in row.values())), None)
+    if later is not None:
+        hint = f"; row {later} looks like the header: delete the rows above it"
+    elif len(table.header) == 1:
+        hint = " (was it saved with another delimiter?)"
+    elif any(re.fullmatch(r"[\d\s.,;()\[\]+-]+", h) for h in table.header):
+        hint = " (the first row looks like answers: is the header row missing?)"
     raise InputError(table.path, f"no student id column (student_id, id, username, ...); the header has "
-                                 f"{', '.join(table.header)}", row=1)
+                                 f"{', '.join(table.header)}{hint}", row=table.header_row)
 
 
 def ingest(gradebook, paths, columns: list, roster: dict, report: GradeReport) -> None:
-    """Store every row of every file (once); note unknown ids and missing columns."""
+    """Store every row of every file (once); note unknown ids and missing columns.
+
+    Every file is read and checked before any is stored: a refused file (InputError) adds nothing.
+    A bad row is reported and left out; it never stops the batch.
+    """
+    from quizgen.csvio import SUBMISSIONS_MAX_BYTES
+
     wanted = {header_key(c): c for c in columns}
+    tables = []
     for path in paths:
-        table = read_table(path)
-        report.notices.extend(table.notices)
+        table = read_table(path, max_bytes=SUBMISSIONS_MAX_BYTES, skip_bad_rows=True)
         id_col = _id_column(table)
-        present = {header_key(h) for h in table.header}
-        missing = [c for k, c in wanted.items() if k not in present]
+        by_key: dict = {}
+        for h in table.header:
+            if header_key(h) in by_key and header_key(h) in wanted:
+                raise InputError(path, f"columns {by_key[header_key(h)]!r} and {h!r} are both answer "
+                                       f"blank {wanted[header_key(h)]}", row=table.header_row)
+            by_key.setdefault(header_key(h), h)
+        missing = [c for k, c in wanted.items() if k not in by_key]
+        foreign = [h for k, h in by_key.items() if re.fullmatch(r"q\d+[a-z]*", k) and k not in wanted]
         if len(missing) == len(wanted):
             raise InputError(path, f"none of the answer columns ({', '.join(columns[:4])}, ...) is in the "
-                                   f"header; is this a submission file for this exam?", row=1)
+                                   f"header; is this a submission file for this exam?", row=table.header_row)
+        if missing and foreign:
+            raise InputError(path, f"has answer columns {', '.join(foreign)} that this exam does not have, and "
+                                   f"lacks {', '.join(missing)}: a submission file for another exam?",
+                             row=table.header_row)
+        if not table.rows and not table.bad_rows:
+            raise InputError(path, "has a header but no rows (the blank answer sheet?)")
+        tables.append((path, table, id_col, missing))
+    for path, table, id_col, missing in tables:
+        report.notices.extend(table.notices)
         if missing:
             report.missing_columns.append(f"{path}: no column {', '.join(missing)} (graded as blank)")
+        column_of = {h: wanted[header_key(h)] for h in table.header if header_key(h) in wanted}
         digest = hashlib.sha256(table.raw).hexdigest()
         with gradebook.transaction() as db:
             source_id, new = gradebook.record_source(db, Path(path).name, digest, table.encoding,
@@ -89,16 +120,27 @@ def ingest(gradebook, paths, columns: list, roster: dict, report: GradeReport) -
             if not new:
                 report.files_seen_before.append(str(path))
                 continue
+            report.invalid.extend(f"{error}; the row is not graded" for error in table.bad_rows)
             for number, row in table.rows:
                 raw_id = row.get(id_col, "").strip()
                 student = normalise_id(raw_id)
-                cells = {wanted[header_key(h)]: v for h, v in row.items() if header_key(h) in wanted}
+                cells = {column_of[h]: v for h, v in row.items() if h in column_of}
                 gradebook.record_submission(db, source_id, number, raw_id, student, cells)
                 report.new_rows += 1
+                if number in table.short_rows:
+                    lost = [wanted[header_key(h)] for h in table.header[table.short_rows[number]:]
+                            if header_key(h) in wanted]
+                    if lost:
+                        report.missing_columns.append(
+                            f"{path}, row {number}: only {table.short_rows[number]} of {len(table.header)} "
+                            f"cells (cut short?); {', '.join(lost)} graded as blank")
                 if not raw_id:
                     report.unknown.append(f"{path}, row {number}: the student id is empty")
                 elif student not in roster:
-                    report.unknown.append(f"{path}, row {number}: student id {raw_id!r} is not on the roster")
+                    zeros = [roster[k] for k in roster if raw_id.isdigit() and k.lstrip("0") == student.lstrip("0")]
+                    report.unknown.append(f"{path}, row {number}: student id {raw_id!r} is not on the roster"
+                                          + (f" (lost its leading zeros? the roster has {zeros[0]!r})"
+                                             if zeros else ""))
 
 
 def effective_submissions(gradebook, roster: dict, first: bool, report: GradeReport) -> dict:

@@ -384,5 +384,126 @@ def simulate(build_dir, out, seed, force):
     click.echo(f"wrote {out}")
 
 
+@main.command()
+@click.option("--topic", "topics", multiple=True, help="Only these topics (repeatable).")
+@click.option("--id", "ids", multiple=True, help="Only these templates (repeatable).")
+@click.option("--difficulty", type=click.IntRange(1, 3), help="Only this difficulty (1 to 3).")
+@click.option("-n", "count", type=click.IntRange(min=1), default=10, show_default=True, help="How many questions.")
+@click.option("--seed", type=int, help="Repeat a session exactly (default: a fresh one every time).")
+@click.option("--solutions", type=click.Choice(["ask", "always", "never"]), default="ask", show_default=True,
+              help="When to show the worked solution.")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False),
+              help="Instead of a terminal session, write a self-checking offline HTML page.")
+@click.option("--variants", type=click.IntRange(min=1), default=5, show_default=True,
+              help="With --html: pre-generated variants per question.")
+@click.option("--force", is_flag=True, help="With --html: replace an existing file.")
+@_bank_option
+def practice(topics, ids, difficulty, count, seed, solutions, html_out, variants, force, banks):
+    """Practise: random questions, instant feedback and worked solutions.
+
+    In the terminal, type each part's answer; `s` shows the solution, `q` quits.
+    With --html, write one offline page with a pool of variants per question and
+    a Check button that grades in the browser (the answers are inside the page:
+    it is a study aid, not a test).
+
+    \b
+    Examples:
+      quizgen practice --topic lstm --topic gru -n 5
+      quizgen practice --html lstm-practice.html --topic lstm --variants 10
+    """
+    bank = _load(banks)
+    if html_out:
+        from pathlib import Path
+
+        from quizgen.selfcheck import write_selfcheck
+
+        if Path(html_out).exists() and not force:
+            _fail(f"{html_out}: exists; add --force to replace it")
+        report = write_selfcheck(bank, html_out, topics=topics, variants=variants, seed=seed or 0,
+                                 difficulty=difficulty, ids=ids)
+        click.echo(f"wrote {report.path}: {report.templates} questions x {variants} variants "
+                   f"({report.bytes / 1e6:.1f} MB)")
+        return
+    from quizgen.practice import run_practice
+
+    summary = run_practice(bank, topics=topics, difficulty=difficulty, n=count, seed=seed,
+                           show_solution=solutions, ids=ids)
+    if summary.ended == "empty":
+        sys.exit(1)
+
+
+@main.group()
+def export():
+    """Export questions to an LMS: Moodle XML, QTI 2.1, Canvas QTI 1.2.
+
+    \b
+    Examples:
+      quizgen export moodle examples/final.toml --variants 20 --out final-moodle.xml
+      quizgen export qti examples/final.toml --variants 20 --out final-qti.zip
+      quizgen export qti examples/final.toml --variants 20 --flavor canvas --out final-canvas.zip
+    """
+
+
+def _export_options(fn):
+    for option in reversed([
+        click.argument("spec", type=click.Path(dir_okay=False)),
+        click.option("--variants", "-n", type=click.IntRange(min=1), default=10, show_default=True,
+                     help="Variants per template."),
+        click.option("--out", required=True, type=click.Path(dir_okay=False)),
+        click.option("--seed", type=int, default=0, show_default=True,
+                     help="Variants are drawn from this seed (not the exam secret)."),
+        click.option("--force", is_flag=True, help="Replace an existing file."),
+    ]):
+        fn = option(fn)
+    return _bank_option(fn)
+
+
+def _run_export(fn, out, force, **kwargs):
+    from pathlib import Path
+
+    from quizgen.csvio import InputError
+
+    if Path(out).exists() and not force:
+        _fail(f"{out}: exists; add --force to replace it")
+    try:
+        report = fn(**kwargs, out_path=out)
+    except (InputError, ValueError) as exc:
+        _fail(exc)
+    for note in report.notes:
+        click.secho(f"note: {note}", fg="yellow", err=True)
+    click.echo(report.summary())
+
+
+@export.command("moodle")
+@_export_options
+def export_moodle_cmd(spec, variants, out, seed, force, banks):
+    """Moodle XML: a category per template holding N variants.
+
+    \b
+    Example:
+      quizgen export moodle examples/unit4-quiz.toml --variants 20 --out unit4.xml
+    """
+    from quizgen.export import export_moodle
+
+    _run_export(export_moodle, out, force, spec_path=spec, variants=variants, banks=banks, seed=seed)
+
+
+@export.command("qti")
+@_export_options
+@click.option("--flavor", type=click.Choice(["qti21", "canvas"]), default="qti21", show_default=True,
+              help="qti21: an IMS QTI 2.1 content package; canvas: the QTI 1.2 that Canvas imports.")
+def export_qti_cmd(spec, variants, out, seed, force, banks, flavor):
+    """A QTI content package (zip): QTI 2.1, or QTI 1.2 for Canvas.
+
+    \b
+    Example:
+      quizgen export qti examples/unit4-quiz.toml --variants 20 --out unit4-qti.zip
+    """
+    from quizgen.export import export_qti
+
+    _run_export(export_qti, out, force, spec_path=spec, variants=variants, banks=banks, seed=seed,
+                flavor=flavor)
+
+
 if __name__ == "__main__":
     main()

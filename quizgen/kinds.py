@@ -71,16 +71,19 @@ def parse_number(token: str) -> float:
     if text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")  # a decimal comma, as in 0,731
     value = None
-    if _FLOAT.fullmatch(text):
-        value = float(text)
-    elif (m := _SCI.fullmatch(text)) is not None:
-        value = float(m.group(1)) * 10.0 ** int(m.group(2))
-    elif "/" in text and text.count("/") == 1:
-        num, den = text.split("/")
-        if _FLOAT.fullmatch(num) and _FLOAT.fullmatch(den):
-            if float(den) == 0:
-                raise InvalidAnswer(f"{token.strip()!r} divides by zero")
-            value = float(Fraction(num) / Fraction(den))
+    try:
+        if _FLOAT.fullmatch(text):
+            value = float(text)
+        elif (m := _SCI.fullmatch(text)) is not None:
+            value = float(m.group(1)) * 10.0 ** int(m.group(2))
+        elif "/" in text and text.count("/") == 1:
+            num, den = text.split("/")
+            if _FLOAT.fullmatch(num) and _FLOAT.fullmatch(den):
+                if float(den) == 0:
+                    raise InvalidAnswer(f"{token.strip()!r} divides by zero")
+                value = float(Fraction(num) / Fraction(den))
+    except OverflowError:
+        raise InvalidAnswer(f"{token.strip()!r} is not a finite number") from None
     if value is None:
         raise InvalidAnswer(f"{token.strip()!r} is not a number")
     if not math.isfinite(value):

@@ -38,6 +38,7 @@ def to_mathml(latex: str, display: bool = False) -> str:
 
 _MATRIX_OF_NUMBERS = re.compile(
     r"\\begin\{([bp]?matrix)\}((?:\s|\{-\}|-|\d|\.|&|\\\\)*)\\end\{\1\}")
+_BRACED_NEGATIVE = re.compile(r"\{-\}\s*(\d+(?:\.\d+)?)(?![\w.])")
 _UNSIGNED = re.compile(r"(?<![\w.\\])\d+(?:\.\d+)?(?![\w.])")
 _PLACEHOLDER = re.compile(r"<mi>(?:&#x0?(E1[0-9A-Fa-f]{2});|([\ue100-\ue1ff]))</mi>")
 _FENCES = {"bmatrix": ("[", "]"), "pmatrix": ("(", ")"), "matrix": ("", "")}
@@ -74,6 +75,8 @@ def _lift_numbers(latex: str) -> tuple[str, list]:
 
     try:
         skeleton = _MATRIX_OF_NUMBERS.sub(lambda m: hold(_matrix_mathml(m.group(1), m.group(2))), latex)
+        # "{-}0.3" (how the templates' filters write a negative number) is one signed number
+        skeleton = _BRACED_NEGATIVE.sub(lambda m: hold(_signed_mn("-" + m.group(1))), skeleton)
         skeleton = _UNSIGNED.sub(lambda m: hold(f"<mn>{m.group(0)}</mn>"), skeleton)
     except OverflowError:
         return latex, []

@@ -38,7 +38,12 @@ FUNCTIONS = {
     "abs": sympy.Abs,
     "softplus": lambda a: sympy.log(1 + sympy.exp(a)),
     "relu": lambda a: sympy.Max(0, a),
+    # how sympy writes these back (a key frozen as text must parse again)
+    "Abs": sympy.Abs,
+    "Max": lambda *a: sympy.Max(*a),
+    "Min": lambda *a: sympy.Min(*a),
 }
+VARIADIC = {"Max", "Min"}
 CONSTANTS = {"e": sympy.E, "pi": sympy.pi}
 _ALIASES = {"σ": "sigma", "π": "pi", "√": "sqrt"}
 
@@ -149,9 +154,12 @@ class _Parser:
                 if self.peek()[1] != "(":
                     raise InvalidAnswer(f"{name} needs its argument in parentheses, as {name}(x)")
                 self.take("(")
-                arg = self.nested(self.expr)
+                args = [self.nested(self.expr)]
+                while name in VARIADIC and self.peek()[1] == ",":
+                    self.take(",")
+                    args.append(self.nested(self.expr))
                 self.take(")")
-                return FUNCTIONS[name](arg)
+                return FUNCTIONS[name](*args)
             if name in self.symbols:
                 return self.symbols[name]
             if name in CONSTANTS:
