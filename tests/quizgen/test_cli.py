@@ -73,3 +73,27 @@ def solve(p, work):
     result = run("check", "demo.bad", "--seeds", "3", "--bank", str(tmp_path))
     assert result.exit_code == 1
     assert "missing_param" in result.output
+
+
+def test_practice_through_the_cli_with_piped_answers():
+    runner = CliRunner()
+    result = runner.invoke(main, ["practice", "--id", "lstm.concept.forget_gate_role", "-n", "1", "--seed", "5",
+                                  "--solutions", "never"], input="Z\nA\n\nn\n")
+    assert result.exit_code == 0, result.output
+    assert "Cannot read that" in result.output and "Summary" in result.output
+    assert "Traceback" not in result.output
+    junk = runner.invoke(main, ["practice", "--topic", "rnn", "-n", "2", "--seed", "1"],
+                         input="\x00\x01 ]]] 1e999 \u2212\n" * 5)
+    assert junk.exit_code == 0 and "Traceback" not in junk.output
+
+
+def test_export_and_html_practice_refuse_to_overwrite(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "quiz.xml"
+    first = runner.invoke(main, ["export", "moodle", "examples/unit4-quiz.toml", "--variants", "1", "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(main, ["export", "moodle", "examples/unit4-quiz.toml", "--variants", "1", "--out", str(out)])
+    assert again.exit_code == 2 and "exists; add --force" in again.output
+    page = tmp_path / "p.html"
+    made = runner.invoke(main, ["practice", "--html", str(page), "--id", "rnn.forward_two_steps", "--variants", "2"])
+    assert made.exit_code == 0 and page.stat().st_size > 10_000
