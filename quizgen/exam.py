@@ -15,6 +15,8 @@ blanks.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import string
 from dataclasses import dataclass, field
 
@@ -58,11 +60,9 @@ class StudentExam:
     def total_points(self) -> float:
         return sum(q.total_points for q in self.questions)
 
-    @property
+    @functools.cached_property
     def variant_code(self) -> str:
         """A short code printed on the page: which variant this paper is (not secret)."""
-        import hashlib
-
         digest = hashlib.sha256("|".join(q.variant.dumps() for q in self.questions).encode()).hexdigest()
         return digest[:8].upper()
 

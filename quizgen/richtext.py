@@ -26,6 +26,12 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
 
 
+@functools.lru_cache(maxsize=4096)
+def _render_markdown(body: str, inline: bool) -> str:
+    """Markdown of a text whose formulas are slots: the same for every variant of a template."""
+    return _markdown().renderInline(body) if inline else _markdown().render(body)
+
+
 def to_html(text: str, math: str = "mathml", inline: bool = False) -> str:
     """Render ``text``; ``inline`` drops the surrounding paragraph (for labels and options)."""
     formulas = []
@@ -37,7 +43,7 @@ def to_html(text: str, math: str = "mathml", inline: bool = False) -> str:
         return f"\n\n{slot}\n\n" if display and not inline else slot
 
     body = _MATH.sub(cut, text).replace(r"\$", "$")
-    rendered = _markdown().renderInline(body) if inline else _markdown().render(body)
+    rendered = _render_markdown(body, inline)
     render = to_mathml if math == "mathml" else to_print_html
 
     def put(m):
