@@ -23,6 +23,7 @@ from quizgen.csvio import InputError, csv_text, read_table, write_atomic
 from quizgen.exam import question_from_json
 from quizgen.gradebook import open_gradebook
 from quizgen.grading import grade
+from quizgen.progress import progress
 from quizgen.question import Variant, thaw
 from quizgen.spec import ID_COLUMNS, normalise_id
 
@@ -168,7 +169,7 @@ def recomputed_variant(template, variant: Variant) -> Variant:
 
 
 def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
-                paths=(), banks=(), feedback=("html",)) -> GradeReport:
+                paths=(), banks=(), feedback=("html",), quiet: bool = False) -> GradeReport:
     build_dir = Path(build_dir)
     manifest = load_manifest(build_dir)
     bank = load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks))
@@ -180,26 +181,9 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
         ingest(book, paths, manifest["columns"], roster, report)
         chosen = effective_submissions(book, roster, first, report)
         rows = []
-        for student in manifest["students"]:
-            sub = chosen.get(student["id"])
-            if sub is None:
-                report.missing_students.append(student["id"])
-            cells = json.loads(sub["cells"]) if sub is not None else {}
-            earned = possible = 0.0
-            for data in student["questions"]:
-                question = question_from_json(bank, data)
-                variant = recomputed_variant(question.template, question.variant) if recompute else question.variant
-                responses = {p.name: cells.get(c, "") for p, c in zip(question.template.parts, question.columns)}
-                result = grade(question.template, variant, responses, ecf=ecf)
-                for part, column, points in zip(result.parts, question.columns, question.points):
-                    status = part.status if sub is not None else "missing"
-                    if status == "invalid":
-                        report.invalid.append(f"{student['id']} {column}: {part.feedback}")
-                    rows.append((None, student["id"], column, sub["id"] if sub is not None else None, status,
-                                 part.credit, points, part.response, part.mistake, part.feedback))
-                    earned += part.credit * points
-                    possible += points
-            report.totals[student["id"]] = (earned, possible)
+        with progress(manifest["students"], "grading", quiet) as bar:
+            for student in bar:
+                rows += _grade_student(bank, student, chosen.get(student["id"]), ecf, recompute, report)
         with book.transaction() as db:
             run_id = book.start_run(db, kind, digest, {"first": first, "ecf": ecf, "recompute": recompute,
                                                        "files": [str(p) for p in paths]})
@@ -214,19 +198,45 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
     return report
 
 
+def _grade_student(bank, student: dict, sub, ecf: bool, recompute: bool, report: GradeReport) -> list:
+    """Score rows (run id left out) for one student's effective submission, or all missing."""
+    if sub is None:
+        report.missing_students.append(student["id"])
+    cells = json.loads(sub["cells"]) if sub is not None else {}
+    rows, earned, possible = [], 0.0, 0.0
+    for data in student["questions"]:
+        question = question_from_json(bank, data)
+        variant = recomputed_variant(question.template, question.variant) if recompute else question.variant
+        responses = {p.name: cells.get(c, "") for p, c in zip(question.template.parts, question.columns)}
+        result = grade(question.template, variant, responses, ecf=ecf)
+        for part, column, points in zip(result.parts, question.columns, question.points):
+            status = part.status if sub is not None else "missing"
+            if status == "invalid":
+                report.invalid.append(f"{student['id']} {column}: {part.feedback}")
+            rows.append((None, student["id"], column, sub["id"] if sub is not None else None, status,
+                         part.credit, points, part.response, part.mistake, part.feedback))
+            earned += part.credit * points
+            possible += points
+    report.totals[student["id"]] = (earned, possible)
+    return rows
+
+
 def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=(),
-                feedback=("html",)) -> GradeReport:
+                feedback=("html",), quiet: bool = False) -> GradeReport:
     if not paths:
         raise InputError(build_dir, "give at least one submissions CSV")
-    return run_grading(build_dir, "grade", first=first, ecf=ecf, paths=paths, banks=banks, feedback=feedback)
+    return run_grading(build_dir, "grade", first=first, ecf=ecf, paths=paths, banks=banks, feedback=feedback,
+                       quiet=quiet)
 
 
-def regrade(build_dir, recompute: bool = False, first: bool = False, banks=(), feedback=("html",)) -> tuple:
+def regrade(build_dir, recompute: bool = False, first: bool = False, banks=(), feedback=("html",),
+            quiet: bool = False) -> tuple:
     """A new run over every stored submission; returns the report and per-student score changes."""
     with open_gradebook(build_dir) as book:
         previous = book.latest_run()
         before = _run_totals(book, previous["id"]) if previous else {}
-    report = run_grading(build_dir, "regrade", first=first, recompute=recompute, banks=banks, feedback=feedback)
+    report = run_grading(build_dir, "regrade", first=first, recompute=recompute, banks=banks, feedback=feedback,
+                         quiet=quiet)
     with open_gradebook(build_dir) as book:
         after = _run_totals(book, report.run_id)
     changes = {s: (before.get(s, 0.0), after[s]) for s in after if abs(after[s] - before.get(s, 0.0)) > 1e-9}

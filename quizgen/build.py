@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 import quizgen
-from quizgen.bank import Bank, load_bank, template_files
+from quizgen.bank import Bank, load_bank
 from quizgen.csvio import InputError, csv_text, write_atomic
 from quizgen.exam import StudentExam, answer_columns, assemble, plan_exam, question_from_json, student_exam
 from quizgen.progress import progress

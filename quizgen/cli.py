@@ -262,8 +262,9 @@ def _print_grade_report(report) -> None:
 @click.option("--no-ecf", is_flag=True, help="No credit for error carried forward.")
 @click.option("--feedback", default="html", show_default=True,
               help="Per-student feedback pages in DIR/feedback/: html, pdf, html,pdf or none.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_bank_option
-def grade_cmd(build_dir, submissions, first, no_ecf, feedback, banks):
+def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, banks):
     """Grade submissions CSVs against the frozen key; write grades.csv and the gradebook.
 
     Exit status 0 when all is clean, 1 when something needs attention (unknown
@@ -278,7 +279,7 @@ def grade_cmd(build_dir, submissions, first, no_ecf, feedback, banks):
 
     try:
         report = grade_build(build_dir, list(submissions), first=first, ecf=not no_ecf, banks=banks,
-                             feedback=_formats(feedback))
+                             feedback=_formats(feedback), quiet=quiet)
     except InputError as exc:
         _fail(exc)
     _print_grade_report(report)
@@ -290,8 +291,9 @@ def grade_cmd(build_dir, submissions, first, no_ecf, feedback, banks):
 @click.argument("build_dir", type=click.Path(file_okay=False))
 @click.option("--recompute", is_flag=True, help="Re-solve the frozen params with the current templates.")
 @click.option("--first", is_flag=True, help="Grade a student's first submission, not the latest.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_bank_option
-def regrade(build_dir, recompute, first, banks):
+def regrade(build_dir, recompute, first, quiet, banks):
     """Grade every stored submission again as a new run; print who changed.
 
     \b
@@ -302,7 +304,7 @@ def regrade(build_dir, recompute, first, banks):
     from quizgen.csvio import InputError
 
     try:
-        report, changes = run_regrade(build_dir, recompute=recompute, first=first, banks=banks)
+        report, changes = run_regrade(build_dir, recompute=recompute, first=first, banks=banks, quiet=quiet)
     except InputError as exc:
         _fail(exc)
     _print_grade_report(report)
@@ -338,7 +340,8 @@ def override_cmd(build_dir, student, part, score, reason):
 @click.argument("build_dir", type=click.Path(file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Write report.json instead of report.html.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Where to write (default: in BUILD_DIR).")
-def report(build_dir, as_json, out):
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+def report(build_dir, as_json, out, force):
     """Item analysis of the latest grading run: difficulty, discrimination, reliability, mistakes.
 
     \b
@@ -346,9 +349,13 @@ def report(build_dir, as_json, out):
       quizgen report build/unit4
       quizgen report build/unit4 --json --out unit4-items.json
     """
+    from pathlib import Path
+
     from quizgen.csvio import InputError
     from quizgen.report import write_report
 
+    if out and Path(out).exists() and not force:
+        _fail(f"{out}: exists; add --force to replace it")
     try:
         path = write_report(build_dir, out=out, as_json=as_json)
     except InputError as exc:

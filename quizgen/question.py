@@ -40,7 +40,7 @@ from types import ModuleType
 
 import numpy as np
 
-from quizgen.kinds import LETTERS, AnswerKind, Choice
+from quizgen.kinds import LETTERS, AnswerKind
 
 
 class Redraw(Exception):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import functools
 import io
-import os
 import re
 from pathlib import Path
 
