@@ -31,7 +31,7 @@ class PartResult:
     credit: float
     points: float
     response: str
-    key: str                         # the key as shown to the student
+    key: str                         # the key as shown to the student ("" when the answer is correct)
     mistake: str | None = None       # the first named mistake the answer matches
     feedback: str = ""
     also: tuple = ()                 # further named mistakes giving the same answer
@@ -71,6 +71,8 @@ def grade(template: Template, variant: Variant, responses: dict, ecf: bool = Tru
     params = None
     for part in template.parts:
         graded = _grade_part(template, variant, part, responses.get(part.name, ""))
+        if graded["status"] != "correct":
+            graded["key"] = shown_key(part, variant)
         value = graded.pop("value", None)
         if graded["status"] == "wrong" and ecf and earlier_wrong and part.kind.carries_forward \
                 and part.name not in variant.choices:
@@ -87,13 +89,19 @@ def grade(template: Template, variant: Variant, responses: dict, ecf: bool = Tru
     return result
 
 
+def shown_key(part, variant) -> str:
+    """The key as the student is shown it (the letter and the value for a choice part)."""
+    key = part.kind.format(part.kind.from_json(variant.answers[part.name]))
+    choice = variant.choices.get(part.name)
+    return f"{choice['key']} ({key})" if choice else key
+
+
 def _grade_part(template, variant, part, text) -> dict:
     """Status, credit, feedback and the parsed value of one part (before error carried forward)."""
     choice = variant.choices.get(part.name)
     kind = Choice(len(choice["options"])) if choice else part.kind
     key = part.kind.from_json(variant.answers[part.name])
-    shown_key = f"{choice['key']} ({part.kind.format(key)})" if choice else part.kind.format(key)
-    out = {"status": "wrong", "credit": 0.0, "response": "", "key": shown_key,
+    out = {"status": "wrong", "credit": 0.0, "response": "", "key": "",
            "mistake": None, "also": (), "feedback": ""}
     try:
         text = normalize(text)
