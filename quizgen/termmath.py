@@ -8,6 +8,7 @@ aligned rows.
 
 from __future__ import annotations
 
+import html
 import re
 
 SYMBOLS = {
@@ -25,7 +26,7 @@ SYMBOLS = {
     r"\mathbb{R}": "ℝ", r"\mathbb{E}": "𝔼", r"\top": "ᵀ", r"\ldots": "…", r"\dots": "…",
     r"\cdots": "⋯", r"\{": "\ue000", r"\}": "\ue001", r"\|": "‖", r"\sim": "~", r"\pm": "±",
     r"\Big": "", r"\big": "", r"\Bigg": "", r"\bigg": "", r"\displaystyle": "",
-    r"\lVert": "‖", r"\rVert": "‖", r"\lvert": "|", r"\rvert": "|", r"\iff": "⇔",
+    r"\propto": "∝", r"\equiv": "≡", r"\mapsto": "↦", r"\lVert": "‖", r"\rVert": "‖", r"\lvert": "|", r"\rvert": "|", r"\iff": "⇔",
     r"\Rightarrow": "⇒", r"\langle": "⟨", r"\rangle": "⟩", r"\mathcal{N}": "𝒩", r"\ell": "ℓ",
 }
 SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
@@ -54,7 +55,9 @@ def _inline(tex: str) -> str:
                    lambda m: f"{_paren(m.group(1))}/{_paren(m.group(2))}", s)
         s = re.sub(r"\\sqrt\s*" + _GROUP, lambda m: f"√{_paren(m.group(1))}", s)
     for key in sorted(SYMBOLS, key=len, reverse=True):
-        s = re.sub(re.escape(key) + r"(?![A-Za-z])", lambda m, v=SYMBOLS[key]: v, s)
+        # a command named by letters must not match the start of a longer one (\in in \infty)
+        guard = r"(?![A-Za-z])" if key[-1].isalpha() else ""
+        s = re.sub(re.escape(key) + guard, lambda m, v=SYMBOLS[key]: v, s)
     s = re.sub(r"_" + _GROUP, lambda m: _script(m.group(1), SUB, "_"), s)
     s = re.sub(r"\^" + _GROUP, lambda m: _script(m.group(1), SUP, "^"), s)
     s = re.sub(r"_(\w)", lambda m: _script(m.group(1), SUB, "_"), s)
@@ -121,7 +124,7 @@ def to_terminal(text: str) -> str:
     text = re.sub(r"\$\$(.+?)\$\$", lambda m: "\n\n" + _indent(display(m.group(1))) + "\n\n", text, flags=re.S)
     text = re.sub(r"(?<!\\)\$(.+?)(?<!\\)\$", lambda m: inline(m.group(1)), text, flags=re.S)
     text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.replace(r"\$", "$").strip()
+    return html.unescape(text.replace(r"\$", "$")).strip()
 
 
 def _indent(block: str) -> str:

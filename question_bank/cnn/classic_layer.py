@@ -100,7 +100,7 @@ Every filter has one bias; the response-normalisation layers have no parameters 
 {% endif %}
 
 Sizes follow $H_{out} = \lfloor (H + 2p - k)/s \rfloor + 1$. As in the LeNet-5 paper, the trainable parameters
-are the weights and biases learning updates, and the **connections** of a layer are, summed over all its
+are the weights and biases that learning updates, and the **connections** of a layer are, summed over all its
 output units, the number of inputs each unit reads plus one for its bias.
 
 For layer **{{ p.layer }}** give (a) its output shape $C \times H \times W$, (b) its number of trainable

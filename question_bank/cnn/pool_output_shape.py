@@ -65,7 +65,7 @@ def solve(p, work):
 
 
 STEM = r"""
-A {{ p.kind }}-pooling layer with a $k \times k = {{ p.kernel }} \times {{ p.kernel }}$ window, stride $s = {{ p.stride }}$
+{{ "An" if p.kind == "average" else "A" }} {{ p.kind }}-pooling layer with a $k \times k = {{ p.kernel }} \times {{ p.kernel }}$ window, stride $s = {{ p.stride }}$
 and padding $p = {{ p.padding }}$ on every side is applied to feature maps of shape
 $C \times H \times W = {{ p.C }} \times {{ p.H }} \times {{ p.W }}$ (each channel pooled separately).
 It runs in **{{ "ceil" if p.ceil_mode else "floor" }} mode**: along each axis

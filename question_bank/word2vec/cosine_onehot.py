@@ -123,7 +123,7 @@ SOLUTION = r"""
 products with "{{ p.words[0] }}" are ${{ s.dots | row(d) }}$. Dividing each by the product of the two norms:
 ${{ key.sims }}$.
 
-(b) The largest similarity: {{ key.nearest }}.
+(b) The largest similarity: ${{ key.nearest }}$.
 
 (c) The vocabulary in order of first appearance is {{ s.vocab | join(", ") }}, so the one-hot vector of
 "{{ p.word }}" is ${{ key.onehot }}$.

@@ -97,5 +97,5 @@ clipped. Counting each position's contexts from left to right and adding up give
 pairs (in closed form, $2mT - m(m+1)$ for $T \ge 2m$ tokens).
 
 (b) The window of position {{ p.position + 1 }} holds
-{{ s.context_words | join(", ") }}, so the answer is {{ key.contexts }}.
+{{ s.context_words | join(", ") }}, so the answer is ${{ key.contexts }}$.
 """
