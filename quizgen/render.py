@@ -117,7 +117,8 @@ def question_context(question, math: str, with_solution: bool) -> dict:
                 key = f"{choice['key']}: {key}"
         parts.append({"column": column, "label": _label(template, part, math), "points": points,
                       "css": "w1" if choice else _box_class(part.kind), "options": options, "key": key,
-                      "describe": len(template.parts) > 1})
+                      "describe": len(template.parts) > 1,
+                      "lines": getattr(part.kind, "lines", 0) if isinstance(part.kind, Essay) else 0})
     return {
         "number": question.number, "points": question.total_points,
         "stem": to_html(render_stem(template, variant), math),
