@@ -36,7 +36,10 @@ def main():
     Examples:
       quizgen list --topic lstm
       quizgen show lstm.cell_step --seed 3
-      quizgen check --seeds 200
+      quizgen build examples/unit4-quiz.toml --roster examples/roster.csv \\
+          --out build/unit4 --secret-file ~/.config/quizgen/unit4.secret --jobs 2
+      quizgen grade build/unit4 submissions.csv && quizgen report build/unit4
+      quizgen practice --topic lstm -n 5
     """
 
 
