@@ -28,8 +28,9 @@ MISTAKES = {
     "rbm_h1": "$p(h^{(1)}_j = 1 \\mid v) = \\sigma(b_1 + W_1^\\top v)_j$ as in an RBM: "
               "the top-down input $W_2 h^{(2)}$ from $h^{(2)}$ was ignored",
     "mf_no_top_down": "the mean-field update of $\\mu^{(1)}$ left out the top-down term $W_2 \\mu^{(2)}$",
-    "bottom_up": "$p(h^{(2)} = 1 \\mid v)$ was computed as $\\sigma(b_2 + W_2^\\top \\sigma(b_1 + W_1^\\top v))$, "
-                 "an RBM-style upward pass that ignores how $h^{(2)}$ feeds back into $h^{(1)}$",
+    "bottom_up": "the DBM was treated as a stack of RBMs, one upward pass: $p(h^{(1)} = 1 \\mid v) = "
+                 "\\sigma(b_1 + W_1^\\top v)$ and $p(h^{(2)} = 1 \\mid v) = \\sigma(b_2 + W_2^\\top "
+                 "\\sigma(b_1 + W_1^\\top v))$, ignoring how $h^{(2)}$ feeds back into $h^{(1)}$",
     "energy_sign": "the states were weighted by $e^{+E}$ instead of $e^{-E}$",
     "not_normalised": "the weights of the states with $h^{(2)} = 1$ were summed but not divided by "
                       "the total weight (normalisation forgotten)",
