@@ -244,12 +244,9 @@ def regrade(build_dir, recompute: bool = False, first: bool = False, banks=(), f
 
 
 def _run_totals(book, run_id: int) -> dict:
-    overrides = book.overrides()
     totals: dict = {}
-    for row in book.scores(run_id):
-        key = (row["student_id"], row["column_name"])
-        value = overrides[key][0] if key in overrides else row["credit"] * row["points"]
-        totals[row["student_id"]] = totals.get(row["student_id"], 0.0) + value
+    for (student, _), result in book.results(run_id).items():
+        totals[student] = totals.get(student, 0.0) + result["earned"]
     return totals
 
 
@@ -274,11 +271,12 @@ def override(build_dir, student: str, column: str, score: float, reason: str) ->
             write_grades_csv(build_dir, manifest, book)
 
 
+STATUS_NOTES = {"invalid": "invalid answers", "missing": "no submission"}
+
+
 def write_grades_csv(build_dir, manifest: dict, book) -> Path:
     """grades.csv from the latest run and the overrides: what an LMS gradebook import takes."""
-    run = book.latest_run()
-    scores = {(r["student_id"], r["column_name"]): r for r in book.scores(run["id"])}
-    overrides = book.overrides()
+    results = book.results(book.latest_run()["id"])
     first = manifest["students"][0]["questions"]
     q_names = [f"Q{q['number']}" for q in first]
     possible = [sum(p["points"] for p in q["parts"]) for q in first]
@@ -290,17 +288,14 @@ def write_grades_csv(build_dir, manifest: dict, book) -> Path:
         for q in student["questions"]:
             got = 0.0
             for p in q["parts"]:
-                key = (student["id"], p["column"])
-                row = scores.get(key)
-                if key in overrides:
-                    got += overrides[key][0]
+                result = results.get((student["id"], p["column"]))
+                if result is None:
+                    continue
+                got += result["earned"]
+                if result["override"] is not None:
                     notes.add("override")
-                elif row is not None:
-                    got += row["credit"] * row["points"]
-                    if row["status"] == "invalid":
-                        notes.add("invalid answers")
-                    if row["status"] == "missing":
-                        notes.add("no submission")
+                elif result["status"] in STATUS_NOTES:
+                    notes.add(STATUS_NOTES[result["status"]])
             per_question.append(round(got, 4))
         total = round(sum(per_question), 4)
         percent = round(100 * total / total_possible, 2) if total_possible else 0

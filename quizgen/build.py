@@ -34,7 +34,8 @@ from quizgen.bank import Bank, load_bank
 from quizgen.csvio import InputError, csv_text, write_atomic
 from quizgen.exam import StudentExam, answer_columns, assemble, plan_exam, question_from_json, student_exam
 from quizgen.progress import progress
-from quizgen.spec import (ExamSpec, load_or_create_secret, load_roster, load_spec, secret_fingerprint)
+from quizgen.spec import (ExamSpec, load_or_create_secret, load_roster, load_secret, load_spec,
+                          secret_fingerprint)
 
 FORMATS = ("html", "pdf")
 MANIFEST = "manifest.json"
@@ -295,7 +296,7 @@ def verify(build_dir, secret_file, banks=()) -> VerifyReport:
 
     build_dir = Path(build_dir)
     manifest = load_manifest(build_dir)
-    secret, _ = load_or_create_secret_existing(secret_file)
+    secret = load_secret(secret_file)
     report = VerifyReport()
     if secret_fingerprint(secret) != manifest["secret_fingerprint"]:
         report.problems.append(f"{secret_file} is not the secret this exam was built with")
@@ -322,11 +323,4 @@ def verify(build_dir, secret_file, banks=()) -> VerifyReport:
         elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
             report.problems.append(f"{rel}: changed since the build (sha256 differs)")
     return report
-
-
-def load_or_create_secret_existing(secret_file):
-    path = Path(os.path.expanduser(str(secret_file)))
-    if not path.exists():
-        raise InputError(path, "no such secret file; without the exam's secret no variant can be rebuilt")
-    return load_or_create_secret(path)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -156,6 +157,12 @@ def check(template_ids, seeds, first_seed, quiet, banks):
                + (f"; {len(bank.errors)} failed to load" if bank.errors else ""))
     if failed or bank.errors:
         sys.exit(1)
+
+
+def _refuse_overwrite(path, force: bool) -> None:
+    """Nothing is overwritten without --force."""
+    if path and Path(path).exists() and not force:
+        _fail(f"{path}: exists; add --force to replace it")
 
 
 def _fail(exc) -> None:
@@ -352,13 +359,10 @@ def report(build_dir, as_json, out, force):
       quizgen report build/unit4
       quizgen report build/unit4 --json --out unit4-items.json
     """
-    from pathlib import Path
-
     from quizgen.csvio import InputError
     from quizgen.report import write_report
 
-    if out and Path(out).exists() and not force:
-        _fail(f"{out}: exists; add --force to replace it")
+    _refuse_overwrite(out, force)
     try:
         path = write_report(build_dir, out=out, as_json=as_json)
     except InputError as exc:
@@ -379,13 +383,10 @@ def simulate(build_dir, out, seed, force):
       quizgen simulate build/unit4 --out build/unit4-submissions.csv
       quizgen grade build/unit4 build/unit4-submissions.csv
     """
-    from pathlib import Path
-
     from quizgen.csvio import InputError, write_atomic
     from quizgen.simulate import simulate_submissions
 
-    if Path(out).exists() and not force:
-        _fail(f"{out}: exists; add --force to replace it")
+    _refuse_overwrite(out, force)
     try:
         text = simulate_submissions(build_dir, seed=seed)
     except InputError as exc:
@@ -423,12 +424,9 @@ def practice(topics, ids, difficulty, count, seed, solutions, html_out, variants
     """
     bank = _load(banks)
     if html_out:
-        from pathlib import Path
-
         from quizgen.selfcheck import write_selfcheck
 
-        if Path(html_out).exists() and not force:
-            _fail(f"{html_out}: exists; add --force to replace it")
+        _refuse_overwrite(html_out, force)
         report = write_selfcheck(bank, html_out, topics=topics, variants=variants, seed=seed or 0,
                                  difficulty=difficulty, ids=ids)
         click.echo(f"wrote {report.path}: {report.templates} questions x {variants} variants "
@@ -469,12 +467,9 @@ def _export_options(fn):
 
 
 def _run_export(fn, out, force, **kwargs):
-    from pathlib import Path
-
     from quizgen.csvio import InputError
 
-    if Path(out).exists() and not force:
-        _fail(f"{out}: exists; add --force to replace it")
+    _refuse_overwrite(out, force)
     try:
         report = fn(**kwargs, out_path=out)
     except (InputError, ValueError) as exc:

@@ -21,25 +21,24 @@ STATUS_TEXT = {"correct": "correct", "ecf": "correct from your earlier answers",
                "override": "set by hand"}
 
 
-def student_context(bank, student: dict, scores: dict, overrides: dict, math: str) -> dict:
+def student_context(bank, student: dict, results: dict, math: str) -> dict:
     questions, earned_total, possible_total = [], 0.0, 0.0
     for data in student["questions"]:
         question = question_from_json(bank, data)
         template, variant = question.template, question.variant
         parts, earned_q = [], 0.0
         for part, column, points in zip(template.parts, question.columns, question.points):
-            row = scores.get((student["id"], column))
+            row = results.get((student["id"], column))
             key_value = part.kind.from_json(variant.answers[part.name])
             choice = variant.choices.get(part.name)
             key = "graded by hand" if part.kind.name == "essay" else math_html(part.kind.tex(key_value), math)
             if choice:
                 key = f"{choice['key']}: {key}"
             status = row["status"] if row is not None else "missing"
-            earned = row["credit"] * row["points"] if row is not None else 0.0
+            earned = row["earned"] if row is not None else 0.0
             feedback = (row["feedback"] or "") if row is not None else ""
-            if (student["id"], column) in overrides:
-                earned, reason = overrides[(student["id"], column)]
-                status, feedback = "override", reason
+            if row is not None and row["override"] is not None:
+                status, feedback = "override", row["override"]
             parts.append({"column": column, "response": row["response"] if row is not None else "",
                           "key": key, "status": status, "status_text": STATUS_TEXT.get(status, status),
                           "feedback": feedback, "earned": earned, "points": points})
@@ -57,22 +56,20 @@ def write_feedback(build_dir, manifest: dict, book, bank, formats=("html", "pdf"
     """Feedback pages for every student of the latest run; returns how many were written."""
     from quizgen.render import environment, math_font_css, print_font_css, stylesheet
 
-    run = book.latest_run()
-    scores = {(r["student_id"], r["column_name"]): r for r in book.scores(run["id"])}
-    overrides = book.overrides()
+    results = book.results(book.latest_run()["id"])
     meta = exam_meta_from_manifest(manifest)
     template = environment().get_template("feedback.html.j2")
     out = Path(build_dir) / "feedback"
     for student in manifest["students"]:
         if "html" in formats:
-            context = student_context(bank, student, scores, overrides, "mathml")
+            context = student_context(bank, student, results, "mathml")
             page = template.render(context | {"exam": meta, "css": stylesheet(),
                                               "font_css": math_font_css(MATH_CHARACTERS)})
             write_atomic(out / f"{student['id']}.html", page)
         if "pdf" in formats:
             import weasyprint
 
-            context = student_context(bank, student, scores, overrides, "print")
+            context = student_context(bank, student, results, "print")
             page = template.render(context | {"exam": meta, "css": stylesheet(), "font_css": print_font_css()})
             write_atomic(out / f"{student['id']}.pdf", weasyprint.HTML(string=page).write_pdf())
     return len(manifest["students"])

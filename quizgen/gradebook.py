@@ -171,6 +171,21 @@ class Gradebook:
         return self.db.execute("SELECT * FROM score WHERE run_id = ? ORDER BY student_id, column_name",
                                (run_id,)).fetchall()
 
+    def results(self, run_id: int) -> dict:
+        """(student, column) -> the run's score row as a dict, overrides applied.
+
+        ``earned`` is the override's score where there is one, else credit x points;
+        ``override`` is the override's reason, or None.
+        """
+        overrides = self.overrides()
+        out = {}
+        for row in self.scores(run_id):
+            key = (row["student_id"], row["column_name"])
+            result = dict(row)
+            result["earned"], result["override"] = overrides.get(key, (row["credit"] * row["points"], None))
+            out[key] = result
+        return out
+
     def overrides(self) -> dict:
         """(student, column) -> (score, reason) of the latest override."""
         out = {}

@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from quizgen.kinds import LETTERS, Choice, InvalidAnswer, normalize
 from quizgen.question import Redraw, Template, TemplateError, Variant, thaw
 
-STATUSES = ("correct", "ecf", "wrong", "invalid", "blank")
-
 
 @dataclass
 class PartResult:

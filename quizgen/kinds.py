@@ -597,5 +597,3 @@ class Essay(AnswerKind):
     def describe(self) -> str:
         return "a written answer, graded by hand"
 
-
-KINDS = {k.name: k for k in (Number, Integer, Vector, Matrix, Shape, Choice, TrueFalse, Symbolic, Essay)}

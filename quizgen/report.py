@@ -37,9 +37,7 @@ def analyse(build_dir) -> dict:
         run = book.latest_run()
         if run is None:
             raise InputError(Path(build_dir) / "gradebook.sqlite", "nothing graded yet: run quizgen grade first")
-        rows = book.scores(run["id"])
-        overrides = book.overrides()
-    by_key = {(r["student_id"], r["column_name"]): r for r in rows}
+        by_key = book.results(run["id"])
     students = [s for s in manifest["students"]]
     graded = [s for s in students
               if any(by_key.get((s["id"], c), {"status": "missing"})["status"] != "missing"
@@ -62,10 +60,8 @@ def analyse(build_dir) -> dict:
         question_of = {p["column"]: q for q in s["questions"] for p in q["parts"]}
         for j, c in enumerate(columns):
             row = by_key.get((s["id"], c))
-            if (s["id"], c) in overrides:
-                scores[i, j] = overrides[(s["id"], c)][0]
-            elif row is not None:
-                scores[i, j] = row["credit"] * row["points"]
+            if row is not None:
+                scores[i, j] = row["earned"]
             status = row["status"] if row is not None else "missing"
             status_counts[c][status] += 1
             if row is not None and row["mistake"]:

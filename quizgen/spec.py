@@ -234,6 +234,14 @@ def load_or_create_secret(path, build_dir=None) -> tuple[bytes, bool]:
     return data, True
 
 
+def load_secret(path) -> bytes:
+    """An existing exam secret (verify and regrades never create one)."""
+    path = Path(os.path.expanduser(str(path)))
+    if not path.exists():
+        raise InputError(path, "no such secret file; without the exam's secret no variant can be rebuilt")
+    return load_or_create_secret(path)[0]
+
+
 def secret_fingerprint(secret: bytes) -> str:
     """A public fingerprint of the secret: tells verify that the right file is used, reveals nothing."""
     import hashlib

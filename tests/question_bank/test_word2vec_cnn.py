@@ -11,7 +11,6 @@ import math
 import numpy as np
 import pytest
 
-from quizgen.question import thaw
 from tests.question_bank.oracles import variants, sig, softmax, statuses, close
 
 SEEDS = range(12)

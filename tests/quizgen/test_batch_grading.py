@@ -2,13 +2,11 @@
 
 import csv
 import io
-import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 from click.testing import CliRunner

@@ -1,6 +1,5 @@
 """quizgen build / verify: the build directory contract, bad input, secrecy, real PDF and browser output."""
 
-import csv
 import json
 import os
 import shutil
