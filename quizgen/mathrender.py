@@ -38,8 +38,8 @@ def to_mathml(latex: str, display: bool = False) -> str:
 
 _MATRIX_OF_NUMBERS = re.compile(
     r"\\begin\{([bp]?matrix)\}((?:\s|\{-\}|-|\d|\.|&|\\\\)*)\\end\{\1\}")
-_BRACED_NEGATIVE = re.compile(r"\{-\}\s*(\d+(?:\.\d+)?)(?![\w.])")
-_UNSIGNED = re.compile(r"(?<![\w.\\])\d+(?:\.\d+)?(?![\w.])")
+_BRACED_NEGATIVE = re.compile(r"\{-\}\s*(\d+(?:\.\d+)?)(?!\w|\.\d)")
+_UNSIGNED = re.compile(r"(?<![\w.\\])\d+(?:\.\d+)?(?!\w|\.\d)")  # a sentence's full stop may follow
 _PLACEHOLDER = re.compile(r"<mi>(?:&#x0?(E1[0-9A-Fa-f]{2});|([\ue100-\ue1ff]))</mi>")
 _FENCES = {"bmatrix": ("[", "]"), "pmatrix": ("(", ")"), "matrix": ("", "")}
 
