@@ -23,9 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
+from quizgen.bank import load_bank
 from quizgen.batch import grade_build
 from quizgen.build import build, load_manifest
 from quizgen.csvio import read_table
+from quizgen.gradingkey import write_manifest
 
 SPEC = """
 title = "Grading benchmark"
@@ -52,7 +54,7 @@ def make_class(real: Path, out: Path, n: int, rng) -> Path:
     manifest["roster"]["students"] = [{"id": s["id"], "name": s["name"], "row": i + 2, "extra": {}}
                                       for i, s in enumerate(students)]
     out.mkdir(parents=True)
-    (out / "manifest.json").write_text(json.dumps(manifest))
+    write_manifest(out, manifest, load_bank())
     key = {r["student_id"]: r for _, r in read_table(real / "key.csv").rows}
     columns = manifest["columns"]
     path = out / "submissions.csv"
@@ -87,7 +89,7 @@ def main():
         for n in sizes:
             subs = make_class(tmp / "real", tmp / f"class{n}", n, rng)
             start = time.perf_counter()
-            grade_build(tmp / f"class{n}", [subs], feedback=())
+            grade_build(tmp / f"class{n}", [subs], feedback=(), jobs=2)
             seconds = time.perf_counter() - start
             print(f"{n:>11} {seconds:>8.2f} {1e6 * seconds / (n * blanks):>9.1f}")
         print("goal: 100,000 submissions x 20 blanks in <= 10 s")

@@ -17,11 +17,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from quizgen import gradingkey
 from quizgen.bank import load_bank
 from quizgen.build import MANIFEST, load_manifest
+from quizgen.classgrade import CORRECT, BLANK, CODE, INVALID, MISSING, STATUSES, ColumnGrades, grade_class
 from quizgen.csvio import InputError, csv_text, read_table, write_atomic
 from quizgen.exam import question_from_json
-from quizgen.gradebook import open_gradebook
+from quizgen.gradebook import STATUS_LETTERS, open_gradebook
 from quizgen.grading import grade
 from quizgen.progress import progress
 from quizgen.question import Variant, thaw
@@ -57,7 +61,10 @@ class GradeReport:
 
 
 def manifest_sha256(build_dir) -> str:
-    return hashlib.sha256((Path(build_dir) / MANIFEST).read_bytes()).hexdigest()
+    path = Path(build_dir) / MANIFEST
+    if not path.exists():
+        load_manifest(build_dir)  # raises the message for a missing manifest
+    return gradingkey.file_sha256(path)
 
 
 def _id_column(table) -> str:
@@ -168,75 +175,133 @@ def recomputed_variant(template, variant: Variant) -> Variant:
     return Variant.from_json(fresh.to_json() | {"choices": variant.choices})
 
 
+def grade_one_by_one(students: list, bank, cells: list, ecf: bool = True, recompute: bool = False) -> dict:
+    """column -> ColumnGrades, grading each student's frozen variants in turn with ``grade``.
+
+    The plain way, kept for ``regrade --recompute`` (the variants are re-solved first) and as
+    the yardstick :mod:`quizgen.classgrade` is tested against.
+    """
+    columns = [p["column"] for q in students[0]["questions"] for p in q["parts"]]
+    grades = {c: ColumnGrades.empty(len(students)) for c in columns}
+    for i, student in enumerate(students):
+        for data in student["questions"]:
+            question = question_from_json(bank, data)
+            variant = recomputed_variant(question.template, question.variant) if recompute else question.variant
+            mine = cells[i] or {}
+            responses = {p.name: mine.get(c, "") for p, c in zip(question.template.parts, question.columns)}
+            result = grade(question.template, variant, responses, ecf=ecf)
+            for part, column, points in zip(result.parts, question.columns, question.points):
+                g = grades[column]
+                g.points[i] = points
+                g.carries[i] = part_carries(question.template, part.part, variant)
+                if cells[i] is None:
+                    continue  # missing, as initialised
+                g.status[i] = CODE[part.status]
+                g.credit[i] = part.credit
+                g.response[i] = part.response
+                g.mistake[i] = part.mistake
+                g.feedback[i] = part.feedback
+    return grades
+
+
+def part_carries(template, part_name: str, variant) -> bool:
+    return template.part(part_name).kind.carries_forward and part_name not in variant.choices
+
+
+def _packed_rows(students: list, columns: list, grades: dict, submission_ids: list):
+    """The ``result`` rows of a run (see :mod:`quizgen.gradebook`), one per student."""
+    letters = np.frombuffer("".join(STATUS_LETTERS[s] for s in STATUSES).encode(), dtype=np.uint8)
+    codes = np.stack([grades[c].status for c in columns], axis=1)
+    status_text = letters[codes].tobytes().decode("ascii")
+    width = len(columns)
+    credits = np.stack([grades[c].credit for c in columns], axis=1).tolist()
+    points = np.stack([grades[c].points for c in columns], axis=1).tolist()
+    noted = {c: np.flatnonzero(~np.isin(grades[c].status, (CORRECT, BLANK, MISSING))).tolist() for c in columns}
+    notes: dict = {}
+    for c in columns:
+        g = grades[c]
+        for i in noted[c]:
+            notes.setdefault(i, {})[c] = [g.mistake[i], g.feedback[i]]
+    responses = [grades[c].response for c in columns]
+    dumps = json.dumps
+    points_text: dict = {}
+    for i, (student_id, _) in enumerate(students):
+        p = points[i]
+        key = tuple(p)
+        yield (student_id, submission_ids[i], status_text[i * width:(i + 1) * width], dumps(credits[i]),
+               points_text.get(key) or points_text.setdefault(key, dumps(p)),
+               dumps([r[i] for r in responses], ensure_ascii=False), dumps(notes.get(i, {}), ensure_ascii=False))
+
+
 def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
-                paths=(), banks=(), feedback=("html",), quiet: bool = False) -> GradeReport:
+                paths=(), banks=(), feedback=("html",), quiet: bool = False, jobs: int = 1) -> GradeReport:
     build_dir = Path(build_dir)
-    manifest = load_manifest(build_dir)
-    bank = load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks))
-    roster = {normalise_id(s["id"]): s["id"] for s in manifest["students"]}
-    report = GradeReport()
     digest = manifest_sha256(build_dir)
+    key, manifest = gradingkey.load(build_dir, digest, load_manifest, banks)
+    bank = load_bank(tuple(key.banks) + tuple(banks))
+    students = key.students
+    roster = {normalise_id(sid): sid for sid, _ in students}
+    report = GradeReport()
     with open_gradebook(build_dir) as book:
-        book.record_exam(manifest["exam_id"], digest)
-        ingest(book, paths, manifest["columns"], roster, report)
+        book.record_exam(key.exam_id, digest)
+        ingest(book, paths, key.columns, roster, report)
         chosen = effective_submissions(book, roster, first, report)
-        rows = []
-        with progress(manifest["students"], "grading", quiet) as bar:
-            for student in bar:
-                rows += _grade_student(bank, student, chosen.get(student["id"]), ecf, recompute, report)
+        cells = [json.loads(chosen[sid]["cells"]) if sid in chosen else None for sid, _ in students]
+        with progress([None], "grading", quiet) as bar:
+            for _ in bar:
+                if recompute:
+                    manifest = manifest or load_manifest(build_dir)
+                    grades = grade_one_by_one(manifest["students"], bank, cells, ecf=ecf, recompute=True)
+                else:
+                    def record(i, position):
+                        if manifest is not None:
+                            return manifest["students"][i]["questions"][position]
+                        return gradingkey.read_question(build_dir, key, i, position)
+                    grades = grade_class(key, bank, cells, ecf=ecf, question_record=record, jobs=jobs)
+        submission_ids = [chosen[sid]["id"] if sid in chosen else None for sid, _ in students]
         with book.transaction() as db:
             run_id = book.start_run(db, kind, digest, {"first": first, "ecf": ecf, "recompute": recompute,
                                                        "files": [str(p) for p in paths]})
-            book.record_scores(db, [(run_id,) + r[1:] for r in rows])
+            book.record_results(db, run_id, key.columns, _packed_rows(students, key.columns, grades,
+                                                                       submission_ids))
         report.run_id = run_id
         report.graded = len(chosen)
-        write_grades_csv(build_dir, manifest, book)
+        _note_outcomes(report, students, key.columns, grades, chosen)
+        write_grades_csv(build_dir, key, book)
         if feedback:
             from quizgen.feedback import write_feedback
 
-            write_feedback(build_dir, manifest, book, bank, formats=tuple(feedback))
+            write_feedback(build_dir, manifest or load_manifest(build_dir), book, bank, formats=tuple(feedback))
     return report
 
 
-def _grade_student(bank, student: dict, sub, ecf: bool, recompute: bool, report: GradeReport) -> list:
-    """Score rows (run id left out) for one student's effective submission, or all missing."""
-    if sub is None:
-        report.missing_students.append(student["id"])
-    cells = json.loads(sub["cells"]) if sub is not None else {}
-    rows, earned, possible = [], 0.0, 0.0
-    for data in student["questions"]:
-        question = question_from_json(bank, data)
-        variant = recomputed_variant(question.template, question.variant) if recompute else question.variant
-        responses = {p.name: cells.get(c, "") for p, c in zip(question.template.parts, question.columns)}
-        result = grade(question.template, variant, responses, ecf=ecf)
-        for part, column, points in zip(result.parts, question.columns, question.points):
-            status = part.status if sub is not None else "missing"
-            if status == "invalid":
-                report.invalid.append(f"{student['id']} {column}: {part.feedback}")
-            rows.append((None, student["id"], column, sub["id"] if sub is not None else None, status,
-                         part.credit, points, part.response, part.mistake, part.feedback))
-            earned += part.credit * points
-            possible += points
-    report.totals[student["id"]] = (earned, possible)
-    return rows
+def _note_outcomes(report: GradeReport, students: list, columns: list, grades: dict, chosen: dict) -> None:
+    report.missing_students = [sid for sid, _ in students if sid not in chosen]
+    for c in columns:
+        g = grades[c]
+        for i in np.flatnonzero(g.status == INVALID).tolist():
+            report.invalid.append(f"{students[i][0]} {c}: {g.feedback[i]}")
+    earned = sum(grades[c].credit * grades[c].points for c in columns)
+    possible = sum(grades[c].points for c in columns)
+    report.totals = {sid: (float(e), float(p)) for (sid, _), e, p in zip(students, earned, possible)}
 
 
 def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=(),
-                feedback=("html",), quiet: bool = False) -> GradeReport:
+                feedback=("html",), quiet: bool = False, jobs: int = 1) -> GradeReport:
     if not paths:
         raise InputError(build_dir, "give at least one submissions CSV")
     return run_grading(build_dir, "grade", first=first, ecf=ecf, paths=paths, banks=banks, feedback=feedback,
-                       quiet=quiet)
+                       quiet=quiet, jobs=jobs)
 
 
 def regrade(build_dir, recompute: bool = False, first: bool = False, banks=(), feedback=("html",),
-            quiet: bool = False) -> tuple:
+            quiet: bool = False, jobs: int = 1) -> tuple:
     """A new run over every stored submission; returns the report and per-student score changes."""
     with open_gradebook(build_dir) as book:
         previous = book.latest_run()
         before = _run_totals(book, previous["id"]) if previous else {}
     report = run_grading(build_dir, "regrade", first=first, recompute=recompute, banks=banks, feedback=feedback,
-                         quiet=quiet)
+                         quiet=quiet, jobs=jobs)
     with open_gradebook(build_dir) as book:
         after = _run_totals(book, report.run_id)
     changes = {s: (before.get(s, 0.0), after[s]) for s in after if abs(after[s] - before.get(s, 0.0)) > 1e-9}
@@ -244,19 +309,17 @@ def regrade(build_dir, recompute: bool = False, first: bool = False, banks=(), f
 
 
 def _run_totals(book, run_id: int) -> dict:
-    totals: dict = {}
-    for (student, _), result in book.results(run_id).items():
-        totals[student] = totals.get(student, 0.0) + result["earned"]
-    return totals
+    _, earned = book.earned(run_id)
+    return {student: sum(values) for student, (_, values, _) in earned.items()}
 
 
 def override(build_dir, student: str, column: str, score: float, reason: str) -> None:
-    manifest = load_manifest(build_dir)
-    ids = {normalise_id(s["id"]): s for s in manifest["students"]}
+    key = load_key(build_dir)
+    ids = {normalise_id(sid): k for k, (sid, _) in enumerate(key.students)}
     found = ids.get(normalise_id(student))
     if found is None:
         raise InputError(Path(build_dir) / MANIFEST, f"no student {student!r} in this exam")
-    points = {p["column"]: p["points"] for q in found["questions"] for p in q["parts"]}
+    points = key.points_of(found)
     if column not in points:
         raise InputError(Path(build_dir) / MANIFEST, f"no answer blank {column!r}; blanks are "
                                                      f"{', '.join(points)}")
@@ -266,41 +329,40 @@ def override(build_dir, student: str, column: str, score: float, reason: str) ->
     if not reason.strip():
         raise InputError(Path(build_dir) / MANIFEST, "an override needs a reason")
     with open_gradebook(build_dir) as book:
-        book.add_override(found["id"], column, score, reason.strip())
+        book.add_override(key.students[found][0], column, score, reason.strip())
         if book.latest_run():
-            write_grades_csv(build_dir, manifest, book)
+            write_grades_csv(build_dir, key, book)
 
 
-STATUS_NOTES = {"invalid": "invalid answers", "missing": "no submission"}
+def load_key(build_dir):
+    """The build's grading key (remade from the manifest if it is missing or out of date)."""
+    return gradingkey.load(build_dir, manifest_sha256(build_dir), load_manifest)[0]
 
 
-def write_grades_csv(build_dir, manifest: dict, book) -> Path:
+STATUS_NOTES = {"i": "invalid answers", "m": "no submission"}
+
+
+def write_grades_csv(build_dir, key, book) -> Path:
     """grades.csv from the latest run and the overrides: what an LMS gradebook import takes."""
-    results = book.results(book.latest_run()["id"])
-    first = manifest["students"][0]["questions"]
-    q_names = [f"Q{q['number']}" for q in first]
-    possible = [sum(p["points"] for p in q["parts"]) for q in first]
-    header = ["student_id", "name"] + q_names + ["total", "percent", "status"]
+    columns, earned = book.earned(book.latest_run()["id"])
+    questions: dict = {}   # question number -> positions of its columns in the run
+    for k, c in enumerate(columns):
+        questions.setdefault(key.question_of[c], []).append(k)
+    numbers = sorted(questions)
+    first = key.points_of(0)
+    possible = [sum(first[columns[k]] for k in questions[q]) for q in numbers]
+    header = ["student_id", "name"] + [f"Q{q}" for q in numbers] + ["total", "percent", "status"]
     total_possible = sum(possible)
     rows = [["Points Possible", ""] + [round(p, 4) for p in possible] + [round(total_possible, 4), 100, ""]]
-    for student in manifest["students"]:
-        per_question, notes = [], set()
-        for q in student["questions"]:
-            got = 0.0
-            for p in q["parts"]:
-                result = results.get((student["id"], p["column"]))
-                if result is None:
-                    continue
-                got += result["earned"]
-                if result["override"] is not None:
-                    notes.add("override")
-                elif result["status"] in STATUS_NOTES:
-                    notes.add(STATUS_NOTES[result["status"]])
-            per_question.append(round(got, 4))
+    for student_id, name in key.students:
+        statuses, values, overridden = earned.get(student_id, ("m" * len(columns), [0.0] * len(columns), set()))
+        per_question = [round(sum(values[k] for k in questions[q]), 4) for q in numbers]
+        notes = {STATUS_NOTES[s] for s in set(statuses) if s in STATUS_NOTES}
+        if overridden:
+            notes.add("override")
         total = round(sum(per_question), 4)
         percent = round(100 * total / total_possible, 2) if total_possible else 0
-        rows.append([student["id"], student["name"]] + per_question + [total, percent,
-                                                                        "; ".join(sorted(notes)) or "graded"])
+        rows.append([student_id, name] + per_question + [total, percent, "; ".join(sorted(notes)) or "graded"])
     path = Path(build_dir) / "grades.csv"
     write_atomic(path, csv_text(header, rows))
     return path

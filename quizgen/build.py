@@ -2,7 +2,9 @@
 
 The build directory is the contract between building and grading (DESIGN.md)::
 
-    manifest.json        spec, versions, hashes, every frozen variant (params, answers, steps)
+    manifest.json        spec, versions, hashes, every frozen variant (params, answers, steps),
+                         one student per line
+    grading-key.npz      the class's key in arrays, for grading (derived from the manifest)
     key.csv              one row per student, one column per answer blank
     answer-sheet.csv     the same header, answers empty: what students fill in
     exams/<id>.html|pdf  each student's paper
@@ -32,6 +34,7 @@ import numpy as np
 import quizgen
 from quizgen.bank import Bank, load_bank
 from quizgen.csvio import InputError, csv_text, write_atomic
+from quizgen.gradingkey import write_manifest
 from quizgen.exam import StudentExam, answer_columns, assemble, plan_exam, question_from_json, student_exam
 from quizgen.progress import progress
 from quizgen.spec import (ExamSpec, load_or_create_secret, load_roster, load_secret, load_spec,
@@ -266,7 +269,7 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
         write_atomic(out / "key.pdf", data)
         files["key.pdf"] = hashlib.sha256(data).hexdigest()
     manifest = manifest_data(spec, exams, bank, secret, Path(roster_path), dict(sorted(files.items())))
-    write_atomic(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True, allow_nan=False))
+    write_manifest(out, manifest, bank)
     report.files = files
     return report
 

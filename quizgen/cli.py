@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -273,8 +274,10 @@ def _print_grade_report(report) -> None:
 @click.option("--feedback", default="html", show_default=True,
               help="Per-student feedback pages in DIR/feedback/: html, pdf, html,pdf or none.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Worker processes for the answers that need a template re-run (error carried forward).")
 @_bank_option
-def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, banks):
+def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, banks):
     """Grade submissions CSVs against the frozen key; write grades.csv and the gradebook.
 
     Exit status 0 when all is clean, 1 when something needs attention (unknown
@@ -289,7 +292,7 @@ def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, banks):
 
     try:
         report = grade_build(build_dir, list(submissions), first=first, ecf=not no_ecf, banks=banks,
-                             feedback=_formats(feedback), quiet=quiet)
+                             feedback=_formats(feedback), quiet=quiet, jobs=jobs)
     except InputError as exc:
         _fail(exc)
     _print_grade_report(report)
@@ -302,8 +305,10 @@ def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, banks):
 @click.option("--recompute", is_flag=True, help="Re-solve the frozen params with the current templates.")
 @click.option("--first", is_flag=True, help="Grade a student's first submission, not the latest.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Worker processes for the answers that need a template re-run (error carried forward).")
 @_bank_option
-def regrade(build_dir, recompute, first, quiet, banks):
+def regrade(build_dir, recompute, first, quiet, jobs, banks):
     """Grade every stored submission again as a new run; print who changed.
 
     \b
@@ -314,7 +319,8 @@ def regrade(build_dir, recompute, first, quiet, banks):
     from quizgen.csvio import InputError
 
     try:
-        report, changes = run_regrade(build_dir, recompute=recompute, first=first, banks=banks, quiet=quiet)
+        report, changes = run_regrade(build_dir, recompute=recompute, first=first, banks=banks, quiet=quiet,
+                                      jobs=jobs)
     except InputError as exc:
         _fail(exc)
     _print_grade_report(report)

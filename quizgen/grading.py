@@ -6,9 +6,11 @@ A part is, in this order of checks:
   the parser's reason: invalid is not wrong, and is reported apart);
 * ``correct`` when it matches the exact key or the hand-calculation key (the
   answer reached by carrying intermediates at the precision the stem asks);
-* ``ecf`` (error carried forward, full credit) when an earlier part was not
-  right and this part is right *given the student's own earlier answers*: the
-  template's solve is re-run with those answers in place of its own;
+* ``ecf`` (error carried forward, full credit) when an earlier part was
+  answered wrong and this part is right *given the student's own earlier
+  answers*: the template's solve is re-run with those answers in place of its
+  own (a blank or unreadable earlier part has no value to carry, so it starts
+  no re-run);
 * ``wrong``, naming the mistake when the answer matches one of the template's
   named mistakes.
 """
@@ -79,8 +81,8 @@ def grade(template: Template, variant: Variant, responses: dict, ecf: bool = Tru
             if _carried_forward(template, params, parsed, part, value):
                 graded.update(status="ecf", credit=ecf_credit, mistake=None, also=(),
                               feedback="right from your own earlier answers (error carried forward)")
-        if graded["status"] != "correct":
-            earlier_wrong = True
+        if graded["status"] in ("wrong", "ecf"):
+            earlier_wrong = True  # a blank or unreadable answer has no value of the student's to carry
         if value is not None and part.kind.carries_forward:
             parsed[part.name] = value
         result.parts.append(PartResult(part.name, part.label, points=part.points, **graded))
@@ -116,7 +118,7 @@ def _grade_part(template, variant, part, text) -> dict:
     else:
         hand = part.kind.from_json(variant.hand_answers[part.name])
         correct = kind.matches(value, key) or kind.matches(value, hand)
-        named = [] if correct else _named_mistakes(kind, variant, part.name, value)
+        named = [] if correct else _named_mistakes(template, kind, variant, part.name, value)
     out["value"] = value
     if correct:
         return out | {"status": "correct", "credit": 1.0, "feedback": "correct"}
@@ -141,7 +143,9 @@ def _carried_forward(template, params, parsed, part, value) -> bool:
     return False
 
 
-def _named_mistakes(kind, variant, part_name, value) -> list:
-    """Every named mistake whose answer for this part the value matches, in the template's order."""
-    return [name for name, answers in variant.mistakes.items()
-            if part_name in answers and kind.matches(value, kind.from_json(answers[part_name]))]
+def _named_mistakes(template, kind, variant, part_name, value) -> list:
+    """Every named mistake whose answer for this part the value matches, in the template's order
+    (not the variant's: a manifest stores its mistakes sorted by name)."""
+    return [name for name in template.mistakes if name in variant.mistakes
+            and part_name in variant.mistakes[name]
+            and kind.matches(value, kind.from_json(variant.mistakes[name][part_name]))]

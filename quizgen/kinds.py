@@ -151,15 +151,19 @@ class Tolerance:
     def close(self, value, key) -> bool:
         if np.ndim(key) == 0:  # the common case, without array overhead
             return abs(float(value) - float(key)) <= self.bound(float(key))
-        value = np.asarray(value, dtype=float)
-        key = np.asarray(key, dtype=float)
+        return bool(np.all(self.close_rows(np.asarray(value, dtype=float), np.asarray(key, dtype=float))))
+
+    def close_rows(self, values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """Elementwise :meth:`close` for arrays of values and keys (NaN keys never match)."""
         if self.sig is None:
-            bounds = self.atol + self.rtol * np.abs(key)
+            bounds = self.atol + self.rtol * np.abs(keys)
         else:
-            magnitude = np.floor(np.log10(np.where(key == 0, 1.0, np.abs(key))))
-            bounds = np.where(key == 0, 0.5 * 10.0 ** (-self.sig),
+            with np.errstate(invalid="ignore"):
+                magnitude = np.floor(np.log10(np.where(keys == 0, 1.0, np.abs(keys))))
+            bounds = np.where(keys == 0, 0.5 * 10.0 ** (-self.sig),
                               0.5 * 10.0 ** (magnitude - self.sig + 1) * (1 + 1e-9))
-        return bool(np.all(np.abs(value - key) <= bounds))
+        with np.errstate(invalid="ignore"):
+            return np.abs(values - keys) <= bounds
 
     def describe(self) -> str:
         if self.sig is not None:

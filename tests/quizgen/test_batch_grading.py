@@ -144,7 +144,9 @@ def test_override_and_regrade(exam):
     with Gradebook(exam / FILE_NAME) as book:
         assert [r["kind"] for r in book.runs()] == ["grade", "regrade"]
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            book.db.execute("UPDATE score SET credit = 1")
+            book.db.execute("UPDATE result SET credits = '[1]'")
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            book.db.execute("DELETE FROM run_column")
 
 
 def test_cli_exit_status_says_whether_anything_needs_attention(exam, tmp_path):
@@ -162,16 +164,16 @@ def test_cli_exit_status_says_whether_anything_needs_attention(exam, tmp_path):
 def test_killing_a_run_midway_leaves_the_gradebook_intact(exam, tmp_path):
     grade_build(exam, [exam / "key.csv"])
     with Gradebook(exam / FILE_NAME) as book:
-        before = (len(book.runs()), book.db.execute("SELECT COUNT(*) FROM score").fetchone()[0])
+        before = (len(book.runs()), book.db.execute("SELECT COUNT(*) FROM result").fetchone()[0])
     script = textwrap.dedent(f"""
         import time
         import quizgen.gradebook as gb
-        original = gb.Gradebook.record_scores
-        def slow(self, db, rows):
-            original(self, db, rows)
+        original = gb.Gradebook.record_results
+        def slow(self, db, run_id, columns, rows):
+            original(self, db, run_id, columns, rows)
             print("inside", flush=True)
             time.sleep(60)   # killed here, inside the run's transaction
-        gb.Gradebook.record_scores = slow
+        gb.Gradebook.record_results = slow
         from quizgen.batch import regrade
         regrade({str(exam)!r})
     """)
@@ -180,7 +182,7 @@ def test_killing_a_run_midway_leaves_the_gradebook_intact(exam, tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     with Gradebook(exam / FILE_NAME) as book:
-        after = (len(book.runs()), book.db.execute("SELECT COUNT(*) FROM score").fetchone()[0])
+        after = (len(book.runs()), book.db.execute("SELECT COUNT(*) FROM result").fetchone()[0])
         assert book.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert after == before
 

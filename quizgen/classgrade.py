@@ -1,0 +1,270 @@
+"""Grading a whole class at once: each answer column against the grading key, in arrays.
+
+The scores are the same, part for part, as grading every student's variants one
+by one with :func:`quizgen.grading.grade` (``tests/quizgen/test_classgrade.py``
+holds the two together on a wide exam and on random typing); only the work is
+arranged differently:
+
+* a cell typed plainly (``0.7311``, ``[0.1, -0.2]``, ``(6, 28, 28)``, ``B``) is
+  read with one regular expression, and compared with the key, the hand key and
+  every named mistake for the whole column at once;
+* any other cell is read by its answer kind's own parser against that student's
+  key data (``_grade_part``, as in one-by-one grading);
+* a question where error carried forward can apply (a wrong part after a part
+  answered wrong) is graded again by ``grade`` itself, with the student's
+  variant read from the manifest: the only work that re-runs a template, and
+  the part spread over worker processes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+
+from quizgen.exam import question_from_json
+from quizgen.grading import _grade_part, grade
+from quizgen.kinds import _FLOAT, _MAX_TEXT, LETTERS, Integer, Shape, Vector
+
+STATUSES = ("correct", "ecf", "wrong", "invalid", "blank", "missing")
+CORRECT, ECF, WRONG, INVALID, BLANK, MISSING = range(len(STATUSES))
+CODE = {s: i for i, s in enumerate(STATUSES)}
+FEEDBACK = {CORRECT: "correct", BLANK: "no answer", MISSING: "no answer"}
+
+
+@dataclass
+class ColumnGrades:
+    """One answer column for the whole class (index = student's position in the roster)."""
+
+    status: np.ndarray           # codes into STATUSES
+    credit: np.ndarray
+    points: np.ndarray
+    response: list
+    mistake: list
+    feedback: list
+    carries: np.ndarray          # whether a wrong answer here can be right by error carried forward
+
+    @classmethod
+    def empty(cls, n: int) -> "ColumnGrades":
+        return cls(np.full(n, MISSING, np.int8), np.zeros(n), np.zeros(n), [""] * n, [None] * n,
+                   ["no answer"] * n, np.zeros(n, bool))
+
+
+# -- reading plain typing fast (anything else goes to the kind's own parser) --------------------
+
+_INT = re.compile(r"[+-]?\d{1,15}")
+_LIST = re.compile(r"(?:{f})(?:,\s*(?:{f}))*".format(f=_FLOAT.pattern))
+_SHAPE = re.compile(r"\d+(?:\s*[,xX*]\s*\d+)*")
+
+
+def _number(s: str):
+    if _FLOAT.fullmatch(s):
+        value = float(s)
+        if value - value == 0:  # finite
+            return value
+    return None
+
+
+def _integer(s: str):
+    return float(int(s)) if _INT.fullmatch(s) else None
+
+
+def _list(s: str, length: int):
+    if s[0] in "[(":
+        if s[-1] != "])"[s[0] == "("]:
+            return None
+        s = s[1:-1].strip()
+    if not s or not _LIST.fullmatch(s):
+        return None
+    values = [float(v) for v in s.split(",")]
+    if len(values) != length or any(v - v != 0 for v in values):
+        return None
+    return values
+
+
+def _shape(s: str, ndim: int):
+    if s[0] in "[(":
+        if s[-1] != "])"[s[0] == "("]:
+            return None
+        s = s[1:-1].strip()
+    if not _SHAPE.fullmatch(s):
+        return None
+    dims = [float(d) for d in re.findall(r"\d+", s)]
+    return dims if len(dims) == ndim else None
+
+
+def fast_reader(kind, shape: tuple):
+    """A function reading plainly typed text as ``kind`` would, or returning None to say 'ask the kind'."""
+    if isinstance(kind, Integer):
+        return _integer
+    if isinstance(kind, Shape):
+        return lambda s: _shape(s, shape[0])
+    if isinstance(kind, Vector):
+        return lambda s: _list(s, shape[0])
+    return _number
+
+
+def _close_or_equal(kind, values, keys):
+    """Row-wise ``kind.matches`` for arrays of values and keys of the same shape (NaN never matches)."""
+    if isinstance(kind, (Integer, Shape)):
+        equal = values == keys
+    else:
+        equal = kind.tolerance.close_rows(values, keys)
+    return equal.reshape(len(values), -1).all(axis=1) if equal.ndim > 1 else equal
+
+
+# -- the class ------------------------------------------------------------------------------------
+
+def grade_class(key, bank, cells: list, ecf: bool = True, ecf_credit: float = 1.0, question_record=None,
+                jobs: int = 1) -> dict:
+    """column -> :class:`ColumnGrades` for every student of ``key`` (``cells[i]`` is student i's
+    submission, column -> text, or None when there is none).
+
+    ``question_record(i, k)`` returns student i's k-th question (0-based) as the manifest
+    has it; it is called only where error carried forward can apply, in ``jobs`` processes.
+    """
+    n = len(key.students)
+    grades = {c: ColumnGrades.empty(n) for c in key.columns}
+    for group in key.groups:
+        _grade_group(group, bank, cells, grades[group.column])
+    if ecf:
+        _carry_errors_forward(key, bank, cells, grades, ecf_credit, question_record, jobs)
+    return grades
+
+
+def _grade_group(group, bank, cells: list, out: ColumnGrades) -> None:
+    template = bank.get(group.template_id)
+    part = template.part(group.part)
+    kind = part.kind
+    rows = group.rows
+    out.points[rows] = group.points
+    out.carries[rows] = kind.carries_forward and group.mode != "choice"
+    column = group.column
+    if group.mode == "numeric":
+        read = fast_reader(kind, group.shape)
+    elif group.mode in ("choice", "letter"):
+        letters = LETTERS[:group.n_options or kind.n_options]
+        read = lambda s: letters.find(s.upper()) if len(s) == 1 and s.upper() in letters else None  # noqa: E731
+    else:
+        read = None
+    fast, values, slow = [], [], []
+    status, response = out.status, out.response
+    for j, i in enumerate(rows.tolist()):
+        submission = cells[i]
+        if submission is None:
+            continue  # missing, as initialised
+        text = submission.get(column, "")
+        if text.isascii() and len(text) <= _MAX_TEXT:
+            s = text.strip()
+            if not s:
+                status[i] = BLANK
+                continue
+            if read is not None:
+                value = read(s)
+                if value is not None:
+                    fast.append(j)
+                    values.append(value)
+                    response[i] = s
+                    continue
+        slow.append(j)
+    if fast:
+        _grade_fast(group, template, kind, np.asarray(fast), values, out)
+    for j in slow:
+        i = int(rows[j])
+        variant = SimpleNamespace(**group.part_data(j))
+        result = _grade_part(template, variant, part, cells[i].get(column, ""))
+        code = CODE[result["status"]]
+        out.status[i] = code
+        out.credit[i] = result["credit"]
+        out.response[i] = result["response"]
+        out.mistake[i] = result["mistake"]
+        out.feedback[i] = result["feedback"]
+
+
+def _grade_fast(group, template, kind, fast: np.ndarray, values: list, out: ColumnGrades) -> None:
+    students = group.rows[fast]
+    if group.mode == "numeric":
+        v = np.asarray(values, dtype=float).reshape((len(fast),) + group.shape)
+        right = _close_or_equal(kind, v, group.key[fast]) | _close_or_equal(kind, v, group.hand[fast])
+        names = group.mistake_names
+        hits = np.zeros((len(fast), len(names)), bool)
+        for m in range(len(names)):
+            hits[:, m] = _close_or_equal(kind, v, group.mistakes[fast, m])
+    else:
+        chosen = np.asarray(values, dtype=np.int64)
+        right = chosen == group.key[fast]
+        names = group.mistake_names
+        hits = np.zeros((len(fast), len(names)), bool)
+        if group.mode == "choice":
+            picked = group.mistakes[fast, chosen]
+            has = picked >= 0
+            hits[np.flatnonzero(has), picked[has]] = True
+    out.status[students] = np.where(right, CORRECT, WRONG)
+    out.credit[students] = right.astype(float)
+    feedback, mistake = out.feedback, out.mistake
+    for i in students[right].tolist():
+        feedback[i] = "correct"
+    order = {name: k for k, name in enumerate(template.mistakes)}
+    wrong = np.flatnonzero(~right)
+    for j, i in zip(wrong.tolist(), students[wrong].tolist()):
+        named = sorted((names[m] for m in np.flatnonzero(hits[j])), key=order.__getitem__)
+        if named:
+            mistake[i] = named[0]
+            feedback[i] = "; or ".join(template.mistakes[m] for m in named)
+        else:
+            feedback[i] = "not the key"
+
+
+def _carry_errors_forward(key, bank, cells, grades: dict, ecf_credit: float, question_record, jobs: int) -> None:
+    """Grade again, whole, every question where a wrong part follows a part answered wrong."""
+    questions: dict = {}
+    for column in key.columns:
+        questions.setdefault(key.question_of[column], []).append(column)
+    work = []  # (student, question number)
+    for number, columns in questions.items():
+        earlier = np.zeros(len(key.students), bool)
+        need = np.zeros(len(key.students), bool)
+        for column in columns:
+            g = grades[column]
+            wrong = g.status == WRONG
+            need |= wrong & earlier & g.carries
+            earlier |= wrong
+        work += [(i, number) for i in np.flatnonzero(need).tolist()]
+    _ECF_JOB.update(bank=bank, cells=cells, ecf_credit=ecf_credit, question_record=question_record)
+    try:
+        if jobs > 1 and len(work) >= PARALLEL_FROM:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            chunks = [work[k::jobs] for k in range(jobs)]
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                done = [r for chunk in pool.map(_regrade_questions, chunks) for r in chunk]
+        else:
+            done = _regrade_questions(work)
+    finally:
+        _ECF_JOB.clear()
+    for i, parts in done:
+        for column, code, credit, response, mistake, feedback in parts:
+            g = grades[column]
+            g.status[i], g.credit[i], g.response[i], g.mistake[i], g.feedback[i] = \
+                code, credit, response, mistake, feedback
+
+
+PARALLEL_FROM = 400  # questions to grade again before worker processes pay for themselves
+_ECF_JOB: dict = {}
+
+
+def _regrade_questions(work: list) -> list:
+    """(student, [(column, status code, credit, response, mistake, feedback)]) for each (student, number)."""
+    bank, cells = _ECF_JOB["bank"], _ECF_JOB["cells"]
+    out = []
+    for i, number in work:
+        question = question_from_json(bank, _ECF_JOB["question_record"](i, number - 1))
+        responses = {p.name: cells[i].get(c, "") for p, c in zip(question.template.parts, question.columns)}
+        result = grade(question.template, question.variant, responses, ecf=True,
+                       ecf_credit=_ECF_JOB["ecf_credit"])
+        out.append((i, [(column, CODE[p.status], p.credit, p.response, p.mistake, p.feedback)
+                        for p, column in zip(result.parts, question.columns)]))
+    return out

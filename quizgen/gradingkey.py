@@ -1,0 +1,299 @@
+"""The grading key: the whole class's key for every answer blank, as arrays, beside the manifest.
+
+Grading a large class from ``manifest.json`` alone means parsing every frozen
+variant (params, steps, worked solutions: about 10 kB a student) to use a few
+numbers of each. The build therefore also writes ``grading-key.npz``:
+
+* per answer column and template part (a *group*), over the students who have
+  that part: the key, the hand-calculation key and each named mistake's answer
+  (NaN where a mistake leaves the part alone), as float arrays; for a part
+  offered as multiple choice, the key's letter and the mistake behind each
+  option; for the other kinds (symbolic, essay, matrix, several letters) the
+  part's frozen key data as JSON;
+* the points of each part, the roster, the columns, and where each student's
+  question's record is in ``manifest.json``, so the few questions that need
+  the whole variant (error carried forward) are read alone.
+
+It is derived data, never the source of truth: it records the sha256 of the
+manifest it was made from, and grading remakes it from the manifest when they
+differ (an older build, or a manifest written by hand).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from quizgen.csvio import write_atomic
+from quizgen.kinds import LETTERS, Choice, Integer, Number, Shape, Vector
+
+FILE_NAME = "grading-key.npz"
+FORMAT = 1
+MANIFEST = "manifest.json"
+
+# the kinds whose key and mistakes are stored as float arrays, compared for the whole class at once
+NUMERIC = (Number, Integer, Vector, Shape)
+
+
+def manifest_text(manifest: dict) -> tuple[str, list]:
+    """manifest.json's text, one student per line, and where each student's questions are in it.
+
+    Returns the text and, per student, per question, its (offset, length): the
+    text is ASCII (``ensure_ascii``), so character offsets are byte offsets.
+    Everything but the students is written first, indented for people to read.
+    """
+    dumps = json.dumps
+    head = {k: v for k, v in manifest.items() if k != "students"}
+    text = dumps(head, indent=1, sort_keys=True, allow_nan=False)
+    text = text[:-2] + ',\n "students": [\n'
+    pieces, offsets, at = [text], [], len(text)
+    last = len(manifest["students"]) - 1
+    for i, student in enumerate(manifest["students"]):
+        rest = dumps({k: v for k, v in student.items() if k != "questions"}, sort_keys=True,
+                     separators=(",", ":"), allow_nan=False)
+        at += len('{"questions":[')
+        pieces.append('{"questions":[')
+        mine = []
+        for k, question in enumerate(student["questions"]):
+            line = dumps(question, sort_keys=True, separators=(",", ":"), allow_nan=False)
+            if k:
+                pieces.append(",")
+                at += 1
+            mine.append((at, len(line)))
+            pieces.append(line)
+            at += len(line)
+        tail = "]," + rest[1:] + (",\n" if i < last else "\n")
+        pieces.append(tail)
+        at += len(tail)
+        offsets.append(mine)
+    pieces.append("]}\n")
+    return "".join(pieces), offsets
+
+
+@dataclass
+class Group:
+    """One answer column's part of one template, for the students who have it (``rows``)."""
+
+    column: str
+    template_id: str
+    part: str
+    mode: str                    # "numeric", "choice" (a numeric part as letters), "letter", "generic"
+    shape: tuple = ()
+    mistake_names: list = field(default_factory=list)
+    n_options: int = 0
+    rows: np.ndarray = None      # student indices
+    points: np.ndarray = None
+    key: np.ndarray = None       # numeric: (n, *shape); choice/letter: (n,) letter index
+    hand: np.ndarray = None      # numeric: (n, *shape)
+    mistakes: np.ndarray = None  # numeric: (n, M, *shape), NaN = not this mistake; choice: (n, K) name index or -1
+    data: list = None            # generic, and choice (for unusual spellings): each student's key data
+
+    def part_data(self, j: int) -> dict:
+        """Student ``j``'s (of ``rows``) frozen key data for this part: the variant's answers, hand
+        answers, mistakes and choices cut down to it, as ``grading._grade_part`` reads them."""
+        if self.data is not None:
+            return self.data[j]
+        if self.mode == "letter":
+            letter = [LETTERS[int(self.key[j])]]
+            return {"answers": {self.part: letter}, "hand_answers": {self.part: letter}, "mistakes": {},
+                    "choices": {}}
+        mistakes = {name: {self.part: self.mistakes[j, m].tolist()}
+                    for m, name in enumerate(self.mistake_names) if not np.isnan(self.mistakes[j, m]).any()}
+        return {"answers": {self.part: self.key[j].tolist()}, "hand_answers": {self.part: self.hand[j].tolist()},
+                "mistakes": mistakes, "choices": {}}
+
+    def meta(self) -> dict:
+        return {"column": self.column, "template_id": self.template_id, "part": self.part, "mode": self.mode,
+                "shape": list(self.shape), "mistake_names": self.mistake_names, "n_options": self.n_options}
+
+
+@dataclass
+class GradingKey:
+    exam_id: str
+    manifest_sha256: str
+    columns: list
+    question_of: dict            # column -> question number
+    students: list               # [(id, name)]
+    groups: list
+    offsets: np.ndarray          # (n, questions, 2): where each question's record is in manifest.json; empty if unknown
+    banks: list = field(default_factory=list)  # the spec's question-bank folders
+
+    def points_of(self, index: int) -> dict:
+        """column -> points, for the student at ``index``."""
+        points = {}
+        for g in self.groups:
+            at = int(np.searchsorted(g.rows, index))
+            if at < len(g.rows) and g.rows[at] == index:
+                points[g.column] = float(g.points[at])
+        return {c: points[c] for c in self.columns if c in points}
+
+
+def _part_data(variant: dict, part: str) -> dict:
+    choice = variant.get("choices", {}).get(part)
+    return {"answers": {part: variant["answers"][part]},
+            "hand_answers": {part: variant["hand_answers"].get(part, variant["answers"][part])},
+            "mistakes": {m: {part: a[part]} for m, a in variant["mistakes"].items() if part in a},
+            "choices": {part: choice} if choice else {}}
+
+
+def _mode(kind, variant: dict, part: str) -> tuple[str, tuple]:
+    choice = variant.get("choices", {}).get(part)
+    if choice:
+        return "choice", (len(choice["options"]),)
+    if type(kind) in NUMERIC:
+        shape = np.shape(variant["answers"][part])
+        values = [variant["hand_answers"].get(part)] + [a[part] for a in variant["mistakes"].values() if part in a]
+        if all(np.shape(v) == shape for v in values if v is not None):
+            return "numeric", shape
+    if (type(kind) is Choice and not kind.multiple and len(variant["answers"][part]) == 1
+            and variant["hand_answers"].get(part, variant["answers"][part]) == variant["answers"][part]
+            and not any(part in a for a in variant["mistakes"].values())):
+        return "letter", ()
+    return "generic", ()
+
+
+def from_manifest(manifest: dict, bank, manifest_sha256: str, offsets=None) -> GradingKey:
+    """The grading key of a manifest (its templates' answer kinds looked up in ``bank``)."""
+    collected: dict = {}
+    question_of: dict = {}
+    for i, student in enumerate(manifest["students"]):
+        for q in student["questions"]:
+            template = bank.get(q["template_id"])
+            variant = q["variant"]
+            for p in q["parts"]:
+                question_of[p["column"]] = q["number"]
+                kind = template.part(p["name"]).kind
+                mode, shape = _mode(kind, variant, p["name"])
+                names = [m for m in variant["mistakes"] if p["name"] in variant["mistakes"][m]] \
+                    if mode == "numeric" else ()
+                group_key = (p["column"], q["template_id"], p["name"], mode, shape)
+                entry = collected.setdefault(group_key, {"rows": [], "points": [], "items": [], "names": set()})
+                entry["names"].update(names)
+                entry["rows"].append(i)
+                entry["points"].append(p["points"])
+                entry["items"].append(variant)
+    groups = [_group(k, v) for k, v in collected.items()]
+    return GradingKey(exam_id=manifest["exam_id"], manifest_sha256=manifest_sha256, columns=list(manifest["columns"]),
+                      question_of=question_of, students=[(s["id"], s["name"]) for s in manifest["students"]],
+                      groups=groups, offsets=np.asarray(offsets if offsets else np.zeros((0, 0, 2)), dtype=np.int64),
+                      banks=list(manifest["spec"].get("banks", [])))
+
+
+def _group(group_key, entry) -> Group:
+    column, template_id, part, mode, shape = group_key
+    variants = entry["items"]
+    group = Group(column, template_id, part, mode, rows=np.asarray(entry["rows"], dtype=np.int64),
+                  points=np.asarray(entry["points"], dtype=float))
+    n = len(variants)
+    if mode == "numeric":
+        names = sorted(entry["names"])  # canonical: the manifest's order (sorted) or the build's alike
+        position = {name: m for m, name in enumerate(names)}
+        group.shape, group.mistake_names = shape, names
+        group.key = np.array([v["answers"][part] for v in variants], dtype=float).reshape((n,) + shape)
+        group.hand = np.array([v["hand_answers"].get(part, v["answers"][part]) for v in variants],
+                              dtype=float).reshape((n,) + shape)
+        group.mistakes = np.full((n, len(names)) + shape, np.nan)
+        for j, v in enumerate(variants):
+            for name, answers in v["mistakes"].items():
+                if part in answers:
+                    group.mistakes[j, position[name]] = answers[part]
+    elif mode == "choice":
+        group.n_options = shape[0]
+        names = sorted({m for v in variants for m in v["choices"][part]["mistakes"] if m})
+        group.mistake_names = names
+        group.key = np.array([LETTERS.index(v["choices"][part]["key"]) for v in variants], dtype=np.int64)
+        group.mistakes = np.array([[names.index(m) if m else -1 for m in v["choices"][part]["mistakes"]]
+                                   for v in variants], dtype=np.int64).reshape(n, group.n_options)
+        group.data = [_part_data(v, part) for v in variants]
+    elif mode == "letter":
+        group.key = np.array([LETTERS.index(v["answers"][part][0]) for v in variants], dtype=np.int64)
+    else:
+        group.data = [_part_data(v, part) for v in variants]
+    return group
+
+
+# -- the file ----------------------------------------------------------------------------------
+
+def to_bytes(key: GradingKey) -> bytes:
+    meta = {"format": FORMAT, "exam_id": key.exam_id, "manifest_sha256": key.manifest_sha256,
+            "columns": key.columns, "question_of": key.question_of, "students": key.students, "banks": key.banks,
+            "groups": [g.meta() for g in key.groups]}
+    arrays = {"meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), "offsets": key.offsets}
+    for n, g in enumerate(key.groups):
+        for name in ("rows", "points", "key", "hand", "mistakes"):
+            value = getattr(g, name)
+            if value is not None:
+                arrays[f"g{n}.{name}"] = value
+        if g.data is not None:
+            arrays[f"g{n}.data"] = np.frombuffer(json.dumps(g.data).encode(), dtype=np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def from_bytes(data: bytes) -> GradingKey:
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        meta = json.loads(arrays["meta"].tobytes())
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"grading key format {meta.get('format')}, expected {FORMAT}")
+        groups = []
+        for n, m in enumerate(meta["groups"]):
+            g = Group(m["column"], m["template_id"], m["part"], m["mode"], tuple(m["shape"]),
+                      m["mistake_names"], m["n_options"])
+            for name in ("rows", "points", "key", "hand", "mistakes"):
+                if f"g{n}.{name}" in arrays:
+                    setattr(g, name, arrays[f"g{n}.{name}"])
+            if f"g{n}.data" in arrays:
+                g.data = json.loads(arrays[f"g{n}.data"].tobytes())
+            groups.append(g)
+        return GradingKey(meta["exam_id"], meta["manifest_sha256"], meta["columns"], meta["question_of"],
+                          [tuple(s) for s in meta["students"]], groups, arrays["offsets"], meta["banks"])
+
+
+def write_manifest(build_dir, manifest: dict, bank) -> tuple[str, GradingKey]:
+    """Write the grading key, then manifest.json (last: a directory without one is unfinished).
+
+    Returns the manifest's sha256 and the key.
+    """
+    text, offsets = manifest_text(manifest)
+    data = text.encode("ascii")
+    digest = hashlib.sha256(data).hexdigest()
+    key = from_manifest(manifest, bank, digest, offsets)
+    write_atomic(Path(build_dir) / FILE_NAME, to_bytes(key))
+    write_atomic(Path(build_dir) / MANIFEST, data)
+    return digest, key
+
+
+def file_sha256(path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def load(build_dir, manifest_sha256: str, load_manifest, banks=()) -> tuple[GradingKey, dict | None]:
+    """The build's grading key, and the whole manifest when the key had to be remade from it
+    (missing, damaged or out of date); None when the key file was current."""
+    path = Path(build_dir) / FILE_NAME
+    try:
+        key = from_bytes(path.read_bytes())
+        if key.manifest_sha256 == manifest_sha256:
+            return key, None
+    except (OSError, ValueError, KeyError):
+        pass
+    from quizgen.bank import load_bank
+
+    manifest = load_manifest(build_dir)
+    bank = load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks))
+    return from_manifest(manifest, bank, manifest_sha256), manifest
+
+
+def read_question(build_dir, key: GradingKey, index: int, position: int) -> dict:
+    """Student ``index``'s question at ``position`` (0-based, as printed) from manifest.json, read alone."""
+    start, length = (int(v) for v in key.offsets[index, position])
+    with open(Path(build_dir) / MANIFEST, "rb") as handle:
+        handle.seek(start)
+        return json.loads(handle.read(length))
