@@ -3,8 +3,9 @@
 Builds one real exam of 20 answer blanks for 40 students (variants drawn and
 frozen as usual), then makes a class of N students by giving student k the
 variants of real student k mod 40 (a synthetic manifest: grading costs the
-same whatever the numbers), writes N submissions (a mix of right, wrong,
-invalid and blank answers) and times `grade` (ingest into SQLite, one run,
+same whatever the numbers), writes N submissions (75 % right, 5 % blank, 3 %
+unreadable, 17 % wrong: the key's numbers off by a random slip, so that error
+carried forward has to be checked as in a real class) and times `grade` (ingest into SQLite, one run,
 grades.csv; no feedback pages). Prints seconds and microseconds per blank for
 each N so the growth can be read; goal: 100,000 x 20 in <= 10 s.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import argparse
 import copy
 import csv
-import json
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -40,6 +41,21 @@ ids = ["rnn.forward_two_steps", "lstm.cell_step", "gru.step_course", "cnn.conv_o
 title = "Concepts"
 ids = ["lstm.concept.forget_gate_role"]
 """
+
+
+def wrong_answer(key: str, rng) -> str:
+    """A plausible wrong answer: the key's numbers off by a student's own slip, or another letter."""
+    if re.fullmatch(r"[A-E]", key):
+        return "ABCDE"[("ABCDE".index(key) + 1 + int(rng.integers(3))) % 5]
+
+    def slip(m):
+        number = m.group(0)
+        if "." not in number:
+            return str(int(number) + 1 + int(rng.integers(3)))
+        decimals = len(number.split(".")[1])
+        return f"{float(number) * rng.uniform(1.05, 1.4) + 0.01:.{decimals}f}"
+
+    return re.sub(r"-?\d+(\.\d+)?", slip, key)
 
 
 def make_class(real: Path, out: Path, n: int, rng) -> Path:
@@ -66,7 +82,8 @@ def make_class(real: Path, out: Path, n: int, rng) -> Path:
             cells = []
             for c in columns:
                 roll = rng.random()
-                cells.append(right[c] if roll < 0.75 else "" if roll < 0.8 else "?" if roll < 0.83 else "0.5")
+                cells.append(right[c] if roll < 0.75 else "" if roll < 0.8 else "?" if roll < 0.83
+                             else wrong_answer(right[c], rng))
             writer.writerow(["2026-12-01 10:00", s["id"]] + cells)
     return path
 

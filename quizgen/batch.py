@@ -193,7 +193,6 @@ def grade_one_by_one(students: list, bank, cells: list, ecf: bool = True, recomp
             for part, column, points in zip(result.parts, question.columns, question.points):
                 g = grades[column]
                 g.points[i] = points
-                g.carries[i] = part_carries(question.template, part.part, variant)
                 if cells[i] is None:
                     continue  # missing, as initialised
                 g.status[i] = CODE[part.status]
@@ -202,10 +201,6 @@ def grade_one_by_one(students: list, bank, cells: list, ecf: bool = True, recomp
                 g.mistake[i] = part.mistake
                 g.feedback[i] = part.feedback
     return grades
-
-
-def part_carries(template, part_name: str, variant) -> bool:
-    return template.part(part_name).kind.carries_forward and part_name not in variant.choices
 
 
 def _packed_rows(students: list, columns: list, grades: dict, submission_ids: list):
@@ -267,7 +262,7 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
         report.run_id = run_id
         report.graded = len(chosen)
         _note_outcomes(report, students, key.columns, grades, chosen)
-        write_grades_csv(build_dir, key, book)
+        write_grades_csv(build_dir, key, book, grades)
         if feedback:
             from quizgen.feedback import write_feedback
 
@@ -339,30 +334,70 @@ def load_key(build_dir):
     return gradingkey.load(build_dir, manifest_sha256(build_dir), load_manifest)[0]
 
 
-STATUS_NOTES = {"i": "invalid answers", "m": "no submission"}
-
-
-def write_grades_csv(build_dir, key, book) -> Path:
-    """grades.csv from the latest run and the overrides: what an LMS gradebook import takes."""
-    columns, earned = book.earned(book.latest_run()["id"])
+def grades_table(key, columns: list, statuses: np.ndarray, earned: np.ndarray, overridden: np.ndarray) -> tuple:
+    """grades.csv's header and rows from a run's matrices (one row per student of ``key``, one
+    column per answer blank): status letters, points earned with overrides applied, and whether
+    the student has an override."""
     questions: dict = {}   # question number -> positions of its columns in the run
     for k, c in enumerate(columns):
         questions.setdefault(key.question_of[c], []).append(k)
     numbers = sorted(questions)
     first = key.points_of(0)
     possible = [sum(first[columns[k]] for k in questions[q]) for q in numbers]
-    header = ["student_id", "name"] + [f"Q{q}" for q in numbers] + ["total", "percent", "status"]
+    per_question = np.round(np.stack([earned[:, questions[q]].sum(axis=1) for q in numbers], axis=1), 4)
+    totals = np.round(per_question.sum(axis=1), 4)
     total_possible = sum(possible)
+    percent = np.round(100 * totals / total_possible, 2) if total_possible else np.zeros(len(totals))
+    invalid = (statuses == ord("i")).any(axis=1)
+    missing = (statuses == ord("m")).all(axis=1) if len(columns) else np.ones(len(totals), bool)
+    header = ["student_id", "name"] + [f"Q{q}" for q in numbers] + ["total", "percent", "status"]
     rows = [["Points Possible", ""] + [round(p, 4) for p in possible] + [round(total_possible, 4), 100, ""]]
-    for student_id, name in key.students:
-        statuses, values, overridden = earned.get(student_id, ("m" * len(columns), [0.0] * len(columns), set()))
-        per_question = [round(sum(values[k] for k in questions[q]), 4) for q in numbers]
-        notes = {STATUS_NOTES[s] for s in set(statuses) if s in STATUS_NOTES}
-        if overridden:
-            notes.add("override")
-        total = round(sum(per_question), 4)
-        percent = round(100 * total / total_possible, 2) if total_possible else 0
-        rows.append([student_id, name] + per_question + [total, percent, "; ".join(sorted(notes)) or "graded"])
+    for (student_id, name), marks, total, pct, bad, absent, hand in zip(
+            key.students, per_question.tolist(), totals.tolist(), percent.tolist(), invalid.tolist(),
+            missing.tolist(), overridden.tolist()):
+        notes = "; ".join(n for n, on in (("invalid answers", bad), ("no submission", absent), ("override", hand))
+                          if on) or "graded"
+        rows.append([student_id, name] + marks + [total, pct, notes])
+    return header, rows
+
+
+def stored_matrices(key, book, run_id: int) -> tuple:
+    """A stored run as (columns, status letters, points earned, overridden): see :func:`grades_table`."""
+    columns, earned = book.earned(run_id)
+    n, width = len(key.students), len(columns)
+    statuses = np.full((n, width), ord("m"), np.uint8)
+    points = np.zeros((n, width))
+    overridden = np.zeros(n, bool)
+    for i, (student_id, _) in enumerate(key.students):
+        if student_id in earned:
+            letters, values, hand = earned[student_id]
+            statuses[i] = np.frombuffer(letters.encode("ascii"), np.uint8)
+            points[i] = values
+            overridden[i] = bool(hand)
+    return columns, statuses, points, overridden
+
+
+def run_matrices(key, book, grades: dict) -> tuple:
+    """The run just graded, in memory, as :func:`stored_matrices` reads a stored one."""
+    letters = np.frombuffer("".join(STATUS_LETTERS[s] for s in STATUSES).encode(), np.uint8)
+    columns = key.columns
+    statuses = letters[np.stack([grades[c].status for c in columns], axis=1)]
+    earned = np.stack([grades[c].credit * grades[c].points for c in columns], axis=1)
+    overridden = np.zeros(len(key.students), bool)
+    position = {c: k for k, c in enumerate(columns)}
+    index = {sid: i for i, (sid, _) in enumerate(key.students)}
+    for (student, column), (score, _) in book.overrides().items():
+        if student in index and column in position:
+            earned[index[student], position[column]] = score
+            overridden[index[student]] = True
+    return columns, statuses, earned, overridden
+
+
+def write_grades_csv(build_dir, key, book, grades: dict | None = None) -> Path:
+    """grades.csv from the latest run (``grades``, when it was just graded) and the overrides:
+    what an LMS gradebook import takes."""
+    matrices = run_matrices(key, book, grades) if grades is not None else \
+        stored_matrices(key, book, book.latest_run()["id"])
     path = Path(build_dir) / "grades.csv"
-    write_atomic(path, csv_text(header, rows))
+    write_atomic(path, csv_text(*grades_table(key, *matrices)))
     return path

@@ -10,10 +10,10 @@ arranged differently:
   every named mistake for the whole column at once;
 * any other cell is read by its answer kind's own parser against that student's
   key data (``_grade_part``, as in one-by-one grading);
-* a question where error carried forward can apply (a wrong part after a part
-  answered wrong) is graded again by ``grade`` itself, with the student's
-  variant read from the manifest: the only work that re-runs a template, and
-  the part spread over worker processes.
+* a wrong part that uses a part answered wrong is checked for error carried
+  forward as ``grade`` does it, with the question's variant read alone from the
+  manifest: the only work that re-runs a template, spread over worker
+  processes.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from quizgen.exam import question_from_json
-from quizgen.grading import _grade_part, grade
+from quizgen.grading import ECF_FEEDBACK, _grade_part, carried_forward, carried_value
 from quizgen.kinds import _FLOAT, _MAX_TEXT, LETTERS, Integer, Shape, Vector
+from quizgen.question import Variant, thaw
 
 STATUSES = ("correct", "ecf", "wrong", "invalid", "blank", "missing")
 CORRECT, ECF, WRONG, INVALID, BLANK, MISSING = range(len(STATUSES))
@@ -44,12 +44,11 @@ class ColumnGrades:
     response: list
     mistake: list
     feedback: list
-    carries: np.ndarray          # whether a wrong answer here can be right by error carried forward
 
     @classmethod
     def empty(cls, n: int) -> "ColumnGrades":
         return cls(np.full(n, MISSING, np.int8), np.zeros(n), np.zeros(n), [""] * n, [None] * n,
-                   ["no answer"] * n, np.zeros(n, bool))
+                   ["no answer"] * n)
 
 
 # -- reading plain typing fast (anything else goes to the kind's own parser) --------------------
@@ -123,14 +122,48 @@ def grade_class(key, bank, cells: list, ecf: bool = True, ecf_credit: float = 1.
     submission, column -> text, or None when there is none).
 
     ``question_record(i, k)`` returns student i's k-th question (0-based) as the manifest
-    has it; it is called only where error carried forward can apply, in ``jobs`` processes.
+    has it; it is called only where error carried forward can apply. With ``jobs`` > 1 the
+    class is cut into that many slices of students, graded in worker processes.
     """
     n = len(key.students)
+    _JOB.update(key=key, bank=bank, cells=cells, ecf=ecf, ecf_credit=ecf_credit, question_record=question_record)
+    try:
+        if jobs <= 1 or n < PARALLEL_FROM:
+            return _grade_slice((0, n))
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        bounds = np.linspace(0, n, jobs + 1).astype(int).tolist()
+        slices = list(zip(bounds[:-1], bounds[1:]))
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            graded = list(pool.map(_grade_slice, slices))
+    finally:
+        _JOB.clear()
     grades = {c: ColumnGrades.empty(n) for c in key.columns}
-    for group in key.groups:
+    for (lo, hi), part in zip(slices, graded):
+        for column, g in part.items():
+            out = grades[column]
+            out.status[lo:hi], out.credit[lo:hi], out.points[lo:hi] = g.status, g.credit, g.points
+            out.response[lo:hi], out.mistake[lo:hi], out.feedback[lo:hi] = g.response, g.mistake, g.feedback
+    return grades
+
+
+PARALLEL_FROM = 2000  # students before worker processes pay for themselves
+_JOB: dict = {}
+
+
+def _grade_slice(bounds: tuple) -> dict:
+    """Grade students lo..hi-1 (their grades indexed from 0)."""
+    lo, hi = bounds
+    key, bank = _JOB["key"], _JOB["bank"]
+    part = key.students_slice(lo, hi)
+    cells = _JOB["cells"][lo:hi]
+    grades = {c: ColumnGrades.empty(hi - lo) for c in key.columns}
+    for group in part.groups:
         _grade_group(group, bank, cells, grades[group.column])
-    if ecf:
-        _carry_errors_forward(key, bank, cells, grades, ecf_credit, question_record, jobs)
+    if _JOB["ecf"]:
+        record = _JOB["question_record"]
+        _carry_errors_forward(part, bank, cells, grades, _JOB["ecf_credit"], lambda i, k: record(lo + i, k))
     return grades
 
 
@@ -140,7 +173,6 @@ def _grade_group(group, bank, cells: list, out: ColumnGrades) -> None:
     kind = part.kind
     rows = group.rows
     out.points[rows] = group.points
-    out.carries[rows] = kind.carries_forward and group.mode != "choice"
     column = group.column
     if group.mode == "numeric":
         read = fast_reader(kind, group.shape)
@@ -217,54 +249,60 @@ def _grade_fast(group, template, kind, fast: np.ndarray, values: list, out: Colu
             feedback[i] = "not the key"
 
 
-def _carry_errors_forward(key, bank, cells, grades: dict, ecf_credit: float, question_record, jobs: int) -> None:
-    """Grade again, whole, every question where a wrong part follows a part answered wrong."""
-    questions: dict = {}
+def _carry_errors_forward(key, bank, cells, grades: dict, ecf_credit: float, question_record) -> None:
+    """Credit every wrong part that is right from the student's own earlier answers."""
+    questions: dict = {}  # number -> its columns, in part order
     for column in key.columns:
         questions.setdefault(key.question_of[column], []).append(column)
-    work = []  # (student, question number)
-    for number, columns in questions.items():
-        earlier = np.zeros(len(key.students), bool)
-        need = np.zeros(len(key.students), bool)
-        for column in columns:
-            g = grades[column]
-            wrong = g.status == WRONG
-            need |= wrong & earlier & g.carries
-            earlier |= wrong
-        work += [(i, number) for i in np.flatnonzero(need).tolist()]
-    _ECF_JOB.update(bank=bank, cells=cells, ecf_credit=ecf_credit, question_record=question_record)
-    try:
-        if jobs > 1 and len(work) >= PARALLEL_FROM:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            chunks = [work[k::jobs] for k in range(jobs)]
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                done = [r for chunk in pool.map(_regrade_questions, chunks) for r in chunk]
-        else:
-            done = _regrade_questions(work)
-    finally:
-        _ECF_JOB.clear()
-    for i, parts in done:
-        for column, code, credit, response, mistake, feedback in parts:
-            g = grades[column]
-            g.status[i], g.credit[i], g.response[i], g.mistake[i], g.feedback[i] = \
-                code, credit, response, mistake, feedback
+    need = {number: np.zeros(len(key.students), bool) for number in questions}
+    for group in key.groups:
+        template = bank.get(group.template_id)
+        part = template.part(group.part)
+        if not part.kind.carries_forward or group.mode == "choice":
+            continue
+        number = key.question_of[group.column]
+        columns = questions[number]
+        names = [p.name for p in template.parts]
+        rows = group.rows
+        used_wrong = np.zeros(len(rows), bool)
+        for name in template.influences(group.part):
+            used_wrong |= grades[columns[names.index(name)]].status[rows] == WRONG
+        need[number][rows] |= used_wrong & (grades[group.column].status[rows] == WRONG)
+    work = []  # (student, question number, its parts' status codes)
+    for number, mask in need.items():
+        codes = np.stack([grades[c].status for c in questions[number]], axis=1)
+        work += [(i, number, codes[i].tolist()) for i in np.flatnonzero(mask).tolist()]
+    done = _check_carried_forward(work, bank, cells, question_record)
+    for i, column in done:
+        g = grades[column]
+        g.status[i], g.credit[i], g.mistake[i], g.feedback[i] = ECF, ecf_credit, None, ECF_FEEDBACK
 
 
-PARALLEL_FROM = 400  # questions to grade again before worker processes pay for themselves
-_ECF_JOB: dict = {}
+def _check_carried_forward(work: list, bank, cells: list, question_record) -> list:
+    """(student, column) of each wrong part that is right from the student's own earlier answers.
 
-
-def _regrade_questions(work: list) -> list:
-    """(student, [(column, status code, credit, response, mistake, feedback)]) for each (student, number)."""
-    bank, cells = _ECF_JOB["bank"], _ECF_JOB["cells"]
+    As :func:`quizgen.grading.grade` does it, but only for the parts that can
+    change: the student's earlier readable answers are given to solve, and a wrong
+    part that uses a part answered wrong is checked against the result.
+    """
     out = []
-    for i, number in work:
-        question = question_from_json(bank, _ECF_JOB["question_record"](i, number - 1))
-        responses = {p.name: cells[i].get(c, "") for p, c in zip(question.template.parts, question.columns)}
-        result = grade(question.template, question.variant, responses, ecf=True,
-                       ecf_credit=_ECF_JOB["ecf_credit"])
-        out.append((i, [(column, CODE[p.status], p.credit, p.response, p.mistake, p.feedback)
-                        for p, column in zip(result.parts, question.columns)]))
+    for i, number, codes in work:
+        data = question_record(i, number - 1)
+        template = bank.get(data["template_id"])
+        variant = Variant.from_json(data["variant"])
+        params = thaw(variant.params)
+        parsed, answered_wrong = {}, set()
+        for part, meta, code in zip(template.parts, data["parts"], codes):
+            if code not in (CORRECT, WRONG):
+                continue
+            text = cells[i].get(meta["column"], "")
+            value = carried_value(part, variant, text)
+            if code == WRONG and part.kind.carries_forward and part.name not in variant.choices \
+                    and answered_wrong.intersection(template.influences(part.name)) \
+                    and carried_forward(template, params, parsed, part, value):
+                out.append((i, meta["column"]))
+            if code == WRONG:
+                answered_wrong.add(part.name)
+            if part.kind.carries_forward:
+                parsed[part.name] = value
     return out

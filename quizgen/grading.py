@@ -6,11 +6,11 @@ A part is, in this order of checks:
   the parser's reason: invalid is not wrong, and is reported apart);
 * ``correct`` when it matches the exact key or the hand-calculation key (the
   answer reached by carrying intermediates at the precision the stem asks);
-* ``ecf`` (error carried forward, full credit) when an earlier part was
-  answered wrong and this part is right *given the student's own earlier
-  answers*: the template's solve is re-run with those answers in place of its
-  own (a blank or unreadable earlier part has no value to carry, so it starts
-  no re-run);
+* ``ecf`` (error carried forward, full credit) when an earlier part that this
+  one uses (``Part.uses``) was answered wrong and this part is right *given
+  the student's own earlier answers*: the template's solve is re-run with
+  those answers in place of its own (a blank or unreadable earlier part has no
+  value to carry, so it starts no re-run);
 * ``wrong``, naming the mistake when the answer matches one of the template's
   named mistakes.
 """
@@ -67,22 +67,21 @@ def grade(template: Template, variant: Variant, responses: dict, ecf: bool = Tru
         raise TemplateError(f"variant of {variant.template_id} graded with template {template.id}")
     result = QuestionResult(template.id)
     parsed: dict = {}       # part -> the student's value, for error carried forward
-    earlier_wrong = False
+    answered_wrong = set()  # parts answered, and wrong: their values are what can carry forward
     params = None
     for part in template.parts:
         graded = _grade_part(template, variant, part, responses.get(part.name, ""))
         if graded["status"] != "correct":
             graded["key"] = shown_key(part, variant)
         value = graded.pop("value", None)
-        if graded["status"] == "wrong" and ecf and earlier_wrong and part.kind.carries_forward \
-                and part.name not in variant.choices:
+        if graded["status"] == "wrong" and ecf and part.kind.carries_forward and part.name not in variant.choices \
+                and answered_wrong.intersection(template.influences(part.name)):
             if params is None:
                 params = thaw(variant.params)
-            if _carried_forward(template, params, parsed, part, value):
-                graded.update(status="ecf", credit=ecf_credit, mistake=None, also=(),
-                              feedback="right from your own earlier answers (error carried forward)")
+            if carried_forward(template, params, parsed, part, value):
+                graded.update(status="ecf", credit=ecf_credit, mistake=None, also=(), feedback=ECF_FEEDBACK)
         if graded["status"] in ("wrong", "ecf"):
-            earlier_wrong = True  # a blank or unreadable answer has no value of the student's to carry
+            answered_wrong.add(part.name)  # a blank or unreadable answer has no value of the student's to carry
         if value is not None and part.kind.carries_forward:
             parsed[part.name] = value
         result.parts.append(PartResult(part.name, part.label, points=part.points, **graded))
@@ -94,6 +93,19 @@ def shown_key(part, variant) -> str:
     key = part.kind.format(part.kind.from_json(variant.answers[part.name]))
     choice = variant.choices.get(part.name)
     return f"{choice['key']} ({key})" if choice else key
+
+
+ECF_FEEDBACK = "right from your own earlier answers (error carried forward)"
+
+
+def carried_value(part, variant, text):
+    """The value a part's answer carries forward: what was typed, read by the part's kind, or for
+    a letter of a choice part the value of that option. Raises InvalidAnswer as the kind does."""
+    choice = variant.choices.get(part.name)
+    if choice:
+        letter = next(iter(Choice(len(choice["options"])).parse(normalize(text))))
+        return part.kind.from_json(choice["options"][LETTERS.index(letter)])
+    return part.kind.parse(normalize(text))
 
 
 def _grade_part(template, variant, part, text) -> dict:
@@ -128,7 +140,8 @@ def _grade_part(template, variant, part, text) -> dict:
     return out | {"feedback": "not the key"}
 
 
-def _carried_forward(template, params, parsed, part, value) -> bool:
+def carried_forward(template, params, parsed, part, value) -> bool:
+    """Whether ``value`` is part's answer when solve is given the student's ``parsed`` earlier values."""
     if not parsed:
         return False
     for hand in (False, True):

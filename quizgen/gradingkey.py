@@ -123,6 +123,18 @@ class GradingKey:
     offsets: np.ndarray          # (n, questions, 2): where each question's record is in manifest.json; empty if unknown
     banks: list = field(default_factory=list)  # the spec's question-bank folders
 
+    def students_slice(self, lo: int, hi: int) -> "GradingKey":
+        """The key of students lo..hi-1 alone (indexed from 0)."""
+        groups = []
+        for g in self.groups:
+            take = slice(int(np.searchsorted(g.rows, lo)), int(np.searchsorted(g.rows, hi)))
+            groups.append(Group(g.column, g.template_id, g.part, g.mode, g.shape, g.mistake_names, g.n_options,
+                                rows=g.rows[take] - lo, points=g.points[take],
+                                **{name: getattr(g, name)[take] if getattr(g, name) is not None else None
+                                   for name in ("key", "hand", "mistakes", "data")}))
+        return GradingKey(self.exam_id, self.manifest_sha256, self.columns, self.question_of, self.students[lo:hi],
+                          groups, self.offsets[lo:hi] if len(self.offsets) else self.offsets, self.banks)
+
     def points_of(self, index: int) -> dict:
         """column -> points, for the student at ``index``."""
         points = {}

@@ -149,11 +149,24 @@ def _tokens(latex: str) -> list:
     return [t for t in _TOKEN.findall(latex) if not t.isspace() or t == " "]
 
 
+def math_italic(letter: str) -> str:
+    """A Latin letter as its Unicode Mathematical Italic character (h is U+210E, Planck's constant).
+
+    Each one is a character of the text run, not an <i> element: WeasyPrint's
+    cost grows with the number of inline boxes, and a formula's letters were
+    most of a page's boxes. DejaVu Serif (the page's math font) has these glyphs.
+    """
+    if letter == "h":
+        return "\u210e"
+    return chr((0x1D44E - ord("a") if letter.islower() else 0x1D434 - ord("A")) + ord(letter))
+
+
 class _Typesetter:
-    def __init__(self, latex: str, display: bool):
+    def __init__(self, latex: str, display: bool, letters: str = "math"):
         self.tokens = [t for t in _tokens(latex) if not t.isspace()]
         self.pos = 0
         self.display = display
+        self.letters = letters  # "math" (math italic), "upright" (\mathrm, \text) or "italic" (<i>)
         self.tall = False  # the formula holds something taller than a line (frac, matrix)
         self.script = 0    # > 0 inside sub- and superscripts: operators get no spacing
 
@@ -251,7 +264,9 @@ class _Typesetter:
             self.take()
             return inner
         if tok.isalpha() and len(tok) == 1:
-            return f"<i>{tok}</i>"
+            if self.letters == "upright":
+                return tok
+            return math_italic(tok) if self.letters == "math" and tok.isascii() else f"<i>{tok}</i>"
         if re.fullmatch(r"[0-9]+(\.[0-9]+)?", tok) or tok == ".":
             return tok
         if tok in BINARY:
@@ -276,13 +291,13 @@ class _Typesetter:
             return GREEK_UPPER[name]
         if tok in FUNCTIONS:
             space = "" if self.peek() in ("(", "[", r"\left", "^", "_", None) else "\u2009"
-            return f'<span class="mrm">{name}</span>{space}'
+            return f"{name}{space}"  # upright: the formula's text is upright, its letters math italic
         if tok in BIG:
             return f'<span class="big">{BIG[tok]}</span>'
         if tok in ACCENTS:
             inner = self.group()
             # the combining mark must sit in the same text run as its letter
-            if re.fullmatch(r"<i>.</i>", inner):
+            if re.fullmatch(r"<i>.</i>", inner):  # a Greek letter
                 return f"<i>{inner[3]}{ACCENTS[tok]}</i>"
             if len(inner) == 1:
                 return inner + ACCENTS[tok]
@@ -292,9 +307,11 @@ class _Typesetter:
             if tok == r"\mathbb":
                 return "".join(DOUBLE_STRUCK.get(c, c) for c in text)
             if tok == r"\text":
-                return f'<span class="mtext">{html.escape(text)}</span>'
-            inner = _Typesetter(text, self.display)
-            return f'<span class="{FONTS[tok]}">{inner.sequence()}</span>'
+                return html.escape(text)
+            letters = {r"\mathrm": "upright", r"\operatorname": "upright", r"\mathbf": "upright",
+                       r"\boldsymbol": "italic"}.get(tok, "math")
+            inner = _Typesetter(text, self.display, letters).sequence()
+            return f'<b>{inner}</b>' if FONTS[tok] == "mbf" else inner
         if tok == r"\frac" or tok == r"\dfrac" or tok == r"\tfrac":
             num, den = self.group(), self.group()
             self.tall = True
@@ -348,20 +365,30 @@ class _Typesetter:
             row.append(cell)
             rows.append(row)
         self.tall = True
-        # spans displayed as an inline table: a <table> element inside a line of text
-        # makes WeasyPrint split the line box when the matrix wraps to the next line
-        body = "".join('<span class="mr">' + "".join(
-            f'<span class="mc">{_Typesetter("".join(c), False).sequence()}</span>' for c in r) + "</span>"
-            for r in rows)
         left, right = MATRICES[name]
         cls = {"[": "bmat", "(": "pmat", "|": "vmat", "{": "pmat", "": "mat"}[left]
+        setters = [[_Typesetter(" ".join(c), False) for c in r] for r in rows]
+        cells = [[s.sequence() for s in r] for r in setters]
+        if not any(s.tall for r in setters for s in r):
+            # cells one line high: each column is one inline block whose lines are the rows
+            # (white-space: pre), so a matrix is a few boxes, not a table of cells
+            width = max(len(r) for r in cells)
+            columns = ["\n".join(r[j] if j < len(r) else "" for r in cells) for j in range(width)]
+            if width == 1:
+                return f'<span class="{cls} mcol1">{columns[0]}</span>'
+            body = "".join(f'<span class="mcol">{c}</span>' for c in columns)
+            return f'<span class="{cls}">{body}</span>'
+        # spans displayed as an inline table: a <table> element inside a line of text
+        # makes WeasyPrint split the line box when the matrix wraps to the next line
+        body = "".join('<span class="mr">' + "".join(f'<span class="mc">{c}</span>' for c in r) + "</span>"
+                       for r in cells)
         return f'<span class="{cls}"><span class="mt">{body}</span></span>'
 
 
 def to_html(latex: str, display: bool = False) -> str:
     """The formula typeset as HTML for WeasyPrint; raises Unsupported for what it does not know."""
     setter = _Typesetter(latex, display)
-    body = setter.sequence()
+    body = setter.sequence().replace("</i><i>", "").replace("</b><b>", "")
     if setter.pos != len(setter.tokens):
         raise Unsupported("trailing input")
     cls = "math display" if display else ("math tall" if setter.tall else "math")

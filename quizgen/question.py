@@ -60,6 +60,12 @@ class Part:
 
     ``name`` is the key ``solve`` records it under; ``label`` is what the page
     and the answer sheet show (``f_1``, ``h_2``, ``(a)``); ``points`` its weight.
+    ``uses`` names the earlier parts whose values can change this one's answer,
+    directly or through other parts (``C_t`` uses ``f_t``, ``i_t`` and
+    ``\tilde C_t``); a part that uses none of the parts a student got wrong
+    cannot be right by error carried forward, so grading skips re-running solve
+    for it. Left out, every earlier part counts. ``tests/question_bank`` checks
+    every declaration by perturbing the other parts.
     """
 
     name: str
@@ -67,10 +73,13 @@ class Part:
     label: str | None = None
     points: float = 1.0
     prompt: str = ""
+    uses: tuple | None = None  # the earlier parts this one's answer can depend on (None: all of them)
 
     def __post_init__(self):
         if self.label is None:
             self.label = self.name
+        if self.uses is not None:
+            self.uses = tuple(self.uses)
 
 
 class Work:
@@ -181,6 +190,11 @@ class Template:
         names = [p.name for p in parts]
         if not parts or len(set(names)) != len(names) or not all(isinstance(p, Part) for p in parts):
             raise TemplateError(f"{where}: PARTS must be a non-empty list of Part with distinct names")
+        for k, p in enumerate(parts):
+            unknown = set(p.uses or ()) - set(names[:k])
+            if unknown:
+                raise TemplateError(f"{where}: part {p.name!r} uses {', '.join(sorted(unknown))}, which are "
+                                    f"not earlier parts")
         return cls(
             id=str(module.ID), title=str(module.TITLE), topic=str(module.TOPIC),
             version=int(module.VERSION), parts=parts, stem=module.STEM, solution=module.SOLUTION,
@@ -194,6 +208,12 @@ class Template:
     def from_file(cls, path) -> "Template":
         path = Path(path)
         return cls.from_module(_module_from_file(path), path)
+
+    def influences(self, name: str) -> tuple:
+        """The earlier parts whose answers can change part ``name``'s (see :class:`Part`)."""
+        names = [p.name for p in self.parts]
+        part = self.parts[names.index(name)]
+        return part.uses if part.uses is not None else tuple(names[:names.index(name)])
 
     def part(self, name: str) -> Part:
         for p in self.parts:
