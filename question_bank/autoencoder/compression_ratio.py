@@ -14,9 +14,9 @@ DECIMALS = 4
 
 PARTS = [
     Part("ratio", Number(4), label="(a) ratio", points=1),
-    Part("bits_in", Integer(), label="(b) input bits", points=1),
-    Part("bits_code", Integer(), label="(b) code bits", points=1),
-    Part("ratio_bits", Number(4), label="(c) ratio in bits", points=1),
+    Part("bits_in", Integer(), label="(b) input bits", points=1, uses=()),
+    Part("bits_code", Integer(), label="(b) code bits", points=1, uses=()),
+    Part("ratio_bits", Number(4), label="(c) ratio in bits", points=1, uses=("bits_in", "bits_code")),
 ]
 
 MISTAKES = {

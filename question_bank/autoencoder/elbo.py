@@ -17,7 +17,7 @@ DECIMALS = 4
 
 PARTS = [
     Part("rec", Number(4), label="(a) reconstruction", points=1),
-    Part("kl", Number(4), label="(b) KL", points=1),
+    Part("kl", Number(4), label="(b) KL", points=1, uses=()),
     Part("elbo", Number(4), label="(c) ELBO", points=1),
 ]
 

@@ -14,7 +14,7 @@ DECIMALS = 0
 
 PARTS = [
     Part("untied", Integer(), label="(a) untied", points=1),
-    Part("tied", Integer(), label="(b) tied", points=1),
+    Part("tied", Integer(), label="(b) tied", points=1, uses=()),
 ]
 
 MISTAKES = {

@@ -17,7 +17,7 @@ DECIMALS = 4
 
 PARTS = [
     Part("z", Vector(2), label="z", points=1),
-    Part("kl", Number(4), label="KL", points=1),
+    Part("kl", Number(4), label="KL", points=1, uses=()),
 ]
 
 MISTAKES = {

@@ -19,7 +19,7 @@ T = 2
 
 PARTS = [
     Part("h_fwd", Number(4), label=r"\overrightarrow{h}_t"),
-    Part("h_bwd", Number(4), label=r"\overleftarrow{h}_t"),
+    Part("h_bwd", Number(4), label=r"\overleftarrow{h}_t", uses=()),
 ]
 
 # Ordered by how few parts each changes: grading names the first mistake an answer matches.

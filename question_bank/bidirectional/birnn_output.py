@@ -18,7 +18,7 @@ DECIMALS = 4
 
 PARTS = [
     Part("h_fwd", Number(4), label=r"\overrightarrow{h}_t"),
-    Part("h_bwd", Number(4), label=r"\overleftarrow{h}_t"),
+    Part("h_bwd", Number(4), label=r"\overleftarrow{h}_t", uses=()),
 ]
 
 MISTAKES = {

@@ -14,8 +14,8 @@ DECIMALS = 0
 
 PARTS = [
     Part("out1", Integer(), label="(a)"),
-    Part("params1", Integer(), label="(b)"),
-    Part("params2", Integer(), label="(c)"),
+    Part("params1", Integer(), label="(b)", uses=()),
+    Part("params2", Integer(), label="(c)", uses=("out1",)),
 ]
 
 # Ordered by how few parts each changes: grading names the first mistake an answer matches.

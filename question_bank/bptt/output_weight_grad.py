@@ -18,7 +18,7 @@ T, H, V = 2, 2, 3
 
 PARTS = [
     Part("y_hat1", Vector(V), label=r"\hat{y}_1", points=1),
-    Part("y_hat2", Vector(V), label=r"\hat{y}_2", points=1),
+    Part("y_hat2", Vector(V), label=r"\hat{y}_2", points=1, uses=()),
     Part("dW_ya", Matrix((V, H)), label=r"\partial L/\partial W_{ya}", points=2),
 ]
 

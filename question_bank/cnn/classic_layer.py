@@ -18,9 +18,9 @@ PARTIAL = {"lenet5": ("C3",), "alexnet": ("conv2", "conv4", "conv5")}
 
 PARTS = [
     Part("out_shape", Shape(3), label="(a)", points=1),
-    Part("n_params", Integer(), label="(b)", points=1),
+    Part("n_params", Integer(), label="(b)", points=1, uses=()),
     Part("connections", Integer(), label="(c)", points=1),
-    Part("partial_params", Integer(), label="(d)", points=1),
+    Part("partial_params", Integer(), label="(d)", points=1, uses=()),
 ]
 
 MISTAKES = {

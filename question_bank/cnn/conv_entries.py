@@ -17,8 +17,8 @@ DECIMALS = 0
 
 PARTS = [
     Part("y_a", Integer(), label="(a)", points=1),
-    Part("y_b", Integer(), label="(b)", points=1),
-    Part("pool", Matrix((2, 2), decimals=None), label="(c)", points=1),
+    Part("y_b", Integer(), label="(b)", points=1, uses=()),
+    Part("pool", Matrix((2, 2), decimals=None), label="(c)", points=1, uses=()),
 ]
 
 MISTAKES = {

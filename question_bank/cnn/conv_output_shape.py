@@ -16,7 +16,7 @@ DECIMALS = 4
 
 PARTS = [
     Part("out_shape", Shape(3), label="(a)", points=1),
-    Part("n_params", Integer(), label="(b)", points=1),
+    Part("n_params", Integer(), label="(b)", points=1, uses=()),
 ]
 
 MISTAKES = {

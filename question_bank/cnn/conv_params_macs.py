@@ -14,8 +14,8 @@ DECIMALS = 4
 
 PARTS = [
     Part("n_params", Integer(), label="(a)", points=1),
-    Part("H_out", Integer(), label="(b)", points=1),
-    Part("macs", Integer(), label="(c)", points=1),
+    Part("H_out", Integer(), label="(b)", points=1, uses=()),
+    Part("macs", Integer(), label="(c)", points=1, uses=("H_out",)),
 ]
 
 MISTAKES = {

@@ -18,7 +18,7 @@ SIZES = ("calculator", "computer")
 
 PARTS = [
     Part("max", Matrix((2, 2), decimals=2), label="(a)", points=1),
-    Part("avg", Matrix((2, 2), decimals=4), label="(b)", points=1),
+    Part("avg", Matrix((2, 2), decimals=4), label="(b)", points=1, uses=()),
 ]
 
 MISTAKES = {

@@ -16,7 +16,7 @@ DECIMALS = 4
 
 PARTS = [
     Part("H_out", Integer(), label="(a)", points=1),
-    Part("W_out", Integer(), label="(b)", points=1),
+    Part("W_out", Integer(), label="(b)", points=1, uses=()),
     Part("n_out", Integer(), label="(c)", points=1),
 ]
 

@@ -17,7 +17,7 @@ DECIMALS = 4
 PARTS = [
     Part("r2", Integer(), label="r_2", points=1),
     Part("r3", Integer(), label="r_3", points=1),
-    Part("jump", Integer(), label="J_3", points=1),
+    Part("jump", Integer(), label="J_3", points=1, uses=()),
 ]
 
 MISTAKES = {

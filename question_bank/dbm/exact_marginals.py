@@ -19,7 +19,7 @@ DECIMALS = 4
 PARTS = [
     Part("p_h2", Number(4), label="p(h^{(2)} = 1 \\mid v)"),
     Part("p_h1", Vector(2), label="p(h^{(1)}_j = 1 \\mid v)"),
-    Part("mu1", Vector(2), label="\\mu^{(1)}"),
+    Part("mu1", Vector(2), label="\\mu^{(1)}", uses=()),
     Part("gap", Vector(2), label="\\mu^{(1)}_j - p(h^{(1)}_j = 1 \\mid v)"),
 ]
 

@@ -16,7 +16,7 @@ DECIMALS = 4
 
 PARTS = [
     Part("kl_pm", Number(4), label="(a) KL(p || m)", points=1),
-    Part("kl_qm", Number(4), label="(b) KL(q || m)", points=1),
+    Part("kl_qm", Number(4), label="(b) KL(q || m)", points=1, uses=()),
     Part("JS", Number(4), label="(c) JS(p || q)", points=1),
 ]
 

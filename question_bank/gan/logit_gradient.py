@@ -18,9 +18,9 @@ DECIMALS = 4
 
 PARTS = [
     Part("g_real", Vector(2), label="(a) dJ_D/dl^{real}", points=1),
-    Part("g_fake", Vector(2), label="(b) dJ_D/dl^{fake}", points=1),
-    Part("g_ns", Vector(2), label="(c) dJ_G/dl^{fake}", points=1),
-    Part("g_sat", Vector(2), label="(d) dJ_G^{sat}/dl^{fake}", points=1),
+    Part("g_fake", Vector(2), label="(b) dJ_D/dl^{fake}", points=1, uses=()),
+    Part("g_ns", Vector(2), label="(c) dJ_G/dl^{fake}", points=1, uses=()),
+    Part("g_sat", Vector(2), label="(d) dJ_G^{sat}/dl^{fake}", points=1, uses=()),
 ]
 
 MISTAKES = {

@@ -17,9 +17,9 @@ DECIMALS = 4
 
 PARTS = [
     Part("J_D", Number(4), label="J_D", points=1),
-    Part("J_G_sat", Number(4), label="J_G^{sat}", points=1),
-    Part("J_G", Number(4), label="J_G", points=1),
-    Part("D_star", Vector(3), label="D^*", points=1),
+    Part("J_G_sat", Number(4), label="J_G^{sat}", points=1, uses=()),
+    Part("J_G", Number(4), label="J_G", points=1, uses=()),
+    Part("D_star", Vector(3), label="D^*", points=1, uses=()),
 ]
 
 MISTAKES = {

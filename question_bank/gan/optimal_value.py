@@ -20,7 +20,7 @@ PARTS = [
     Part("D_star", Vector(4), label="(a) D^*", points=1),
     Part("V", Number(4), label="(b) V(D^*, G)", points=1),
     Part("JS", Number(4), label="(c) JS", points=1),
-    Part("V_min", Number(4), label="(d) min V", points=1),
+    Part("V_min", Number(4), label="(d) min V", points=1, uses=("D_star",)),
 ]
 
 MISTAKES = {

@@ -18,13 +18,13 @@ SIZES = ("calculator", "computer")
 
 PARTS = [
     Part("dw", Number(4), label="(a) dJ_D/dw", points=1),
-    Part("dc", Number(4), label="(a) dJ_D/dc", points=1),
-    Part("w_new", Number(4), label="(b) w'", points=1),
-    Part("c_new", Number(4), label="(b) c'", points=1),
+    Part("dc", Number(4), label="(a) dJ_D/dc", points=1, uses=()),
+    Part("w_new", Number(4), label="(b) w'", points=1, uses=("dw",)),
+    Part("c_new", Number(4), label="(b) c'", points=1, uses=("dc",)),
     Part("da", Number(4), label="(c) dJ_G/da", points=1),
-    Part("db", Number(4), label="(c) dJ_G/db", points=1),
-    Part("a_new", Number(4), label="(d) a'", points=1),
-    Part("b_new", Number(4), label="(d) b'", points=1),
+    Part("db", Number(4), label="(c) dJ_G/db", points=1, uses=("dw", "dc", "w_new", "c_new")),
+    Part("a_new", Number(4), label="(d) a'", points=1, uses=("dw", "dc", "w_new", "c_new", "da")),
+    Part("b_new", Number(4), label="(d) b'", points=1, uses=("dw", "dc", "w_new", "c_new", "db")),
 ]
 
 MISTAKES = {

@@ -15,7 +15,7 @@ DECIMALS = 4
 
 PARTS = [
     Part("n_gru", Integer(), label=r"(a)"),
-    Part("n_lstm", Integer(), label=r"(b)"),
+    Part("n_lstm", Integer(), label=r"(b)", uses=()),
     Part("ratio", Number(4), label=r"(c)"),
 ]
 

@@ -14,7 +14,7 @@ DECIMALS = 0
 
 PARTS = [
     Part("weights", Integer(), label="(a)"),
-    Part("biases", Integer(), label="(b)"),
+    Part("biases", Integer(), label="(b)", uses=()),
     Part("total", Integer(), label="(c)"),
 ]
 

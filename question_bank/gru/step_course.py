@@ -19,8 +19,8 @@ H = 2
 
 PARTS = [
     Part("u", Vector(2), label="u_t"),
-    Part("r", Vector(2), label="r_t"),
-    Part("C_hat", Vector(2), label=r"\hat{C}_t"),
+    Part("r", Vector(2), label="r_t", uses=()),
+    Part("C_hat", Vector(2), label=r"\hat{C}_t", uses=("r",)),
     Part("h", Vector(2), label="h_t"),
 ]
 

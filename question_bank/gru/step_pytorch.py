@@ -19,8 +19,8 @@ H = 2
 
 PARTS = [
     Part("r", Vector(2), label="r"),
-    Part("z", Vector(2), label="z"),
-    Part("n", Vector(2), label="n"),
+    Part("z", Vector(2), label="z", uses=()),
+    Part("n", Vector(2), label="n", uses=("r",)),
     Part("h", Vector(2), label="h'"),
 ]
 

@@ -18,7 +18,7 @@ DECIMALS = 4
 PARTS = [
     Part("dC_prev", Number(4), label="(a)"),
     Part("dC_k", Number(4), label="(b)"),
-    Part("dh_k", Number(4), label="(c)"),
+    Part("dh_k", Number(4), label="(c)", uses=()),
 ]
 
 # Ordered by how few parts each changes: grading names the first mistake an answer matches.

@@ -18,10 +18,10 @@ DECIMALS = 4
 
 PARTS = [
     Part("f", Number(4), label="f_t"),
-    Part("i", Number(4), label="i_t"),
-    Part("C_tilde", Number(4), label=r"\hat{C}_t"),
+    Part("i", Number(4), label="i_t", uses=()),
+    Part("C_tilde", Number(4), label=r"\hat{C}_t", uses=()),
     Part("C", Number(4), label="C_t"),
-    Part("o", Number(4), label="o_t"),
+    Part("o", Number(4), label="o_t", uses=()),
     Part("h", Number(4), label="h_t"),
 ]
 

@@ -17,7 +17,7 @@ DECIMALS = 4
 PARTS = [
     Part("pi1", Vector(3), label="\\pi_1", points=1),
     Part("pi2", Vector(3), label="\\pi_2", points=1),
-    Part("pi_stat", Vector(3), label="\\pi^*", points=2),
+    Part("pi_stat", Vector(3), label="\\pi^*", points=2, uses=()),
 ]
 
 MISTAKES = {

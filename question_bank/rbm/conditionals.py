@@ -17,7 +17,7 @@ DECIMALS = 4
 
 PARTS = [
     Part("p_h", Vector(2), label="p(h=1|v)", points=1),
-    Part("p_v", Vector(3), label="p(v=1|h)", points=1),
+    Part("p_v", Vector(3), label="p(v=1|h)", points=1, uses=()),
 ]
 
 MISTAKES = {

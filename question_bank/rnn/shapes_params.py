@@ -16,8 +16,8 @@ DECIMALS = 4
 
 PARTS = [
     Part("W_xh", Shape(2), label="(a) W_{xh}", points=1),
-    Part("W_hh", Shape(2), label="(b) W_{hh}", points=1),
-    Part("W_hy", Shape(2), label="(c) W_{hy}", points=1),
+    Part("W_hh", Shape(2), label="(b) W_{hh}", points=1, uses=()),
+    Part("W_hy", Shape(2), label="(c) W_{hy}", points=1, uses=()),
     Part("n_params", Integer(), label="(d)", points=2),
 ]
 

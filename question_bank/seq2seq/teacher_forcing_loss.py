@@ -20,7 +20,7 @@ START = 0
 PARTS = [
     Part("s1", Number(4), label="s_1"),
     Part("L1", Number(4), label="L_1"),
-    Part("s2", Number(4), label="s_2"),
+    Part("s2", Number(4), label="s_2", uses=("s1",)),
     Part("L", Number(4), label="L"),
 ]
 

@@ -18,8 +18,8 @@ DECIMALS = 4
 PARTS = [
     Part("norm", Number(4), label="(a) ||g||", points=1),
     Part("W_clipped", Vector(3), label="(b) g_W", points=1),
-    Part("b_clipped", Vector(2), label="(b) g_b", points=1),
-    Part("W_value", Vector(3), label="(c) g_W", points=1),
+    Part("b_clipped", Vector(2), label="(b) g_b", points=1, uses=("norm",)),
+    Part("W_value", Vector(3), label="(c) g_W", points=1, uses=()),
 ]
 
 # Ordered by how few parts each changes: grading names the first mistake an answer matches.

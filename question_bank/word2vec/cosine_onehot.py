@@ -37,7 +37,7 @@ SENTENCES = (
 PARTS = [
     Part("sims", Vector(3), label="(a)", points=1),
     Part("nearest", Choice(3), label="(b)", points=1),
-    Part("onehot", Vector(5, decimals=None), label="(c)", points=1),
+    Part("onehot", Vector(5, decimals=None), label="(c)", points=1, uses=()),
 ]
 
 MISTAKES = {

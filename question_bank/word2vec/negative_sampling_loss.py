@@ -20,9 +20,9 @@ N, K = 3, 2  # embedding size, number of negatives
 
 PARTS = [
     Part("s_pos", Number(4), label=r"u_o^\top v_c", points=1),
-    Part("s_neg", Vector(K), label=r"u_k^\top v_c", points=1),
+    Part("s_neg", Vector(K), label=r"u_k^\top v_c", points=1, uses=()),
     Part("L", Number(4), label="L", points=2),
-    Part("grad_vc", Vector(N), label=r"\partial L / \partial v_c", points=2),
+    Part("grad_vc", Vector(N), label=r"\partial L / \partial v_c", points=2, uses=("s_pos", "s_neg")),
 ]
 
 MISTAKES = {

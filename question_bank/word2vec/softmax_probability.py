@@ -21,7 +21,7 @@ N = 2  # embedding size
 PARTS = [
     Part("z", Vector(len(VOCAB)), label=r"u_w^\top v_c"),
     Part("p", Number(4), label="p(o|c)"),
-    Part("L_neg", Number(4), label=r"L_{neg}"),
+    Part("L_neg", Number(4), label=r"L_{neg}", uses=("z",)),
 ]
 
 # Ordered by how few parts each changes: grading names the first mistake an answer matches.
