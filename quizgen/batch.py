@@ -129,11 +129,12 @@ def ingest(gradebook, paths, columns: list, roster: dict, report: GradeReport) -
                 report.files_seen_before.append(str(path))
                 continue
             report.invalid.extend(f"{error}; the row is not graded" for error in table.bad_rows)
+            received, unpadded = [], None
             for number, row in table.rows:
                 raw_id = row.get(id_col, "").strip()
                 student = normalise_id(raw_id)
                 cells = {column_of[h]: v for h, v in row.items() if h in column_of}
-                gradebook.record_submission(db, source_id, number, raw_id, student, cells)
+                received.append((number, raw_id, student, cells))
                 report.new_rows += 1
                 if number in table.short_rows:
                     lost = [wanted[header_key(h)] for h in table.header[table.short_rows[number]:]
@@ -145,10 +146,13 @@ def ingest(gradebook, paths, columns: list, roster: dict, report: GradeReport) -
                 if not raw_id:
                     report.unknown.append(f"{path}, row {number}: the student id is empty")
                 elif student not in roster:
-                    zeros = [roster[k] for k in roster if raw_id.isdigit() and k.lstrip("0") == student.lstrip("0")]
+                    if unpadded is None:
+                        unpadded = {k.lstrip("0"): v for k, v in roster.items() if k.isdigit()}
+                    zeros = unpadded.get(student.lstrip("0")) if raw_id.isdigit() else None
                     report.unknown.append(f"{path}, row {number}: student id {raw_id!r} is not on the roster"
-                                          + (f" (lost its leading zeros? the roster has {zeros[0]!r})"
+                                          + (f" (lost its leading zeros? the roster has {zeros!r})"
                                              if zeros else ""))
+            gradebook.record_submissions(db, source_id, received)
 
 
 def effective_submissions(gradebook, roster: dict, first: bool, report: GradeReport) -> dict:

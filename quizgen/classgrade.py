@@ -54,41 +54,58 @@ class ColumnGrades:
 # -- reading plain typing fast (anything else goes to the kind's own parser) --------------------
 
 _INT = re.compile(r"[+-]?\d{1,15}")
-_LIST = re.compile(r"(?:{f})(?:,\s*(?:{f}))*".format(f=_FLOAT.pattern))
 _SHAPE = re.compile(r"\d+(?:\s*[,xX*]\s*\d+)*")
+# within these characters Python's float() reads exactly what kinds.parse_number reads
+_NOT_NUMBER = str.maketrans("", "", "0123456789.+-eE")
+_NOT_LIST = str.maketrans("", "", "0123456789.+-eE, ")
 
 
 def _number(s: str):
-    if _FLOAT.fullmatch(s):
+    if s.translate(_NOT_NUMBER):
+        return None
+    try:
         value = float(s)
-        if value - value == 0:  # finite
-            return value
-    return None
+    except ValueError:
+        return None
+    return value if value - value == 0 else None  # finite
 
 
 def _integer(s: str):
     return float(int(s)) if _INT.fullmatch(s) else None
 
 
-def _list(s: str, length: int):
+def _unbracket(s: str):
+    """``s`` without a matching pair of outer brackets; None if they do not pair."""
     if s[0] in "[(":
         if s[-1] != "])"[s[0] == "("]:
             return None
-        s = s[1:-1].strip()
-    if not s or not _LIST.fullmatch(s):
+        return s[1:-1].strip()
+    return s
+
+
+def _list(s: str, length: int):
+    """A list typed plainly, split the way kinds.split_list splits it (else None)."""
+    s = _unbracket(s)
+    if not s or s.translate(_NOT_LIST):
         return None
-    values = [float(v) for v in s.split(",")]
-    if len(values) != length or any(v - v != 0 for v in values):
+    if "," in s:
+        if " " in s and "." not in s and ", " not in s:
+            return None  # "1 ,2": split_list reads its commas as decimal commas
+        parts = s.split(",")
+    else:
+        parts = s.split()
+    if len(parts) != length:
         return None
-    return values
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        return None
+    return values if all(v - v == 0 for v in values) else None
 
 
 def _shape(s: str, ndim: int):
-    if s[0] in "[(":
-        if s[-1] != "])"[s[0] == "("]:
-            return None
-        s = s[1:-1].strip()
-    if not _SHAPE.fullmatch(s):
+    s = _unbracket(s)
+    if not s or not _SHAPE.fullmatch(s):
         return None
     dims = [float(d) for d in re.findall(r"\d+", s)]
     return dims if len(dims) == ndim else None
@@ -203,10 +220,15 @@ def _grade_group(group, bank, cells: list, out: ColumnGrades) -> None:
         slow.append(j)
     if fast:
         _grade_fast(group, template, kind, np.asarray(fast), values, out)
+    unreadable: dict = {}  # text -> its grading: why it cannot be read depends on the text alone
     for j in slow:
         i = int(rows[j])
-        variant = SimpleNamespace(**group.part_data(j))
-        result = _grade_part(template, variant, part, cells[i].get(column, ""))
+        text = cells[i].get(column, "")
+        result = unreadable.get(text)
+        if result is None:
+            result = _grade_part(template, SimpleNamespace(**group.part_data(j)), part, text)
+            if result["status"] == "invalid":
+                unreadable[text] = result
         code = CODE[result["status"]]
         out.status[i] = code
         out.credit[i] = result["credit"]

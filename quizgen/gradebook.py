@@ -166,12 +166,12 @@ class Gradebook:
                          "VALUES (?, ?, ?, ?, ?, ?)", (file_name, sha256, encoding, delimiter, raw, now()))
         return cur.lastrowid, True
 
-    def record_submission(self, db, source_id: int, row_number: int, student_raw: str, student_id: str,
-                          cells: dict) -> int:
-        cur = db.execute("INSERT INTO submission (source_id, row_number, student_raw, student_id, cells) "
-                         "VALUES (?, ?, ?, ?, ?)",
-                         (source_id, row_number, student_raw, student_id, json.dumps(cells, ensure_ascii=False)))
-        return cur.lastrowid
+    def record_submissions(self, db, source_id: int, rows) -> None:
+        """Rows of a file as received: (row number, student id as typed, normalised, cells dict)."""
+        db.executemany("INSERT INTO submission (source_id, row_number, student_raw, student_id, cells) "
+                       "VALUES (?, ?, ?, ?, ?)",
+                       ((source_id, number, raw, student, json.dumps(cells, ensure_ascii=False))
+                        for number, raw, student, cells in rows))
 
     def submissions(self) -> list:
         """Every submission in the order received (file, then row)."""
