@@ -37,3 +37,19 @@ def test_print_html_typesets_course_math_without_pictures():
         assert "<img" not in to_print_html(latex)
     assert 'class="bmat"' in to_html(FORMULAS[1]) and 'class="frac"' in to_html(FORMULAS[2])
     assert "<img" in to_print_html(r"\begin{aligned} a &= b \end{aligned}")  # unknown: SVG fallback
+
+
+def test_print_html_letters_are_characters_and_matrices_are_columns():
+    # math italic letters are characters of one text run (WeasyPrint's cost is per inline box)
+    out = to_html(r"W_{hh} h_{t-1} + \hat{C}_t + \mathrm{KL}(q \| p) + \tanh(x) + \sigma")
+    assert "<i>" not in out.replace("<i>σ</i>", "")
+    assert "𝑊<sub>ℎℎ</sub>" in out and "𝐶\u0302<sub>𝑡</sub>" in out
+    assert "KL(" in out and "tanh(" in out  # upright, as in TeX
+    assert "<b><i>x</i></b>" in to_html(r"\boldsymbol{x}") and "<b>1</b>" in to_html(r"\mathbf{1}")
+    # a matrix of one-line cells: a column's rows are its lines, right-aligned
+    matrix = to_html(r"\begin{bmatrix} 0.7 & {-}0.5 \\ 0.25 & 1 \end{bmatrix}")
+    assert '<span class="mcol">0.7\n0.25</span><span class="mcol">−0.5\n1</span>' in matrix
+    assert '<span class="bmat mcol1">𝑥<sub>1</sub>\n𝑥<sub>2</sub></span>' in to_html(
+        r"\begin{bmatrix} x_1 \\ x_2 \end{bmatrix}")
+    # a taller cell keeps the table, whose rows line up
+    assert 'class="mc"' in to_html(r"\begin{bmatrix} \frac{1}{2} & 0 \\ 0 & 1 \end{bmatrix}")
