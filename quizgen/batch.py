@@ -213,7 +213,8 @@ def _packed_rows(students: list, columns: list, grades: dict, submission_ids: li
     codes = np.stack([grades[c].status for c in columns], axis=1)
     status_text = letters[codes].tobytes().decode("ascii")
     width = len(columns)
-    credits = np.stack([grades[c].credit for c in columns], axis=1).tolist()
+    credits = np.stack([grades[c].credit for c in columns], axis=1)
+    credit_text = {float(v): json.dumps(float(v)) for v in np.unique(credits)}  # a few values: 0, 1, ECF's
     points = np.stack([grades[c].points for c in columns], axis=1).tolist()
     noted = {c: np.flatnonzero(~np.isin(grades[c].status, (CORRECT, BLANK, MISSING))).tolist() for c in columns}
     notes: dict = {}
@@ -227,7 +228,8 @@ def _packed_rows(students: list, columns: list, grades: dict, submission_ids: li
     for i, (student_id, _) in enumerate(students):
         p = points[i]
         key = tuple(p)
-        yield (student_id, submission_ids[i], status_text[i * width:(i + 1) * width], dumps(credits[i]),
+        yield (student_id, submission_ids[i], status_text[i * width:(i + 1) * width],
+               "[" + ",".join(map(credit_text.__getitem__, credits[i].tolist())) + "]",
                points_text.get(key) or points_text.setdefault(key, dumps(p)),
                dumps([r[i] for r in responses], ensure_ascii=False), dumps(notes.get(i, {}), ensure_ascii=False))
 

@@ -100,7 +100,8 @@ def _list(s: str, length: int):
         values = [float(p) for p in parts]
     except ValueError:
         return None
-    return values if all(v - v == 0 for v in values) else None
+    total = sum(values)
+    return values if total - total == 0 else None  # all finite (an overflowing sum is read slowly, alike)
 
 
 def _shape(s: str, ndim: int):

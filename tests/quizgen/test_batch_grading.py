@@ -215,3 +215,59 @@ def test_report_statistics_json_and_html(exam, tmp_path):
     html = write_report(exam).read_text()
     assert "<svg" in html and "Cronbach" in html
     assert write_report(exam, as_json=True).suffix == ".json"
+
+
+def test_grades_csv_read_back_from_the_gradebook_equals_the_one_written_after_grading(exam, tmp_path):
+    from quizgen.batch import load_key, write_grades_csv
+
+    header, key = key_rows(exam)
+    row = dict(key["001"])
+    row["Q1a"], row["Q1b"], row["Q2a"] = "0.1 0.2", "?", ""
+    grade_build(exam, [write_csv(tmp_path / "s.csv", header, [[row[h] for h in header]])], feedback=())
+    override(exam, "003", "Q3", 1.5, "partly right")
+    written = (exam / "grades.csv").read_bytes()
+    with Gradebook(exam / FILE_NAME) as book:
+        write_grades_csv(exam, load_key(exam), book)
+    assert (exam / "grades.csv").read_bytes() == written
+    assert b"invalid answers" in written and b"no submission; override" in written
+
+
+def test_the_part_score_view_shows_each_part_as_stored(exam, tmp_path):
+    header, key = key_rows(exam)
+    row = dict(key["002"])
+    row["Q1a"], row["Q1b"] = "0.1 0.2", "abc"
+    report = grade_build(exam, [write_csv(tmp_path / "s.csv", header, [[row[h] for h in header]])], feedback=())
+    with Gradebook(exam / FILE_NAME) as book:
+        from_python = {(r["student_id"], r["column_name"]): r for r in book.scores(report.run_id)}
+        view = book.db.execute("SELECT * FROM part_score WHERE run_id = ?", (report.run_id,)).fetchall()
+    assert len(view) == len(from_python) == 3 * len(header[2:])
+    for r in view:
+        mine = from_python[(r["student_id"], r["column_name"])]
+        for field in ("status", "credit", "points", "response", "mistake", "feedback", "submission_id"):
+            assert r[field] == mine[field], (r["student_id"], r["column_name"], field)
+    assert from_python[("002", "Q1b")]["status"] == "invalid"
+    assert from_python[("001", "Q1a")]["status"] == "missing"
+
+
+def test_a_schema_1_gradebook_is_migrated_and_its_runs_still_read(tmp_path):
+    import quizgen.gradebook as gb
+
+    path = tmp_path / FILE_NAME
+    db = sqlite3.connect(path, isolation_level=None)
+    for statement in gb._statements(gb.MIGRATIONS[1]):
+        db.execute(statement)
+    db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    db.execute("INSERT INTO run VALUES (1, '2026-01-01', 'grade', 'abc', '{}')")
+    db.executemany("INSERT INTO score VALUES (1, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+                   [("001", "Q1", "correct", 1.0, 2.0, "0.5", None, "correct"),
+                    ("001", "Q2", "wrong", 0.0, 3.0, "7", "no_bias", "the bias was left out")])
+    db.close()
+    with Gradebook(path) as book:
+        assert book.schema_version() == gb.SCHEMA_VERSION == 2
+        rows = book.scores(1)
+        assert [(r["column_name"], r["status"], r["mistake"]) for r in rows] == [
+            ("Q1", "correct", None), ("Q2", "wrong", "no_bias")]
+        columns, earned = book.earned(1)
+        assert columns == ["Q1", "Q2"] and earned["001"][:2] == ("cw", [2.0, 0.0])
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            book.db.execute("DELETE FROM score")
