@@ -34,6 +34,7 @@ import numpy as np
 import quizgen
 from quizgen.bank import Bank, load_bank
 from quizgen.csvio import InputError, csv_text, write_atomic
+from quizgen import gradingkey
 from quizgen.gradingkey import write_manifest
 from quizgen.exam import StudentExam, answer_columns, assemble, plan_exam, question_from_json, student_exam
 from quizgen.progress import progress
@@ -293,6 +294,20 @@ def load_manifest(build_dir) -> dict:
         raise InputError(path, f"is damaged ({exc})") from None
 
 
+def _misplaced_questions(build_dir, key, manifest: dict) -> list:
+    """Questions the key's offsets do not find where manifest.json has them."""
+    out = []
+    for i, student in enumerate(manifest["students"]):
+        for k, question in enumerate(student["questions"]):
+            try:
+                found = gradingkey.read_question(build_dir, key, i, k) if len(key.offsets) else question
+            except (IndexError, InputError):
+                found = None
+            if found != question:
+                out.append(f"where student {student['id']} question {k + 1} is")
+    return out
+
+
 def verify(build_dir, secret_file, banks=()) -> VerifyReport:
     """Rebuild every variant from the secret and compare with the frozen manifest and the files."""
     from quizgen.spec import Student, spec_from_dict
@@ -319,6 +334,18 @@ def verify(build_dir, secret_file, banks=()) -> VerifyReport:
             if json.loads(json.dumps(q.to_json())) != stored:
                 report.problems.append(f"student {exam.student.id} question {q.number}: rebuilt variant "
                                        f"differs from the manifest ({stored['template_id']})")
+    key_path = build_dir / gradingkey.FILE_NAME
+    if key_path.exists():  # grading reads the key from here: it must be the manifest's, number for number
+        digest = gradingkey.file_sha256(build_dir / MANIFEST)
+        try:
+            stored = gradingkey.from_bytes(key_path.read_bytes())
+        except gradingkey.UNREADABLE as exc:
+            report.problems.append(f"{gradingkey.FILE_NAME}: cannot be read ({exc}); grading will remake it")
+        else:
+            if stored.manifest_sha256 == digest:
+                fresh = gradingkey.from_manifest(manifest, bank, digest)
+                problems = gradingkey.differences(stored, fresh) + _misplaced_questions(build_dir, stored, manifest)
+                report.problems += [f"{gradingkey.FILE_NAME}: {what} differs from the manifest" for what in problems]
     for rel, digest in manifest["files"].items():
         path = build_dir / rel
         if not path.exists():

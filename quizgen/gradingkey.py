@@ -24,15 +24,17 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from quizgen.csvio import write_atomic
+from quizgen.csvio import InputError, write_atomic
 from quizgen.kinds import LETTERS, Choice, Integer, Number, Shape, Vector
 
 FILE_NAME = "grading-key.npz"
+UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # a damaged or foreign file
 FORMAT = 1
 MANIFEST = "manifest.json"
 
@@ -281,6 +283,27 @@ def write_manifest(build_dir, manifest: dict, bank) -> tuple[str, GradingKey]:
     return digest, key
 
 
+def differences(a: GradingKey, b: GradingKey) -> list:
+    """What differs between two grading keys (empty when they grade alike)."""
+    out = []
+    for name in ("exam_id", "manifest_sha256", "columns", "question_of", "students"):
+        if getattr(a, name) != getattr(b, name):
+            out.append(name)
+    if len(a.groups) != len(b.groups):
+        return out + ["the number of answer groups"]
+    for x, y in zip(a.groups, b.groups):
+        if x.meta() != y.meta():
+            out.append(f"{x.column}: {x.template_id} {x.part}")
+            continue
+        for name in ("rows", "points", "key", "hand", "mistakes"):
+            u, v = getattr(x, name), getattr(y, name)
+            if (u is None) != (v is None) or (u is not None and not np.array_equal(u, v, equal_nan=True)):
+                out.append(f"{x.column}: {name}")
+        if x.data != y.data:
+            out.append(f"{x.column}: key data")
+    return out
+
+
 def file_sha256(path) -> str:
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
@@ -294,7 +317,7 @@ def load(build_dir, manifest_sha256: str, load_manifest, banks=()) -> tuple[Grad
         key = from_bytes(path.read_bytes())
         if key.manifest_sha256 == manifest_sha256:
             return key, None
-    except (OSError, ValueError, KeyError):
+    except UNREADABLE:
         pass
     from quizgen.bank import load_bank
 
@@ -306,6 +329,16 @@ def load(build_dir, manifest_sha256: str, load_manifest, banks=()) -> tuple[Grad
 def read_question(build_dir, key: GradingKey, index: int, position: int) -> dict:
     """Student ``index``'s question at ``position`` (0-based, as printed) from manifest.json, read alone."""
     start, length = (int(v) for v in key.offsets[index, position])
-    with open(Path(build_dir) / MANIFEST, "rb") as handle:
+    path = Path(build_dir) / MANIFEST
+    with open(path, "rb") as handle:
         handle.seek(start)
-        return json.loads(handle.read(length))
+        text = handle.read(length)
+    try:
+        record = json.loads(text)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict) or record.get("number") != position + 1:
+        raise InputError(Path(build_dir) / FILE_NAME, f"does not find student {key.students[index][0]}'s "
+                                                      f"question {position + 1} in {path}; delete it (grading "
+                                                      f"remakes it) and run quizgen verify")
+    return record

@@ -157,6 +157,24 @@ def test_verify_passes_then_detects_tampering(built, tmp_path):
     assert "not the secret" in verify(copy, other).problems[0]
 
 
+def test_verify_detects_a_grading_key_that_is_not_the_manifests(built, tmp_path):
+    from quizgen import gradingkey
+
+    root, _ = built
+    copy = tmp_path / "out"
+    shutil.copytree(root / "out", copy)
+    key = gradingkey.from_bytes((copy / gradingkey.FILE_NAME).read_bytes())
+    numeric = next(g for g in key.groups if g.mode == "numeric")
+    numeric.key = numeric.key + 0.5           # a key changed after the build, the manifest's hash kept
+    key.offsets = key.offsets[::-1].copy()    # and questions looked up in the wrong places
+    (copy / gradingkey.FILE_NAME).write_bytes(gradingkey.to_bytes(key))
+    problems = verify(copy, root / "keys" / "s.secret").problems
+    assert any(f"{numeric.column}: key differs" in p for p in problems)
+    assert any("where student" in p for p in problems)
+    (copy / gradingkey.FILE_NAME).write_bytes(b"PK\x03\x04 truncated")
+    assert "cannot be read" in verify(copy, root / "keys" / "s.secret").problems[0]
+
+
 def test_secret_file_is_owner_only_and_outside_the_build(built, tmp_path):
     root, _ = built
     mode = stat.S_IMODE((root / "keys" / "s.secret").stat().st_mode)
