@@ -11,6 +11,7 @@ says whether anything did.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -207,31 +208,59 @@ def grade_one_by_one(students: list, bank, cells: list, ecf: bool = True, recomp
     return grades
 
 
-def _packed_rows(students: list, columns: list, grades: dict, submission_ids: list):
-    """The ``result`` rows of a run (see :mod:`quizgen.gradebook`), one per student."""
-    letters = np.frombuffer("".join(STATUS_LETTERS[s] for s in STATUSES).encode(), dtype=np.uint8)
-    codes = np.stack([grades[c].status for c in columns], axis=1)
-    status_text = letters[codes].tobytes().decode("ascii")
+@dataclass
+class GradedSlice:
+    """What a run keeps of students lo..hi-1's grades: the gradebook rows and grades.csv's matrices."""
+
+    rows: list                # the ``result`` rows (see :mod:`quizgen.gradebook`)
+    statuses: np.ndarray      # (students, columns) status letters as bytes
+    earned: np.ndarray        # (students, columns) credit x points
+    possible: np.ndarray      # (students,) the points each student could earn
+    invalid: list             # "student column: why it cannot be read"
+
+    @classmethod
+    def join(cls, slices: list) -> "GradedSlice":
+        return cls([r for s in slices for r in s.rows], np.concatenate([s.statuses for s in slices]),
+                   np.concatenate([s.earned for s in slices]), np.concatenate([s.possible for s in slices]),
+                   [x for s in slices for x in s.invalid])
+
+
+_LETTERS = np.frombuffer("".join(STATUS_LETTERS[s] for s in STATUSES).encode(), dtype=np.uint8)
+
+
+def summarise(students: list, columns: list, submission_ids: list, grades: dict, lo: int = 0,
+              hi: int | None = None) -> GradedSlice:
+    """Pack students lo..hi-1's grades (indexed from 0 in ``grades``) for the gradebook and grades.csv.
+
+    Runs where the grading ran (a worker process), so the packing is parallel too.
+    """
+    students, submission_ids = students[lo:hi], submission_ids[lo:hi]
+    statuses = _LETTERS[np.stack([grades[c].status for c in columns], axis=1)]
+    status_text = statuses.tobytes().decode("ascii")
     width = len(columns)
     credits = np.stack([grades[c].credit for c in columns], axis=1)
+    points = np.stack([grades[c].points for c in columns], axis=1)
     credit_text = {float(v): json.dumps(float(v)) for v in np.unique(credits)}  # a few values: 0, 1, ECF's
-    points = np.stack([grades[c].points for c in columns], axis=1).tolist()
-    noted = {c: np.flatnonzero(~np.isin(grades[c].status, (CORRECT, BLANK, MISSING))).tolist() for c in columns}
     notes: dict = {}
+    invalid = []
     for c in columns:
         g = grades[c]
-        for i in noted[c]:
+        for i in np.flatnonzero(~np.isin(g.status, (CORRECT, BLANK, MISSING))).tolist():
             notes.setdefault(i, {})[c] = [g.mistake[i], g.feedback[i]]
+            if g.status[i] == INVALID:
+                invalid.append(f"{students[i][0]} {c}: {g.feedback[i]}")
     responses = [grades[c].response for c in columns]
     dumps = json.dumps
     points_text: dict = {}
-    for i, (student_id, _) in enumerate(students):
-        p = points[i]
+    rows = []
+    for i, ((student_id, _), p) in enumerate(zip(students, points.tolist())):
         key = tuple(p)
-        yield (student_id, submission_ids[i], status_text[i * width:(i + 1) * width],
-               "[" + ",".join(map(credit_text.__getitem__, credits[i].tolist())) + "]",
-               points_text.get(key) or points_text.setdefault(key, dumps(p)),
-               dumps([r[i] for r in responses], ensure_ascii=False), dumps(notes.get(i, {}), ensure_ascii=False))
+        rows.append((student_id, submission_ids[i], status_text[i * width:(i + 1) * width],
+                     "[" + ",".join(map(credit_text.__getitem__, credits[i].tolist())) + "]",
+                     points_text.get(key) or points_text.setdefault(key, dumps(p)),
+                     dumps([r[i] for r in responses], ensure_ascii=False),
+                     dumps(notes.get(i, {}), ensure_ascii=False)))
+    return GradedSlice(rows, statuses, credits * points, points.sum(axis=1), invalid)
 
 
 def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
@@ -248,43 +277,37 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
         ingest(book, paths, key.columns, roster, report)
         chosen = effective_submissions(book, roster, first, report)
         cells = [json.loads(chosen[sid]["cells"]) if sid in chosen else None for sid, _ in students]
+        submission_ids = [chosen[sid]["id"] if sid in chosen else None for sid, _ in students]
+        finish = functools.partial(summarise, students, key.columns, submission_ids)
         with progress([None], "grading", quiet) as bar:
             for _ in bar:
                 if recompute:
                     manifest = manifest or load_manifest(build_dir)
                     grades = grade_one_by_one(manifest["students"], bank, cells, ecf=ecf, recompute=True)
+                    graded = finish(grades)
                 else:
                     def record(i, position):
                         if manifest is not None:
                             return manifest["students"][i]["questions"][position]
                         return gradingkey.read_question(build_dir, key, i, position)
-                    grades = grade_class(key, bank, cells, ecf=ecf, question_record=record, jobs=jobs)
-        submission_ids = [chosen[sid]["id"] if sid in chosen else None for sid, _ in students]
+                    graded = GradedSlice.join(grade_class(key, bank, cells, ecf=ecf, question_record=record,
+                                                          jobs=jobs, finish=finish))
         with book.transaction() as db:
             run_id = book.start_run(db, kind, digest, {"first": first, "ecf": ecf, "recompute": recompute,
                                                        "files": [str(p) for p in paths]})
-            book.record_results(db, run_id, key.columns, _packed_rows(students, key.columns, grades,
-                                                                       submission_ids))
+            book.record_results(db, run_id, key.columns, graded.rows)
         report.run_id = run_id
         report.graded = len(chosen)
-        _note_outcomes(report, students, key.columns, grades, chosen)
-        write_grades_csv(build_dir, key, book, grades)
+        report.missing_students = [sid for sid, _ in students if sid not in chosen]
+        report.invalid += graded.invalid
+        report.totals = {sid: (e, p) for (sid, _), e, p in zip(students, graded.earned.sum(axis=1).tolist(),
+                                                                 graded.possible.tolist())}
+        write_grades_csv(build_dir, key, book, graded)
         if feedback:
             from quizgen.feedback import write_feedback
 
             write_feedback(build_dir, manifest or load_manifest(build_dir), book, bank, formats=tuple(feedback))
     return report
-
-
-def _note_outcomes(report: GradeReport, students: list, columns: list, grades: dict, chosen: dict) -> None:
-    report.missing_students = [sid for sid, _ in students if sid not in chosen]
-    for c in columns:
-        g = grades[c]
-        for i in np.flatnonzero(g.status == INVALID).tolist():
-            report.invalid.append(f"{students[i][0]} {c}: {g.feedback[i]}")
-    earned = sum(grades[c].credit * grades[c].points for c in columns)
-    possible = sum(grades[c].points for c in columns)
-    report.totals = {sid: (float(e), float(p)) for (sid, _), e, p in zip(students, earned, possible)}
 
 
 def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=(),
@@ -383,12 +406,10 @@ def stored_matrices(key, book, run_id: int) -> tuple:
     return columns, statuses, points, overridden
 
 
-def run_matrices(key, book, grades: dict) -> tuple:
+def run_matrices(key, book, graded: GradedSlice) -> tuple:
     """The run just graded, in memory, as :func:`stored_matrices` reads a stored one."""
-    letters = np.frombuffer("".join(STATUS_LETTERS[s] for s in STATUSES).encode(), np.uint8)
     columns = key.columns
-    statuses = letters[np.stack([grades[c].status for c in columns], axis=1)]
-    earned = np.stack([grades[c].credit * grades[c].points for c in columns], axis=1)
+    earned = graded.earned.copy()
     overridden = np.zeros(len(key.students), bool)
     position = {c: k for k, c in enumerate(columns)}
     index = {sid: i for i, (sid, _) in enumerate(key.students)}
@@ -396,13 +417,13 @@ def run_matrices(key, book, grades: dict) -> tuple:
         if student in index and column in position:
             earned[index[student], position[column]] = score
             overridden[index[student]] = True
-    return columns, statuses, earned, overridden
+    return columns, graded.statuses, earned, overridden
 
 
-def write_grades_csv(build_dir, key, book, grades: dict | None = None) -> Path:
-    """grades.csv from the latest run (``grades``, when it was just graded) and the overrides:
+def write_grades_csv(build_dir, key, book, graded: GradedSlice | None = None) -> Path:
+    """grades.csv from the latest run (``graded``, when it was just graded) and the overrides:
     what an LMS gradebook import takes."""
-    matrices = run_matrices(key, book, grades) if grades is not None else \
+    matrices = run_matrices(key, book, graded) if graded is not None else \
         stored_matrices(key, book, book.latest_run()["id"])
     path = Path(build_dir) / "grades.csv"
     write_atomic(path, csv_text(*grades_table(key, *matrices)))

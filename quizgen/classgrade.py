@@ -135,28 +135,37 @@ def _close_or_equal(kind, values, keys):
 # -- the class ------------------------------------------------------------------------------------
 
 def grade_class(key, bank, cells: list, ecf: bool = True, ecf_credit: float = 1.0, question_record=None,
-                jobs: int = 1) -> dict:
+                jobs: int = 1, finish=None):
     """column -> :class:`ColumnGrades` for every student of ``key`` (``cells[i]`` is student i's
     submission, column -> text, or None when there is none).
 
     ``question_record(i, k)`` returns student i's k-th question (0-based) as the manifest
     has it; it is called only where error carried forward can apply. With ``jobs`` > 1 the
-    class is cut into that many slices of students, graded in worker processes.
+    class is cut into that many slices of students, graded in worker processes. With
+    ``finish``, the list of ``finish(grades, lo, hi)`` for each slice (computed where the
+    slice was graded) is returned instead.
     """
     n = len(key.students)
-    _JOB.update(key=key, bank=bank, cells=cells, ecf=ecf, ecf_credit=ecf_credit, question_record=question_record)
+    _JOB.update(key=key, bank=bank, cells=cells, ecf=ecf, ecf_credit=ecf_credit, question_record=question_record,
+                finish=finish)
     try:
         if jobs <= 1 or n < PARALLEL_FROM:
-            return _grade_slice((0, n))
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+            slices = [(0, n)]
+            graded = [_grade_slice((0, n))]
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-        bounds = np.linspace(0, n, jobs + 1).astype(int).tolist()
-        slices = list(zip(bounds[:-1], bounds[1:]))
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            graded = list(pool.map(_grade_slice, slices))
+            bounds = np.linspace(0, n, jobs + 1).astype(int).tolist()
+            slices = list(zip(bounds[:-1], bounds[1:]))
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                graded = list(pool.map(_grade_slice, slices))
     finally:
         _JOB.clear()
+    if finish is not None:
+        return graded
+    if len(graded) == 1:
+        return graded[0]
     grades = {c: ColumnGrades.empty(n) for c in key.columns}
     for (lo, hi), part in zip(slices, graded):
         for column, g in part.items():
@@ -182,7 +191,7 @@ def _grade_slice(bounds: tuple) -> dict:
     if _JOB["ecf"]:
         record = _JOB["question_record"]
         _carry_errors_forward(part, bank, cells, grades, _JOB["ecf_credit"], lambda i, k: record(lo + i, k))
-    return grades
+    return _JOB["finish"](grades, lo, hi) if _JOB["finish"] is not None else grades
 
 
 def _grade_group(group, bank, cells: list, out: ColumnGrades) -> None:
