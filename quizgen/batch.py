@@ -24,7 +24,7 @@ from quizgen import gradingkey
 from quizgen.bank import load_bank
 from quizgen.build import MANIFEST, load_manifest
 from quizgen.classgrade import CORRECT, BLANK, CODE, INVALID, MISSING, STATUSES, ColumnGrades, grade_class
-from quizgen.csvio import InputError, csv_text, read_table, write_atomic
+from quizgen.csvio import InputError, csv_text, read_table, submissions_limit, write_atomic
 from quizgen.exam import question_from_json
 from quizgen.gradebook import STATUS_LETTERS, open_gradebook
 from quizgen.grading import grade
@@ -92,12 +92,12 @@ def ingest(gradebook, paths, columns: list, roster: dict, report: GradeReport) -
     Every file is read and checked before any is stored: a refused file (InputError) adds nothing.
     A bad row is reported and left out; it never stops the batch.
     """
-    from quizgen.csvio import SUBMISSIONS_MAX_BYTES
-
     wanted = {header_key(c): c for c in columns}
+    limit = submissions_limit(len(roster), len(columns))
+    reason = f" for {len(roster)} students x {len(columns)} answer blanks"
     tables = []
     for path in paths:
-        table = read_table(path, max_bytes=SUBMISSIONS_MAX_BYTES, skip_bad_rows=True)
+        table = read_table(path, max_bytes=limit, skip_bad_rows=True, max_reason=reason)
         id_col = _id_column(table)
         by_key: dict = {}
         for h in table.header:

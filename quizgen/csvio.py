@@ -22,9 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_BYTES = 100 * 1024 * 1024
-# A submissions row is about 1 KB even with 100 answer blanks, so 20 MB is ten thousand students;
-# a bigger file is the wrong file, and reading 50 MB takes ~1 GB of memory and seconds (measured).
-SUBMISSIONS_MAX_BYTES = 20 * 1024 * 1024
+
+
+def submissions_limit(students: int, blanks: int) -> int:
+    """The largest submissions file worth reading for a class: 256 bytes for every answer and for
+    8 more columns (timestamps, emails) of every student, twice over, and 1 MB besides. A 50 MB
+    file for a class of 30 is the wrong file; for 100,000 students 30 MB is what is expected."""
+    return 2**20 + 2 * students * (blanks + 8) * 256
 DELIMITERS = ",;\t"
 DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "a tab"}
 
@@ -143,7 +147,8 @@ def _line_offset(text: str, lines: int) -> int:
     return offset
 
 
-def read_table(path, required=(), max_bytes: int = MAX_BYTES, skip_bad_rows: bool = False) -> Table:
+def read_table(path, required=(), max_bytes: int = MAX_BYTES, skip_bad_rows: bool = False,
+               max_reason: str = "") -> Table:
     """Read a CSV file into a :class:`Table`; ``required`` header names must be present.
 
     A row that cannot be read cell by cell (more cells than the header, another delimiter) raises,
@@ -155,8 +160,8 @@ def read_table(path, required=(), max_bytes: int = MAX_BYTES, skip_bad_rows: boo
         if path.is_dir():
             raise IsADirectoryError
         if size > max_bytes:
-            raise InputError(path, f"the file is {size / 2**20:.1f} MB; at most {max_bytes / 2**20:.0f} MB "
-                                   "is read (is it the right file?)")
+            raise InputError(path, f"the file is {size / 2**20:.1f} MB; at most {max_bytes / 2**20:.1f} MB "
+                                   f"is read{max_reason} (is it the right file?)")
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(path, "no such file") from None

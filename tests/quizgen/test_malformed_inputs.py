@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from quizgen.batch import grade_build
 from quizgen.build import build
 from quizgen.cli import main
-from quizgen.csvio import SUBMISSIONS_MAX_BYTES, InputError, read_table
+from quizgen.csvio import InputError, read_table, submissions_limit
 from quizgen.gradebook import FILE_NAME, Gradebook
 from quizgen.spec import load_roster
 
@@ -246,9 +246,10 @@ def test_a_50_mb_submissions_file_is_refused_before_it_is_read(exam, tmp_path):
     with big.open("w", newline="") as handle:
         handle.write("student_id,name,Q1a,Q1b,Q2a,Q2b,Q3,Q4\r\n")
         handle.write(row * (50 * 2**20 // len(row) + 1))
-    assert big.stat().st_size > 50 * 2**20 > SUBMISSIONS_MAX_BYTES
+    assert big.stat().st_size > 50 * 2**20 > submissions_limit(3, 6)
     before = snapshot(graded)
-    message = f"{big}: the file is 50.0 MB; at most 20 MB is read (is it the right file?)"
+    message = (f"{big}: the file is 50.0 MB; at most 1.0 MB is read for 3 students x 6 answer blanks "
+               f"(is it the right file?)")
     with pytest.raises(InputError) as caught:
         grade_build(graded, [big])
     assert str(caught.value) == message and snapshot(graded) == before
