@@ -15,6 +15,7 @@ import functools
 import hashlib
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,7 @@ class GradeReport:
     invalid: list = field(default_factory=list)          # "id Q2a: reason"
     notices: list = field(default_factory=list)
     totals: dict = field(default_factory=dict)           # student -> (earned, possible)
+    timings: dict = field(default_factory=dict)          # stage -> seconds (what bench/grade.py prints)
 
     @property
     def needs_attention(self) -> bool:
@@ -266,17 +268,27 @@ def summarise(students: list, columns: list, submission_ids: list, grades: dict,
 def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
                 paths=(), banks=(), feedback=("html",), quiet: bool = False, jobs: int = 1) -> GradeReport:
     build_dir = Path(build_dir)
+    clock = time.perf_counter()
+    report = GradeReport()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.timings[stage] = report.timings.get(stage, 0.0) + now - clock
+        clock = now
+
     digest = manifest_sha256(build_dir)
     key, manifest = gradingkey.load(build_dir, digest, load_manifest, banks)
     bank = load_bank(tuple(key.banks) + tuple(banks))
     students = key.students
     roster = {normalise_id(sid): sid for sid, _ in students}
-    report = GradeReport()
+    lap("load the key")
     with open_gradebook(build_dir) as book:
         book.record_exam(key.exam_id, digest)
         ingest(book, paths, key.columns, roster, report)
         chosen = effective_submissions(book, roster, first, report)
         cells = [json.loads(chosen[sid]["cells"]) if sid in chosen else None for sid, _ in students]
+        lap("read and store the submissions")
         submission_ids = [chosen[sid]["id"] if sid in chosen else None for sid, _ in students]
         finish = functools.partial(summarise, students, key.columns, submission_ids)
         with progress([None], "grading", quiet) as bar:
@@ -285,13 +297,15 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
                     manifest = manifest or load_manifest(build_dir)
                     grades = grade_one_by_one(manifest["students"], bank, cells, ecf=ecf, recompute=True)
                     graded = finish(grades)
+                elif manifest is not None:  # the key was remade from a manifest read whole
+                    graded = GradedSlice.join(grade_class(
+                        key, bank, cells, ecf=ecf, jobs=jobs, finish=finish,
+                        question_record=lambda i, k: manifest["students"][i]["questions"][k]))
                 else:
-                    def record(i, position):
-                        if manifest is not None:
-                            return manifest["students"][i]["questions"][position]
-                        return gradingkey.read_question(build_dir, key, i, position)
-                    graded = GradedSlice.join(grade_class(key, bank, cells, ecf=ecf, question_record=record,
-                                                          jobs=jobs, finish=finish))
+                    with gradingkey.QuestionReader(build_dir, key) as reader:
+                        graded = GradedSlice.join(grade_class(key, bank, cells, ecf=ecf, question_record=reader,
+                                                              jobs=jobs, finish=finish))
+        lap("grade")
         with book.transaction() as db:
             run_id = book.start_run(db, kind, digest, {"first": first, "ecf": ecf, "recompute": recompute,
                                                        "files": [str(p) for p in paths]})
@@ -302,11 +316,14 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
         report.invalid += graded.invalid
         report.totals = {sid: (e, p) for (sid, _), e, p in zip(students, graded.earned.sum(axis=1).tolist(),
                                                                  graded.possible.tolist())}
+        lap("record the run")
         write_grades_csv(build_dir, key, book, graded)
+        lap("write grades.csv")
         if feedback:
             from quizgen.feedback import write_feedback
 
             write_feedback(build_dir, manifest or load_manifest(build_dir), book, bank, formats=tuple(feedback))
+            lap("write feedback pages")
     return report
 
 

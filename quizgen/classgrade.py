@@ -6,13 +6,15 @@ holds the two together on a wide exam and on random typing); only the work is
 arranged differently:
 
 * a cell typed plainly (``0.7311``, ``[0.1, -0.2]``, ``(6, 28, 28)``, ``B``) is
-  read with one regular expression, and compared with the key, the hand key and
-  every named mistake for the whole column at once;
+  read by a small fast reader (``fast_reader``, which a test holds to the
+  kind's own parser), and compared with the key, the hand key and every named
+  mistake for the whole column at once;
 * any other cell is read by its answer kind's own parser against that student's
   key data (``_grade_part``, as in one-by-one grading);
-* a wrong part that uses a part answered wrong is checked for error carried
-  forward as ``grade`` does it, with the question's variant read alone from the
-  manifest: the only work that re-runs a template, spread over worker
+* a wrong part that uses a part answered wrong (``Part.uses``) is checked for
+  error carried forward as ``grade`` does it, with the question's variant read
+  alone from the manifest: the only work that re-runs a template;
+* with ``jobs`` > 1 the class is cut into slices of students graded in worker
   processes.
 """
 
@@ -25,13 +27,12 @@ from types import SimpleNamespace
 import numpy as np
 
 from quizgen.grading import ECF_FEEDBACK, _grade_part, carried_forward, carried_value
-from quizgen.kinds import _FLOAT, _MAX_TEXT, LETTERS, Integer, Shape, Vector
+from quizgen.kinds import _MAX_TEXT, LETTERS, Integer, Shape, Vector
 from quizgen.question import Variant, thaw
 
 STATUSES = ("correct", "ecf", "wrong", "invalid", "blank", "missing")
 CORRECT, ECF, WRONG, INVALID, BLANK, MISSING = range(len(STATUSES))
 CODE = {s: i for i, s in enumerate(STATUSES)}
-FEEDBACK = {CORRECT: "correct", BLANK: "no answer", MISSING: "no answer"}
 
 
 @dataclass

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -326,19 +327,39 @@ def load(build_dir, manifest_sha256: str, load_manifest, banks=()) -> tuple[Grad
     return from_manifest(manifest, bank, manifest_sha256), manifest
 
 
+class QuestionReader:
+    """Reads single questions out of manifest.json by the key's offsets: ``reader(i, k)`` is student
+    i's question k (0-based, as printed). One open file, read with ``os.pread`` (no shared file
+    position, so forked worker processes can use it at once)."""
+
+    def __init__(self, build_dir, key: GradingKey):
+        self.path = Path(build_dir) / MANIFEST
+        self.key = key
+        self.fd = os.open(self.path, os.O_RDONLY)
+
+    def close(self):
+        os.close(self.fd)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __call__(self, index: int, position: int) -> dict:
+        start, length = (int(v) for v in self.key.offsets[index, position])
+        try:
+            record = json.loads(os.pread(self.fd, length, start))
+        except ValueError:
+            record = None
+        if not isinstance(record, dict) or record.get("number") != position + 1:
+            raise InputError(self.path.parent / FILE_NAME,
+                             f"does not find student {self.key.students[index][0]}'s question {position + 1} in "
+                             f"{self.path}; delete it (grading remakes it) and run quizgen verify")
+        return record
+
+
 def read_question(build_dir, key: GradingKey, index: int, position: int) -> dict:
     """Student ``index``'s question at ``position`` (0-based, as printed) from manifest.json, read alone."""
-    start, length = (int(v) for v in key.offsets[index, position])
-    path = Path(build_dir) / MANIFEST
-    with open(path, "rb") as handle:
-        handle.seek(start)
-        text = handle.read(length)
-    try:
-        record = json.loads(text)
-    except ValueError:
-        record = None
-    if not isinstance(record, dict) or record.get("number") != position + 1:
-        raise InputError(Path(build_dir) / FILE_NAME, f"does not find student {key.students[index][0]}'s "
-                                                      f"question {position + 1} in {path}; delete it (grading "
-                                                      f"remakes it) and run quizgen verify")
-    return record
+    with QuestionReader(build_dir, key) as reader:
+        return reader(index, position)
