@@ -88,11 +88,12 @@ def _id_column(table) -> str:
                                  f"{', '.join(table.header)}{hint}", row=table.header_row)
 
 
-def ingest(gradebook, paths, columns: list, roster: dict, report: GradeReport) -> None:
+def ingest(gradebook, paths, columns: list, roster: dict, report: GradeReport) -> dict:
     """Store every row of every file (once); note unknown ids and missing columns.
 
     Every file is read and checked before any is stored: a refused file (InputError) adds nothing.
-    A bad row is reported and left out; it never stops the batch.
+    A bad row is reported and left out; it never stops the batch. Returns the cells of the rows
+    stored, by (source id, row number), so that grading need not read them back.
     """
     wanted = {header_key(c): c for c in columns}
     limit = submissions_limit(len(roster), len(columns))
@@ -119,6 +120,7 @@ def ingest(gradebook, paths, columns: list, roster: dict, report: GradeReport) -
         if not table.rows and not table.bad_rows:
             raise InputError(path, "has a header but no rows (the blank answer sheet?)")
         tables.append((path, table, id_col, missing))
+    stored: dict = {}
     for path, table, id_col, missing in tables:
         report.notices.extend(table.notices)
         if missing:
@@ -156,13 +158,15 @@ def ingest(gradebook, paths, columns: list, roster: dict, report: GradeReport) -
                                           + (f" (lost its leading zeros? the roster has {zeros!r})"
                                              if zeros else ""))
             gradebook.record_submissions(db, source_id, received)
+            stored.update(((source_id, number), cells) for number, _, _, cells in received)
+    return stored
 
 
 def effective_submissions(gradebook, roster: dict, first: bool, report: GradeReport) -> dict:
     """Roster id -> the submission row graded (every one stays in the gradebook)."""
     chosen: dict = {}
     all_rows: dict = {}
-    for sub in gradebook.submissions():
+    for sub in gradebook.submissions(cells=False):
         if sub["student_id"] in roster:
             all_rows.setdefault(sub["student_id"], []).append(sub)
     for student, rows in all_rows.items():
@@ -285,9 +289,12 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
     lap("load the key")
     with open_gradebook(build_dir) as book:
         book.record_exam(key.exam_id, digest)
-        ingest(book, paths, key.columns, roster, report)
+        fresh = ingest(book, paths, key.columns, roster, report)
         chosen = effective_submissions(book, roster, first, report)
-        cells = [json.loads(chosen[sid]["cells"]) if sid in chosen else None for sid, _ in students]
+        where = {sid: (sub["source_id"], sub["row_number"]) for sid, sub in chosen.items()}
+        older = book.cells(chosen[sid]["id"] for sid in chosen if where[sid] not in fresh)
+        cells = [(fresh[where[sid]] if where[sid] in fresh else older[chosen[sid]["id"]]) if sid in chosen else None
+                 for sid, _ in students]
         lap("read and store the submissions")
         submission_ids = [chosen[sid]["id"] if sid in chosen else None for sid, _ in students]
         finish = functools.partial(summarise, students, key.columns, submission_ids)

@@ -173,11 +173,22 @@ class Gradebook:
                        ((source_id, number, raw, student, json.dumps(cells, ensure_ascii=False))
                         for number, raw, student, cells in rows))
 
-    def submissions(self) -> list:
-        """Every submission in the order received (file, then row)."""
+    def submissions(self, cells: bool = True) -> list:
+        """Every submission in the order received (file, then row); without the cells if not asked."""
+        what = "s.*" if cells else "s.id, s.source_id, s.row_number, s.student_raw, s.student_id"
         return self.db.execute(
-            "SELECT s.*, src.file_name, src.received_at FROM submission s JOIN source src ON src.id = s.source_id "
+            f"SELECT {what}, src.file_name, src.received_at FROM submission s JOIN source src ON src.id = s.source_id "
             "ORDER BY src.id, s.row_number").fetchall()
+
+    def cells(self, ids) -> dict:
+        """Submission id -> its cells (column -> text)."""
+        wanted, out = set(ids), {}
+        if not wanted:
+            return out
+        for row in self.db.execute("SELECT id, cells FROM submission"):
+            if row[0] in wanted:
+                out[row[0]] = json.loads(row[1])
+        return out
 
     def start_run(self, db, kind: str, manifest_sha256: str, settings: dict) -> int:
         cur = db.execute("INSERT INTO run (started_at, kind, manifest_sha256, settings) VALUES (?, ?, ?, ?)",
