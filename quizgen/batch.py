@@ -3,10 +3,12 @@
 ``grade_build(DIR, files)`` stores every row of every file in the gradebook
 (a file graded before adds nothing), then grades, as one new run, each roster
 student's effective submission (the latest received, or the first with
-``first=True``) against the key frozen in ``DIR/manifest.json``. One bad row
-never stops the batch: unknown ids, duplicates, missing columns and students
-without a submission are collected in the report, whose ``needs_attention``
-says whether anything did.
+``first=True``) against the key frozen in ``DIR/manifest.json``, read through
+its arrays in ``DIR/grading-key.npz`` (:mod:`quizgen.gradingkey`) and graded a
+column at a time (:mod:`quizgen.classgrade`). One bad row never stops the
+batch: unknown ids, duplicates, missing columns and students without a
+submission are collected in the report, whose ``needs_attention`` says whether
+anything did.
 """
 
 from __future__ import annotations
