@@ -7,6 +7,14 @@ Prints
      second, and the ratio. Goal: quizgen is not slower per page than pdflatex.
 
     python bench/build.py [--students 500] [--pdf-students 24]
+
+Measured on the 2-core machines (2026-11-22, --students 40, same run, alternating code):
+PDF 6.1-6.2 pages/s before the print math lost its per-letter boxes, the lean UA stylesheet
+and the shared FontConfiguration, 9.5-10.2 pages/s after; pdflatex 55-59 pages/s; ratio
+0.11 -> 0.17-0.18. Of the 30-33 s, key.pdf takes ~5.5 s, alone in the main process after the
+papers. Per document (CPU, one process): 1.9 s -> 1.0 s; the same pages with every formula
+flattened to plain text take 0.37 s, about 17 pages/s per process (~34 with two), still below
+pdflatex: WeasyPrint's cost is per box, in Python, and math is many boxes.
 """
 
 from __future__ import annotations
