@@ -210,9 +210,7 @@ def merge_pdfs(paths: list) -> bytes:
 
 
 def key_pdf(meta: dict, exams: list) -> bytes:
-    import weasyprint
-
-    from quizgen.render import environment, print_font_css, stylesheet
+    from quizgen.render import environment, html_to_pdf, print_font_css, stylesheet
     from quizgen.richtext import math_html
 
     students = []
@@ -230,7 +228,7 @@ def key_pdf(meta: dict, exams: list) -> bytes:
         students.append({"student": exam.student, "variant_code": exam.variant_code, "rows": rows})
     html = environment().get_template("key.html.j2").render(
         exam=meta, students=students, css=stylesheet(), font_css=print_font_css())
-    return weasyprint.HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: int = 1,

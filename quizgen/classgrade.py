@@ -272,14 +272,13 @@ def _grade_fast(group, template, kind, fast: np.ndarray, values: list, out: Colu
     for i in students[right].tolist():
         feedback[i] = "correct"
     order = {name: k for k, name in enumerate(template.mistakes)}
-    wrong = np.flatnonzero(~right)
-    for j, i in zip(wrong.tolist(), students[wrong].tolist()):
+    for i in students[~right & ~hits.any(axis=1)].tolist():
+        feedback[i] = "not the key"
+    named_rows = np.flatnonzero(~right & hits.any(axis=1))
+    for j, i in zip(named_rows.tolist(), students[named_rows].tolist()):
         named = sorted((names[m] for m in np.flatnonzero(hits[j])), key=order.__getitem__)
-        if named:
-            mistake[i] = named[0]
-            feedback[i] = "; or ".join(template.mistakes[m] for m in named)
-        else:
-            feedback[i] = "not the key"
+        mistake[i] = named[0]
+        feedback[i] = "; or ".join(template.mistakes[m] for m in named)
 
 
 def _carry_errors_forward(key, bank, cells, grades: dict, ecf_credit: float, question_record) -> None:

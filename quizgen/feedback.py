@@ -54,7 +54,7 @@ def student_context(bank, student: dict, results: dict, math: str) -> dict:
 
 def write_feedback(build_dir, manifest: dict, book, bank, formats=("html", "pdf")) -> int:
     """Feedback pages for every student of the latest run; returns how many were written."""
-    from quizgen.render import environment, math_font_css, print_font_css, stylesheet
+    from quizgen.render import environment, html_to_pdf, math_font_css, print_font_css, stylesheet
 
     results = book.results(book.latest_run()["id"])
     meta = exam_meta_from_manifest(manifest)
@@ -67,9 +67,7 @@ def write_feedback(build_dir, manifest: dict, book, bank, formats=("html", "pdf"
                                               "font_css": math_font_css(MATH_CHARACTERS)})
             write_atomic(out / f"{student['id']}.html", page)
         if "pdf" in formats:
-            import weasyprint
-
             context = student_context(bank, student, results, "print")
             page = template.render(context | {"exam": meta, "css": stylesheet(), "font_css": print_font_css()})
-            write_atomic(out / f"{student['id']}.pdf", weasyprint.HTML(string=page).write_pdf())
+            write_atomic(out / f"{student['id']}.pdf", html_to_pdf(page))
     return len(manifest["students"])
