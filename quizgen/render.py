@@ -8,6 +8,7 @@ Jinja2's autoescape; template texts are Markdown rendered without raw HTML.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import functools
 import io
@@ -166,6 +167,8 @@ def render_html(exam_meta: dict, student_exam, mode: str = "exam", font_characte
 
 
 _FONT_CONFIG: dict = {}
+# dropped while the interpreter is whole: WeasyPrint's __del__ fails if it runs during shutdown
+atexit.register(_FONT_CONFIG.clear)
 
 
 def font_config():
