@@ -156,14 +156,23 @@ def _part_data(variant: dict, part: str) -> dict:
             "choices": {part: choice} if choice else {}}
 
 
+def _json_shape(value) -> tuple:
+    """The shape of a frozen array (nested lists of numbers, rectangular as numpy wrote them)."""
+    shape = []
+    while isinstance(value, list):
+        shape.append(len(value))
+        value = value[0] if value else None
+    return tuple(shape)
+
+
 def _mode(kind, variant: dict, part: str) -> tuple[str, tuple]:
     choice = variant.get("choices", {}).get(part)
     if choice:
         return "choice", (len(choice["options"]),)
     if type(kind) in NUMERIC:
-        shape = np.shape(variant["answers"][part])
+        shape = _json_shape(variant["answers"][part])
         values = [variant["hand_answers"].get(part)] + [a[part] for a in variant["mistakes"].values() if part in a]
-        if all(np.shape(v) == shape for v in values if v is not None):
+        if all(_json_shape(v) == shape for v in values if v is not None):
             return "numeric", shape
     if (type(kind) is Choice and not kind.multiple and len(variant["answers"][part]) == 1
             and variant["hand_answers"].get(part, variant["answers"][part]) == variant["answers"][part]
