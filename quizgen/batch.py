@@ -320,20 +320,19 @@ def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, feedback,
         lap("read and store the submissions")
         submission_ids = [chosen[sid]["id"] if sid in chosen else None for sid, _ in students]
         finish = functools.partial(summarise, students, key.columns, submission_ids)
-        with progress([None], "grading", quiet) as bar:
-            for _ in bar:
-                if recompute:
-                    manifest = manifest or load_manifest(build_dir)
-                    grades = grade_one_by_one(manifest["students"], bank, cells, ecf=ecf, recompute=True)
-                    graded = finish(grades)
-                elif manifest is not None:  # the key was remade from a manifest read whole
-                    graded = GradedSlice.join(grade_class(
-                        key, bank, cells, ecf=ecf, jobs=jobs, finish=finish,
-                        question_record=lambda i, k: manifest["students"][i]["questions"][k]))
-                else:
-                    with gradingkey.QuestionReader(build_dir, key) as reader:
-                        graded = GradedSlice.join(grade_class(key, bank, cells, ecf=ecf, question_record=reader,
-                                                              jobs=jobs, finish=finish))
+        with progress(range(len(students)), "grading", quiet, length=len(students)) as bar:
+            done = bar.update if hasattr(bar, "update") else None
+            if recompute:
+                manifest = manifest or load_manifest(build_dir)
+                graded = finish(grade_one_by_one(manifest["students"], bank, cells, ecf=ecf, recompute=True))
+            elif manifest is not None:  # the key was remade from a manifest read whole
+                graded = GradedSlice.join(grade_class(
+                    key, bank, cells, ecf=ecf, jobs=jobs, finish=finish, done=done,
+                    question_record=lambda i, k: manifest["students"][i]["questions"][k]))
+            else:
+                with gradingkey.QuestionReader(build_dir, key) as reader:
+                    graded = GradedSlice.join(grade_class(key, bank, cells, ecf=ecf, question_record=reader,
+                                                          jobs=jobs, finish=finish, done=done))
         lap("grade")
         with book.transaction() as db:
             run_id = book.start_run(db, kind, digest, {"first": first, "ecf": ecf, "recompute": recompute,

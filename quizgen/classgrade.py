@@ -136,31 +136,40 @@ def _close_or_equal(kind, values, keys):
 # -- the class ------------------------------------------------------------------------------------
 
 def grade_class(key, bank, cells: list, ecf: bool = True, ecf_credit: float = 1.0, question_record=None,
-                jobs: int = 1, finish=None):
+                jobs: int = 1, finish=None, done=None):
     """column -> :class:`ColumnGrades` for every student of ``key`` (``cells[i]`` is student i's
     submission, column -> text, or None when there is none).
 
     ``question_record(i, k)`` returns student i's k-th question (0-based) as the manifest
-    has it; it is called only where error carried forward can apply. With ``jobs`` > 1 the
-    class is cut into that many slices of students, graded in worker processes. With
-    ``finish``, the list of ``finish(grades, lo, hi)`` for each slice (computed where the
-    slice was graded) is returned instead.
+    has it; it is called only where error carried forward can apply. The class is graded
+    in slices of students, in ``jobs`` worker processes when there are enough students;
+    ``done(count)`` is called as each slice is finished (a progress bar). With ``finish``,
+    the list of ``finish(grades, lo, hi)`` for each slice (computed where the slice was
+    graded) is returned instead.
     """
     n = len(key.students)
+    parallel = jobs > 1 and n >= PARALLEL_FROM
+    size = max(1, min(SLICE, -(-n // jobs) if parallel else SLICE))
+    bounds = list(range(0, n, size)) + [n] if n else [0, 0]
+    slices = list(zip(bounds[:-1], bounds[1:]))
     _JOB.update(key=key, bank=bank, cells=cells, ecf=ecf, ecf_credit=ecf_credit, question_record=question_record,
                 finish=finish)
+    graded = []
     try:
-        if jobs <= 1 or n < PARALLEL_FROM:
-            slices = [(0, n)]
-            graded = [_grade_slice((0, n))]
+        if not parallel:
+            for lo_hi in slices:
+                graded.append(_grade_slice(lo_hi))
+                if done:
+                    done(lo_hi[1] - lo_hi[0])
         else:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            bounds = np.linspace(0, n, jobs + 1).astype(int).tolist()
-            slices = list(zip(bounds[:-1], bounds[1:]))
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                graded = list(pool.map(_grade_slice, slices))
+                for (lo, hi), future in [(s, pool.submit(_grade_slice, s)) for s in slices]:
+                    graded.append(future.result())
+                    if done:
+                        done(hi - lo)
     finally:
         _JOB.clear()
     if finish is not None:
@@ -177,6 +186,7 @@ def grade_class(key, bank, cells: list, ecf: bool = True, ecf_credit: float = 1.
 
 
 PARALLEL_FROM = 2000  # students before worker processes pay for themselves
+SLICE = 5000          # students graded at a time: a progress step, and what a worker sends back
 _JOB: dict = {}
 
 

@@ -166,13 +166,16 @@ def test_error_carried_forward_is_found_and_worker_processes_agree(exam):
     cells = [_answers(rng, bank, s) for s in manifest["students"]]
     record = lambda i, k: gradingkey.read_question(out, key, i, k)  # noqa: E731
     one = classgrade.grade_class(key, bank, cells, question_record=record)
-    saved = classgrade.PARALLEL_FROM
-    classgrade.PARALLEL_FROM = 2
+    saved = classgrade.PARALLEL_FROM, classgrade.SLICE
+    classgrade.PARALLEL_FROM, classgrade.SLICE = 2, 5
+    finished = []
     try:
-        two = classgrade.grade_class(key, bank, cells, question_record=record, jobs=2)
+        two = classgrade.grade_class(key, bank, cells, question_record=record, jobs=2, done=finished.append)
+        sliced = classgrade.grade_class(key, bank, cells, question_record=record, jobs=1)
     finally:
-        classgrade.PARALLEL_FROM = saved
-    assert _compare(key, one, two) == STUDENTS * len(key.columns)
+        classgrade.PARALLEL_FROM, classgrade.SLICE = saved
+    assert finished == [5, 5, 5, 5, 4]  # 24 students in slices of 5, shared by two workers
+    assert _compare(key, one, two) == _compare(key, one, sliced) == STUDENTS * len(key.columns)
     assert sum(int((one[c].status == classgrade.ECF).sum()) for c in key.columns) > 0
     _compare(key, one, grade_one_by_one(manifest["students"], bank, cells))
 
