@@ -63,7 +63,8 @@ def solve(p, work):
 STEM = r"""
 A fully connected autoencoder has the layer widths
 $$ {{ p.layer_sizes | join(" \\to ") }} $$
-(input, hidden layers, code, hidden layers, reconstruction). Every layer computes $y = f(W x + b)$ with a
+{% if p.layer_sizes | length == 3 %}(input, code, reconstruction){% else %}(input, hidden layer, code, hidden layer,
+reconstruction){% endif %}. Every layer computes $y = f(W x + b)$ with a
 weight matrix $W$ of shape $n_{out} \times n_{in}$ and its own bias vector $b$ of length $n_{out}$.
 
 (a) How many trainable parameters does it have when every layer has its own weights (untied)?

@@ -13,6 +13,7 @@ import pytest
 from scipy.spatial.distance import jensenshannon
 
 from quizgen.seeds import rng_for
+from quizgen.stems import render_stem
 from tests.question_bank.oracles import load, variants, sig, grade_statuses
 
 SEEDS = range(12)
@@ -53,6 +54,8 @@ def test_param_count_against_layer_sums_and_a_published_figure():
         assert v.mistakes["tied_counted_twice"]["tied"] == _count(sizes, tied=False)
         weights_only = _count(sizes, False) - sum(sizes[1:])
         assert v.mistakes["no_biases"]["untied"] == weights_only
+        stem = render_stem(t, v)
+        assert ("hidden layer" in stem) == (len(sizes) == 5), stem  # no hidden layers named when there are none
 
 
 def _ae_forward(x, layers):
