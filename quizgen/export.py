@@ -1156,16 +1156,24 @@ def _blank_texts(part, variant, report, template) -> list | None:
     if isinstance(kind, (Integer, Shape)):
         return [[str(int(v))] for v in exact]
     decimals = getattr(kind, "decimals", None)
+    if decimals is not None:
+        report.note("Canvas blanks are matched as text: a number is right when written with the stem's "
+                    "decimals and within the tolerance (each such spelling is accepted)")
     out = []
     for e, h in zip(exact, hand):
         texts = []
         for v in (e, h):
-            t = f"{v:.{decimals}f}" if decimals is not None else f"{v:g}"
-            if t.startswith("-") and float(t) == 0:
-                t = t[1:]
-            if t not in texts:
-                texts.append(t)
-        out.append(texts)
+            # Canvas compares text, quizgen numbers: accept every rounding at the stem's decimals
+            # that quizgen would grade right (one unit either way, for the default tolerance)
+            steps = range(-3, 4) if decimals is not None else (0,)
+            for k in steps:
+                candidate = v + k * 10.0 ** -decimals if decimals is not None else v
+                t = f"{candidate:.{decimals}f}" if decimals is not None else f"{candidate:g}"
+                if t.startswith("-") and float(t) == 0:
+                    t = t[1:]
+                if t not in texts and (kind.tolerance.close(float(t), e) or kind.tolerance.close(float(t), h)):
+                    texts.append(t)
+        out.append(texts or [f"{e:.{decimals}f}" if decimals is not None else f"{e:g}"])
     return out
 
 

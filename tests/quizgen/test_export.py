@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import numpy as np
 import pytest
 
 from quizgen.bank import load_bank
@@ -407,6 +408,24 @@ def test_canvas_numeric_ranges_and_choices(canvas, setup):
             text = item.findtext(f"{Q12}presentation/{Q12}material/{Q12}mattext")
             for lid in item.findall(f"{Q12}presentation/{Q12}response_lid"):
                 assert f"[{lid.findtext(f'{Q12}material/{Q12}mattext')}]" in text
+
+
+def test_canvas_blanks_accept_every_spelling_quizgen_grades_right(setup):
+    from quizgen.export import _blank_texts
+    from quizgen.grading import grade
+
+    _, bank = exported_ids(setup[1])
+    template = bank.get("lstm.cell_step")
+    for seed in range(20):
+        variant = template.draw(np.random.default_rng(seed), f"canvas{seed}")
+        for part in template.parts:
+            (accepted,) = _blank_texts(part, variant, ExportReport("canvas", "x.zip"), template)
+            key = variant.answers[part.name]
+            for k in range(-3, 4):  # the key at 4 decimals, moved by k units in the last one
+                text = f"{key + k * 1e-4:.4f}"
+                right = grade(template, variant, {part.name: text}, ecf=False).parts[
+                    [p.name for p in template.parts].index(part.name)].status == "correct"
+                assert (text in accepted) == right or text.lstrip("-") in accepted, (seed, part.name, text)
 
 
 def test_canvas_is_deterministic(setup, canvas, tmp_path):
