@@ -82,6 +82,23 @@ class Part:
             self.uses = tuple(self.uses)
 
 
+def round_like_numpy(x: float, decimals: int) -> float:
+    """``float(np.round(x, decimals))``, bit for bit, without numpy's overhead on one number.
+
+    numpy rounds as rint(x * 10**d) / 10**d (half to even); Python's round() of a
+    float is half to even too, and the sign of a zero result is kept as rint keeps
+    it. Hand calculation rounds every intermediate, so this is most of a solve.
+    """
+    if decimals < 0 or not math.isfinite(x):
+        return float(np.round(x, decimals))
+    scale = 10.0 ** decimals
+    scaled = x * scale
+    if not math.isfinite(scaled):
+        return float(np.round(x, decimals))
+    out = round(scaled) / scale
+    return out if out != 0 else math.copysign(0.0, scaled)
+
+
 class Work:
     """What ``solve`` writes its answers and steps into.
 
@@ -121,8 +138,10 @@ class Work:
             return value
         if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
             return value
+        if isinstance(value, (float, np.floating)):
+            return round_like_numpy(float(value), decimals)
         return np.round(np.asarray(value, dtype=float), decimals) if np.ndim(value) else \
-            float(np.round(float(value), decimals))
+            round_like_numpy(float(value), decimals)
 
     def step(self, name: str, value, decimals: int | None = None):
         """Record an intermediate value; return it (rounded, in hand calculation)."""

@@ -7,6 +7,8 @@ import textwrap
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizgen.bank import load_bank
 from quizgen.grading import grade
@@ -176,3 +178,17 @@ def test_far_off_earlier_answer_does_not_crash_ecf(template):
     v = template.draw(rng_for(1), "1")
     result = grade(template, v, {"h1": "100 100", "h2": "0.5 0.5"})
     assert [r.status for r in result.parts] == ["wrong", "wrong"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False),
+                 st.integers(-10**7, 10**7).map(lambda k: k / 2 ** 9),     # exact ties at many decimals
+                 st.integers(-10**6, 10**6).map(lambda k: k * 1e-4 + 5e-5)),
+       st.integers(0, 12))
+def test_hand_rounding_is_numpys_bit_for_bit(x, decimals):
+    import math
+
+    from quizgen.question import round_like_numpy
+
+    ours, numpys = round_like_numpy(x, decimals), float(np.round(x, decimals))
+    assert ours == numpys and math.copysign(1, ours) == math.copysign(1, numpys), (x, decimals, ours, numpys)
