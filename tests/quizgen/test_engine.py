@@ -190,5 +190,6 @@ def test_hand_rounding_is_numpys_bit_for_bit(x, decimals):
 
     from quizgen.question import round_like_numpy
 
-    ours, numpys = round_like_numpy(x, decimals), float(np.round(x, decimals))
+    with np.errstate(over="ignore"):  # numpy itself overflows on x * 10**d for the largest floats
+        ours, numpys = round_like_numpy(x, decimals), float(np.round(x, decimals))
     assert ours == numpys and math.copysign(1, ours) == math.copysign(1, numpys), (x, decimals, ours, numpys)
