@@ -19,6 +19,7 @@ import hashlib
 import json
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -303,8 +304,10 @@ def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, feedback,
         report.timings[stage] = report.timings.get(stage, 0.0) + now - clock
         clock = now
 
-    digest = manifest_sha256(build_dir)
-    key, manifest = gradingkey.load(build_dir, digest, load_manifest, banks)
+    with ThreadPoolExecutor(1) as hashing:  # the manifest is hashed while the key file is read
+        pending = hashing.submit(manifest_sha256, build_dir)
+        key, manifest = gradingkey.load(build_dir, pending.result, load_manifest, banks)
+        digest = pending.result()
     bank = load_bank(tuple(key.banks) + tuple(banks))
     students = key.students
     roster = {normalise_id(sid): sid for sid, _ in students}

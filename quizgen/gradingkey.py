@@ -319,21 +319,27 @@ def file_sha256(path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def load(build_dir, manifest_sha256: str, load_manifest, banks=()) -> tuple[GradingKey, dict | None]:
+def load(build_dir, manifest_sha256, load_manifest, banks=()) -> tuple[GradingKey, dict | None]:
     """The build's grading key, and the whole manifest when the key had to be remade from it
-    (missing, damaged or out of date); None when the key file was current."""
+    (missing, damaged or out of date); None when the key file was current.
+
+    ``manifest_sha256`` is the manifest's digest, or a function giving it: it is then asked for
+    only once the key file is read, so that hashing (a thread: hashlib lets go of the GIL) and
+    reading overlap.
+    """
     path = Path(build_dir) / FILE_NAME
     try:
         key = from_bytes(path.read_bytes())
-        if key.manifest_sha256 == manifest_sha256:
-            return key, None
     except UNREADABLE:
-        pass
+        key = None
+    digest = manifest_sha256() if callable(manifest_sha256) else manifest_sha256
+    if key is not None and key.manifest_sha256 == digest:
+        return key, None
     from quizgen.bank import load_bank
 
     manifest = load_manifest(build_dir)
     bank = load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks))
-    return from_manifest(manifest, bank, manifest_sha256), manifest
+    return from_manifest(manifest, bank, digest), manifest
 
 
 class QuestionReader:
