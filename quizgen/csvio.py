@@ -178,7 +178,8 @@ def read_table(path, required=(), max_bytes: int = MAX_BYTES, skip_bad_rows: boo
                                else "") + ": the download failed? download the CSV again")
     lead = len(text) - len(text.lstrip("\r\n"))
     blank_lines, text = text[:lead].count("\n"), text[lead:]
-    first_line = text.splitlines()[0]
+    head_lines = text[: 1 << 20].splitlines()  # the first lines, without splitting a large file whole
+    first_line = head_lines[0]
     sep = first_line.strip().lower()
     if len(sep) == 5 and sep.startswith("sep=") and sep[4] in DELIMITERS:
         # Excel's "sep=;" hint line: it names the delimiter and is not the header
@@ -188,7 +189,7 @@ def read_table(path, required=(), max_bytes: int = MAX_BYTES, skip_bad_rows: boo
         if not text.strip():
             raise InputError(path, "has only Excel's 'sep=' line: no header, no rows")
     else:
-        lines = [line for line in text.splitlines()[:6] if line.strip()]
+        lines = [line for line in head_lines[:6] if line.strip()]
         # a title line above the header has no delimiter: sniff the next line then
         delimiter = sniff_delimiter(next((line for line in lines if any(d in line for d in DELIMITERS)),
                                          first_line))
