@@ -290,10 +290,20 @@ def _without_cycle_collection():
 def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
                 paths=(), banks=(), feedback=("html",), quiet: bool = False, jobs: int = 1) -> GradeReport:
     with _without_cycle_collection():
-        return _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, feedback, quiet, jobs)
+        report = _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jobs)
+    if feedback:  # pages are laid out with the cycle collector on: WeasyPrint's boxes are full of cycles
+        from quizgen.feedback import write_feedback
+
+        start = time.perf_counter()
+        manifest = load_manifest(build_dir)
+        with open_gradebook(build_dir) as book:
+            write_feedback(build_dir, manifest, book, load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks)),
+                           formats=tuple(feedback))
+        report.timings["write feedback pages"] = time.perf_counter() - start
+    return report
 
 
-def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, feedback, quiet, jobs) -> GradeReport:
+def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jobs) -> GradeReport:
     build_dir = Path(build_dir)
     clock = time.perf_counter()
     report = GradeReport()
@@ -350,11 +360,6 @@ def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, feedback,
         lap("record the run")
         write_grades_csv(build_dir, key, book, graded)
         lap("write grades.csv")
-        if feedback:
-            from quizgen.feedback import write_feedback
-
-            write_feedback(build_dir, manifest or load_manifest(build_dir), book, bank, formats=tuple(feedback))
-            lap("write feedback pages")
     return report
 
 
