@@ -131,6 +131,7 @@ def ingest(gradebook, paths, columns: list, roster: dict, report: GradeReport) -
         if missing:
             report.missing_columns.append(f"{path}: no column {', '.join(missing)} (graded as blank)")
         column_of = {h: wanted[header_key(h)] for h in table.header if header_key(h) in wanted}
+        pairs = list(column_of.items())
         digest = hashlib.sha256(table.raw).hexdigest()
         with gradebook.transaction() as db:
             source_id, new = gradebook.record_source(db, Path(path).name, digest, table.encoding,
@@ -143,7 +144,7 @@ def ingest(gradebook, paths, columns: list, roster: dict, report: GradeReport) -
             for number, row in table.rows:
                 raw_id = row.get(id_col, "").strip()
                 student = normalise_id(raw_id)
-                cells = {column_of[h]: v for h, v in row.items() if h in column_of}
+                cells = {column: row[h] for h, column in pairs}
                 received.append((number, raw_id, student, cells))
                 report.new_rows += 1
                 if number in table.short_rows:

@@ -235,7 +235,7 @@ def read_table(path, required=(), max_bytes: int = MAX_BYTES, skip_bad_rows: boo
                                f"{', '.join(header)}", row=1 + skipped)
     rows, short_rows = [], {}
     for number, record in enumerate(records[1:], start=2 + skipped):
-        if not any(cell.strip() for cell in record):
+        if not "".join(record).strip():
             continue  # blank line
         problem = None
         if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
