@@ -271,3 +271,22 @@ def test_a_schema_1_gradebook_is_migrated_and_its_runs_still_read(tmp_path):
         assert columns == ["Q1", "Q2"] and earned["001"][:2] == ("cw", [2.0, 0.0])
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             book.db.execute("DELETE FROM score")
+
+
+def test_a_build_without_its_grading_key_grades_the_same_from_the_manifest(exam, tmp_path):
+    import shutil
+
+    from quizgen.gradingkey import FILE_NAME as KEY_FILE
+
+    header, key = key_rows(exam)
+    row = dict(key["001"])
+    row["Q1a"], row["Q1b"] = "0.1 0.2", "?"
+    sub = write_csv(tmp_path / "s.csv", header, [[row[h] for h in header], [key["002"][h] for h in header]])
+    grade_build(exam, [sub], feedback=())
+    with_key = (exam / "grades.csv").read_bytes()
+    bare = tmp_path / "bare"
+    shutil.copytree(exam, bare)
+    (bare / FILE_NAME).unlink()
+    (bare / KEY_FILE).unlink()  # an older build, or a key lost: it is remade from the manifest
+    report = grade_build(bare, [sub], feedback=())
+    assert (bare / "grades.csv").read_bytes() == with_key and report.graded == 2
