@@ -261,17 +261,17 @@ def summarise(students: list, columns: list, submission_ids: list, grades: dict,
             notes.setdefault(i, {})[c] = [g.mistake[i], g.feedback[i]]
             if g.status[i] == INVALID:
                 invalid.append(f"{students[i][0]} {c}: {g.feedback[i]}")
-    responses = [grades[c].response for c in columns]
     dumps = json.dumps
     points_text: dict = {}
     rows = []
-    for i, ((student_id, _), p) in enumerate(zip(students, points.tolist())):
+    by_student = zip(students, submission_ids, points.tolist(), credits.tolist(),
+                     zip(*(grades[c].response for c in columns)))  # columns to rows, in C
+    for i, ((student_id, _), submission, p, credit, response) in enumerate(by_student):
         key = tuple(p)
-        rows.append((student_id, submission_ids[i], status_text[i * width:(i + 1) * width],
-                     "[" + ",".join(map(credit_text.__getitem__, credits[i].tolist())) + "]",
+        rows.append((student_id, submission, status_text[i * width:(i + 1) * width],
+                     "[" + ",".join(map(credit_text.__getitem__, credit)) + "]",
                      points_text.get(key) or points_text.setdefault(key, dumps(p)),
-                     dumps([r[i] for r in responses], ensure_ascii=False),
-                     dumps(notes.get(i, {}), ensure_ascii=False)))
+                     dumps(response, ensure_ascii=False), dumps(notes.get(i, {}), ensure_ascii=False)))
     return GradedSlice(rows, statuses, credits * points, points.sum(axis=1), invalid)
 
 
