@@ -26,7 +26,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from quizgen.grading import ECF_FEEDBACK, _grade_part, carried_forward, carried_value
+from quizgen.grading import ECF_FEEDBACK, _grade_part, carried_forward, carried_value, may_carry_forward
 from quizgen.kinds import _MAX_TEXT, LETTERS, Integer, Number, Shape, Vector
 from quizgen.question import Variant, thaw
 
@@ -363,8 +363,7 @@ def _check_carried_forward(work: list, bank, cells: list, question_record) -> li
             value = _plain_value(part, variant, text)
             if value is None:
                 value = carried_value(part, variant, text)
-            if code == WRONG and part.kind.carries_forward and part.name not in variant.choices \
-                    and answered_wrong.intersection(template.influences(part.name)) \
+            if code == WRONG and may_carry_forward(template, variant, part, answered_wrong) \
                     and carried_forward(template, params, parsed, part, value):
                 out.append((i, meta["column"]))
             if code == WRONG:

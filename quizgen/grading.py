@@ -74,8 +74,7 @@ def grade(template: Template, variant: Variant, responses: dict, ecf: bool = Tru
         if graded["status"] != "correct":
             graded["key"] = shown_key(part, variant)
         value = graded.pop("value", None)
-        if graded["status"] == "wrong" and ecf and part.kind.carries_forward and part.name not in variant.choices \
-                and answered_wrong.intersection(template.influences(part.name)):
+        if graded["status"] == "wrong" and ecf and may_carry_forward(template, variant, part, answered_wrong):
             if params is None:
                 params = thaw(variant.params)
             if carried_forward(template, params, parsed, part, value):
@@ -96,6 +95,13 @@ def shown_key(part, variant) -> str:
 
 
 ECF_FEEDBACK = "right from your own earlier answers (error carried forward)"
+
+
+def may_carry_forward(template, variant, part, answered_wrong: set) -> bool:
+    """Whether a wrong answer to ``part`` is worth checking for error carried forward: its kind
+    carries values, it was typed (not chosen), and it uses a part in ``answered_wrong``."""
+    return part.kind.carries_forward and part.name not in variant.choices \
+        and bool(answered_wrong.intersection(template.influences(part.name)))
 
 
 def carried_value(part, variant, text):
