@@ -28,12 +28,12 @@ import numpy as np
 
 from quizgen import gradingkey
 from quizgen.bank import load_bank
-from quizgen.build import MANIFEST, load_manifest
 from quizgen.classgrade import CORRECT, BLANK, CODE, INVALID, MISSING, STATUSES, ColumnGrades, grade_class
 from quizgen.csvio import InputError, csv_text, read_table, submissions_limit, write_atomic
 from quizgen.exam import question_from_json
 from quizgen.gradebook import STATUS_LETTERS, open_gradebook
 from quizgen.grading import grade
+from quizgen.gradingkey import MANIFEST, load_manifest
 from quizgen.progress import progress
 from quizgen.question import Variant, thaw
 from quizgen.spec import ID_COLUMNS, normalise_id
@@ -317,7 +317,7 @@ def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jo
 
     with ThreadPoolExecutor(1) as hashing:  # the manifest is hashed while the key file is read
         pending = hashing.submit(manifest_sha256, build_dir)
-        key, manifest = gradingkey.load(build_dir, pending.result, load_manifest, banks)
+        key, manifest = gradingkey.load(build_dir, pending.result, banks)
         digest = pending.result()
     bank = load_bank(tuple(key.banks) + tuple(banks))
     students = key.students
@@ -414,7 +414,7 @@ def override(build_dir, student: str, column: str, score: float, reason: str) ->
 
 def load_key(build_dir):
     """The build's grading key (remade from the manifest if it is missing or out of date)."""
-    return gradingkey.load(build_dir, manifest_sha256(build_dir), load_manifest)[0]
+    return gradingkey.load(build_dir, manifest_sha256(build_dir))[0]
 
 
 def grades_table(key, columns: list, statuses: np.ndarray, earned: np.ndarray, overridden: np.ndarray) -> tuple:

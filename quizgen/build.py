@@ -35,14 +35,13 @@ import quizgen
 from quizgen.bank import Bank, load_bank
 from quizgen.csvio import InputError, csv_text, write_atomic
 from quizgen import gradingkey
-from quizgen.gradingkey import write_manifest
+from quizgen.gradingkey import MANIFEST, load_manifest, write_manifest
 from quizgen.exam import StudentExam, answer_columns, assemble, plan_exam, question_from_json, student_exam
 from quizgen.progress import progress
 from quizgen.spec import (ExamSpec, load_or_create_secret, load_roster, load_secret, load_spec,
                           secret_fingerprint)
 
 FORMATS = ("html", "pdf")
-MANIFEST = "manifest.json"
 # one math-font subset for every HTML page of a build: the characters the course's math uses
 MATH_CHARACTERS = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                    "αβγδϵεζηθικλμνξπρστυϕφχψωΓΔΘΛΞΠΣΦΨΩ"
@@ -282,27 +281,20 @@ class VerifyReport:
     problems: list = field(default_factory=list)
 
 
-def load_manifest(build_dir) -> dict:
-    path = Path(build_dir) / MANIFEST
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "no manifest: not a quizgen build directory (or an unfinished build)") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"is damaged ({exc})") from None
-
-
 def _misplaced_questions(build_dir, key, manifest: dict) -> list:
     """Questions the key's offsets do not find where manifest.json has them."""
+    if not len(key.offsets):
+        return []
     out = []
-    for i, student in enumerate(manifest["students"]):
-        for k, question in enumerate(student["questions"]):
-            try:
-                found = gradingkey.read_question(build_dir, key, i, k) if len(key.offsets) else question
-            except (IndexError, InputError):
-                found = None
-            if found != question:
-                out.append(f"where student {student['id']} question {k + 1} is")
+    with gradingkey.QuestionReader(build_dir, key) as reader:
+        for i, student in enumerate(manifest["students"]):
+            for k, question in enumerate(student["questions"]):
+                try:
+                    found = reader(i, k)
+                except (IndexError, InputError):
+                    found = None
+                if found != question:
+                    out.append(f"where student {student['id']} question {k + 1} is")
     return out
 
 

@@ -319,7 +319,18 @@ def file_sha256(path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def load(build_dir, manifest_sha256, load_manifest, banks=()) -> tuple[GradingKey, dict | None]:
+def load_manifest(build_dir) -> dict:
+    """The build directory's manifest.json, whole; InputError names what is wrong with it."""
+    path = Path(build_dir) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "no manifest: not a quizgen build directory (or an unfinished build)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"is damaged ({exc})") from None
+
+
+def load(build_dir, manifest_sha256, banks=()) -> tuple[GradingKey, dict | None]:
     """The build's grading key, and the whole manifest when the key had to be remade from it
     (missing, damaged or out of date); None when the key file was current.
 
@@ -372,9 +383,3 @@ class QuestionReader:
                              f"does not find student {self.key.students[index][0]}'s question {position + 1} in "
                              f"{self.path}; delete it (grading remakes it) and run quizgen verify")
         return record
-
-
-def read_question(build_dir, key: GradingKey, index: int, position: int) -> dict:
-    """Student ``index``'s question at ``position`` (0-based, as printed) from manifest.json, read alone."""
-    with QuestionReader(build_dir, key) as reader:
-        return reader(index, position)

@@ -54,7 +54,7 @@ def exam(tmp_path_factory):
     build(tmp / "spec.toml", tmp / "roster.csv", tmp / "out", secret_file=tmp / "k" / "s", formats=(), quiet=True)
     out = tmp / "out"
     bank = load_bank()
-    key, manifest = gradingkey.load(out, manifest_sha256(out), load_manifest)
+    key, manifest = gradingkey.load(out, manifest_sha256(out))
     assert manifest is None, "the build wrote a current grading key"
     return out, bank, key, load_manifest(out)
 
@@ -153,7 +153,8 @@ def test_the_class_at_once_equals_one_by_one(exam, seed):
     out, bank, key, manifest = exam
     rng = np.random.default_rng(seed)
     cells = [_answers(rng, bank, s) if rng.random() > 0.1 else None for s in manifest["students"]]
-    fast = classgrade.grade_class(key, bank, cells, question_record=lambda i, k: gradingkey.read_question(out, key, i, k))
+    with gradingkey.QuestionReader(out, key) as record:
+        fast = classgrade.grade_class(key, bank, cells, question_record=record)
     slow = grade_one_by_one(manifest["students"], bank, cells)
     assert _compare(key, fast, slow) == STUDENTS * len(key.columns)
     statuses = {classgrade.STATUSES[s] for c in key.columns for s in fast[c].status}
@@ -164,16 +165,16 @@ def test_error_carried_forward_is_found_and_worker_processes_agree(exam):
     out, bank, key, manifest = exam
     rng = np.random.default_rng(99)
     cells = [_answers(rng, bank, s) for s in manifest["students"]]
-    record = lambda i, k: gradingkey.read_question(out, key, i, k)  # noqa: E731
-    one = classgrade.grade_class(key, bank, cells, question_record=record)
     saved = classgrade.PARALLEL_FROM, classgrade.SLICE
-    classgrade.PARALLEL_FROM, classgrade.SLICE = 2, 5
     finished = []
-    try:
-        two = classgrade.grade_class(key, bank, cells, question_record=record, jobs=2, done=finished.append)
-        sliced = classgrade.grade_class(key, bank, cells, question_record=record, jobs=1)
-    finally:
-        classgrade.PARALLEL_FROM, classgrade.SLICE = saved
+    with gradingkey.QuestionReader(out, key) as record:
+        one = classgrade.grade_class(key, bank, cells, question_record=record)
+        classgrade.PARALLEL_FROM, classgrade.SLICE = 2, 5
+        try:
+            two = classgrade.grade_class(key, bank, cells, question_record=record, jobs=2, done=finished.append)
+            sliced = classgrade.grade_class(key, bank, cells, question_record=record, jobs=1)
+        finally:
+            classgrade.PARALLEL_FROM, classgrade.SLICE = saved
     assert finished == [5, 5, 5, 5, 4]  # 24 students in slices of 5, shared by two workers
     assert _compare(key, one, two) == _compare(key, one, sliced) == STUDENTS * len(key.columns)
     assert sum(int((one[c].status == classgrade.ECF).sum()) for c in key.columns) > 0
@@ -187,7 +188,7 @@ def test_a_stale_grading_key_is_remade_from_the_manifest(exam, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     (copy / gradingkey.FILE_NAME).write_bytes(b"not a zip file")
-    remade, loaded = gradingkey.load(copy, manifest_sha256(copy), load_manifest)
+    remade, loaded = gradingkey.load(copy, manifest_sha256(copy))
     assert loaded is not None and remade.columns == key.columns
     for a, b in zip(remade.groups, key.groups):
         assert (a.column, a.template_id, a.part, a.mode) == (b.column, b.template_id, b.part, b.mode)
@@ -198,9 +199,10 @@ def test_a_stale_grading_key_is_remade_from_the_manifest(exam, tmp_path):
 
 def test_manifest_lines_are_the_questions(exam):
     out, bank, key, manifest = exam
-    for i, student in enumerate(manifest["students"]):
-        for k, question in enumerate(student["questions"]):
-            assert gradingkey.read_question(out, key, i, k) == question
+    with gradingkey.QuestionReader(out, key) as reader:
+        for i, student in enumerate(manifest["students"]):
+            for k, question in enumerate(student["questions"]):
+                assert reader(i, k) == question
 
 
 # -- the fast readers never read what the kind's parser would not, nor read it differently --------
