@@ -465,12 +465,9 @@ def run_matrices(key, book, graded: GradedSlice) -> tuple:
     columns = key.columns
     earned = graded.earned.copy()
     overridden = np.zeros(len(key.students), bool)
-    position = {c: k for k, c in enumerate(columns)}
-    index = {sid: i for i, (sid, _) in enumerate(key.students)}
-    for (student, column), (score, _) in book.overrides().items():
-        if student in index and column in position:
-            earned[index[student], position[column]] = score
-            overridden[index[student]] = True
+    for i, k, score in book.overrides_at({sid: i for i, (sid, _) in enumerate(key.students)}, columns):
+        earned[i, k] = score
+        overridden[i] = True
     return columns, graded.statuses, earned, overridden
 
 

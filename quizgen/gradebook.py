@@ -251,7 +251,6 @@ class Gradebook:
         """The run's columns, and student -> (statuses as letters, points earned per column with the
         overrides applied, the columns overridden): what grades.csv and score totals need."""
         columns = self.run_columns(run_id)
-        overrides = self.overrides()
         out = {}
         if columns:
             for student, _, statuses, credits, points, _, _ in self.packed(run_id):
@@ -266,12 +265,18 @@ class Gradebook:
                 statuses.append(STATUS_LETTERS[row["status"]])
                 earned.append(row["credit"] * row["points"])
             out = {s: ("".join(st), e, o) for s, (st, e, o) in out.items()}
-        position = {c: k for k, c in enumerate(columns)}
-        for (student, column), (score, _) in overrides.items():
-            if student in out and column in position:
-                out[student][1][position[column]] = score
-                out[student][2].add(column)
+        for student, k, score in self.overrides_at({s: s for s in out}, columns):
+            out[student][1][k] = score
+            out[student][2].add(columns[k])
         return columns, out
+
+    def overrides_at(self, students: dict, columns: list):
+        """(student's place, column's position, score) of each latest override of one of
+        ``students`` (id -> place, e.g. a row of a matrix) in one of ``columns``."""
+        position = {c: k for k, c in enumerate(columns)}
+        for (student, column), (score, _) in self.overrides().items():
+            if student in students and column in position:
+                yield students[student], position[column], score
 
     def results(self, run_id: int) -> dict:
         """(student, column) -> the run's score row as a dict, overrides applied.
