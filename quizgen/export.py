@@ -39,8 +39,6 @@ from fractions import Fraction
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from markdown_it import MarkdownIt
-
 from quizgen.bank import load_bank
 from quizgen.concepts import _options_stem
 from quizgen.csvio import write_atomic
@@ -48,6 +46,7 @@ from quizgen.exam import part_points, section_pool
 from quizgen.kinds import (LETTERS, Choice, Essay, Integer, Matrix, Number, Shape, Symbolic, TrueFalse,
                            Vector)
 from quizgen.question import Template, Variant
+from quizgen.richtext import SLOT_RE, cut_math, put_math, render_markdown
 from quizgen.seeds import SEPARATOR, rng_for
 from quizgen.spec import load_spec
 from quizgen.stems import render_solution, render_stem
@@ -123,30 +122,13 @@ def _selected(spec_path, banks, variants: int, seed: int) -> tuple:
 # ------------------------------------------------------------------------------- text and math
 
 
-_MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.S)
-_SLOT = "QZXMATH{}ZQ"
-_SLOT_RE = re.compile(r"QZXMATH(\d+)ZQ")
 _PLAIN_LABEL = re.compile(r"\(?[a-z0-9]\)?|[0-9]+|[A-Za-z][a-z ]+")
 
 
-@functools.lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    # raw HTML off (template text is never trusted as markup); XHTML output, so QTI can parse it
-    return MarkdownIt("commonmark", {"html": False, "typographer": False, "xhtmlOut": True}).enable("table")
-
-
 def _cut_math(text: str, inline: bool) -> tuple:
-    formulas = []
-
-    def cut(m):
-        display = m.group(1) is not None
-        formulas.append(((m.group(1) if display else m.group(2)).strip(), display))
-        slot = _SLOT.format(len(formulas) - 1)
-        return f"\n\n{slot}\n\n" if display and not inline else slot
-
-    body = _MATH.sub(cut, text).replace(r"\$", "$")
-    rendered = _markdown().renderInline(body) if inline else _markdown().render(body)
-    return rendered.strip(), formulas
+    """XHTML of Markdown ``text`` (so that QTI can parse it) with its formulas as slots, and the formulas."""
+    body, formulas = cut_math(text, inline)
+    return render_markdown(body, inline, xhtml=True).strip(), formulas
 
 
 def tex_delimited(latex: str, display: bool = False) -> str:
@@ -161,14 +143,7 @@ def html_with_tex(text: str, inline: bool = False) -> str:
     A literal dollar sign is written ``&#36;`` so that no TeX filter mistakes it for a delimiter.
     """
     rendered, formulas = _cut_math(text, inline)
-    rendered = rendered.replace("$", "&#36;")
-
-    def put(m):
-        latex, display = formulas[int(m.group(1))]
-        return tex_delimited(latex, display and not inline)
-
-    rendered = re.sub(r"<p>\s*(QZXMATH\d+ZQ)\s*</p>", lambda m: _SLOT_RE.sub(put, m.group(1)), rendered)
-    return _SLOT_RE.sub(put, rendered)
+    return put_math(rendered.replace("$", "&#36;"), formulas, tex_delimited, inline)
 
 
 def _plain_label(label: str) -> bool:
@@ -633,7 +608,7 @@ def _fill_text(element, text, make_math):
     if not text:
         element.text = text
         return
-    pieces = _SLOT_RE.split(text)
+    pieces = SLOT_RE.split(text)
     element.text = pieces[0]
     last = None
     for index in range(1, len(pieces), 2):
@@ -646,7 +621,7 @@ def _fill_tail(parent, child, tail, make_math):
     if not tail:
         child.tail = tail
         return
-    pieces = _SLOT_RE.split(tail)
+    pieces = SLOT_RE.split(tail)
     child.tail = pieces[0]
     for index in range(1, len(pieces), 2):
         math_el = make_math(int(pieces[index]))
