@@ -66,7 +66,8 @@ def math_font_css(characters: str) -> str:
     options = subset.Options()
     options.layout_features = ["*"]
     options.flavor = "woff2"
-    font = TTFont(str(math_font_path()))
+    # the subset keeps the font's own date: a rebuild writes the same bytes
+    font = TTFont(str(math_font_path()), recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=characters + "()[]{}|‖⌊⌋⌈⌉∑∏√−+=")
     subsetter.subset(font)

@@ -38,3 +38,13 @@ def test_lean_user_agent_stylesheet_lays_out_as_weasyprints_own():
     lean = render.print_html_class()(string=page).render(font_config=render.font_config())
     assert _boxes(lean) == _boxes(weasyprint.HTML(string=page).render())
     assert render.html_to_pdf(page).startswith(b"%PDF")
+
+
+def test_the_embedded_math_font_is_the_same_bytes_when_made_again(monkeypatch):
+    import fontTools.ttLib.tables._h_e_a_d as head
+
+    render.math_font_css.cache_clear()
+    first = render.math_font_css("xyz")
+    monkeypatch.setattr(head, "timestampNow", lambda: 3_000_000_000)  # "now" is much later
+    render.math_font_css.cache_clear()
+    assert render.math_font_css("xyz") == first  # so a rebuilt HTML exam is byte for byte the same
