@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from quizgen.grading import QuestionResult, grade
-from quizgen.kinds import LETTERS, Essay, InvalidAnswer
+from quizgen.kinds import Essay, InvalidAnswer
+from quizgen.preview import part_label, part_prompt
 from quizgen.question import Template, Variant
 from quizgen.stems import render_solution, render_stem
 from quizgen.termmath import to_terminal
@@ -246,13 +247,9 @@ class _Session:
         self.say("")
         record.responses = {}
         for position, part in enumerate(template.parts):
-            label = to_terminal("$" + part.label + "$") if part.label else part.name
-            choice = variant.choices.get(part.name)
-            how = "one letter" if choice else part.kind.describe()
-            self.say(f"  {label}: {how}  ({part.points:g} pt{'s' if part.points != 1 else ''})")
-            if choice:
-                for letter, option in zip(LETTERS, choice["options"]):
-                    self.say(f"      {letter}. {part.kind.format(part.kind.from_json(option))}")
+            label = part_label(part)
+            for line in part_prompt(part, variant):
+                self.say(line)
             retries = 0
             while True:
                 line = self.read(f"  {label} = ")

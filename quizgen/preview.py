@@ -30,24 +30,34 @@ def variant_json(template: Template, variant: Variant) -> dict:
     }
 
 
+def part_label(part) -> str:
+    """A part's label as math in the terminal (h_t as hₜ); its name if it has no label."""
+    return to_terminal("$" + part.label + "$") if part.label else part.name
+
+
+def part_prompt(part, variant: Variant) -> list:
+    """The lines telling what to type for a part: its label, the kind, the points, any options."""
+    choice = variant.choices.get(part.name)
+    how = "one letter" if choice else part.kind.describe()
+    lines = [f"  {part_label(part)}: {how}  ({part.points:g} pt{'s' if part.points != 1 else ''})"]
+    if choice:
+        lines += [f"      {letter}. {part.kind.format(part.kind.from_json(option))}"
+                  for letter, option in zip(LETTERS, choice["options"])]
+    return lines
+
+
 def variant_text(template: Template, variant: Variant, solution: bool = True) -> str:
     """The stem, what to type for each part, the key and the worked solution, in Unicode."""
     lines = [f"{template.title}  [{template.id} v{template.version}, seed {variant.seed}]", "",
              to_terminal(render_stem(template, variant)), ""]
     for part in template.parts:
-        label = to_terminal('$' + part.label + '$')
-        choice = variant.choices.get(part.name)
-        how = "one letter" if choice else part.kind.describe()
-        lines.append(f"  {label}: {how}  ({part.points:g} pt{'s' if part.points != 1 else ''})")
-        if choice:
-            for letter, option in zip(LETTERS, choice["options"]):
-                lines.append(f"      {letter}. {part.kind.format(part.kind.from_json(option))}")
+        lines += part_prompt(part, variant)
     if solution:
         lines += ["", "Answers:"]
         for part in template.parts:
             key = part.kind.format(part.kind.from_json(variant.answers[part.name]))
             if part.name in variant.choices:
                 key = f"{variant.choices[part.name]['key']}  ({key})"
-            lines.append(f"  {to_terminal('$' + part.label + '$')} = {key}")
+            lines.append(f"  {part_label(part)} = {key}")
         lines += ["", "Worked solution:", to_terminal(render_solution(template, variant))]
     return "\n".join(lines)
