@@ -35,6 +35,17 @@ def check_shape(arr: np.ndarray, name: str, expected: tuple, meaning: str = "") 
         )
 
 
+def sequence_and_state(x, h0) -> tuple:
+    """``x`` as a ``(T, D)`` array and ``h0`` as an ``(H,)`` array, none of T, D, H zero."""
+    x = as_array(x, "x", ndim=2)
+    if x.shape[0] < 1 or x.shape[1] < 1:
+        raise ValueError(f"x must have shape (T, D) with T, D >= 1, got {x.shape}")
+    h0 = as_array(h0, "h0", ndim=1)
+    if h0.shape[0] < 1:
+        raise ValueError("h0 must have shape (H,) with H >= 1")
+    return x, h0
+
+
 def check_positive_int(value, name: str, minimum: int = 1) -> int:
     """Return ``value`` as an int, raising ValueError unless it is >= minimum."""
     if isinstance(value, bool) or int(value) != value or value < minimum:

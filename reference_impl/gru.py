@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference_impl._checks import as_array, check_positive_int, check_shape
+from reference_impl._checks import as_array, check_positive_int, check_shape, sequence_and_state
 from reference_impl.activations import sigmoid, tanh
 
 CONVENTIONS = ("course", "pytorch")
@@ -84,14 +84,8 @@ def gru_forward(x, h0, params, convention=None):
     each convention are listed in the module docstring.
     """
     convention = _check_convention(convention)
-    x = as_array(x, "x", ndim=2)
-    T, D = x.shape
-    if T < 1 or D < 1:
-        raise ValueError(f"x must have shape (T, D) with T, D >= 1, got {x.shape}")
-    h0 = as_array(h0, "h0", ndim=1)
-    H = h0.shape[0]
-    if H < 1:
-        raise ValueError("h0 must have shape (H,) with H >= 1")
+    x, h0 = sequence_and_state(x, h0)
+    (T, D), H = x.shape, h0.shape[0]
     p = _check_params(params, H, D, convention)
     h = np.empty((T, H))
     H2 = 2 * H

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference_impl._checks import as_array, check_positive_int, check_shape
+from reference_impl._checks import as_array, check_positive_int, check_shape, sequence_and_state
 from reference_impl.activations import sigmoid, tanh
 
 GATES = ("f", "i", "c", "o")
@@ -159,14 +159,8 @@ def lstm_forward(x, h0, c0, params):
     ``C[t-1] = C_t``, both ``(T, H)``; the cache keys are listed in the module
     docstring.
     """
-    x = as_array(x, "x", ndim=2)
-    T, D = x.shape
-    if T < 1 or D < 1:
-        raise ValueError(f"x must have shape (T, D) with T, D >= 1, got {x.shape}")
-    h0 = as_array(h0, "h0", ndim=1)
-    H = h0.shape[0]
-    if H < 1:
-        raise ValueError("h0 must have shape (H,) with H >= 1")
+    x, h0 = sequence_and_state(x, h0)
+    (T, D), H = x.shape, h0.shape[0]
     c0 = as_array(c0, "c0")
     check_shape(c0, "c0", (H,), "(H,)")
     p = _check_params(params, H, D)
