@@ -20,7 +20,7 @@ import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -339,13 +339,12 @@ def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jo
             if recompute:
                 manifest = manifest or load_manifest(build_dir)
                 graded = finish(grade_one_by_one(manifest["students"], bank, cells, ecf=ecf, recompute=True))
-            elif manifest is not None:  # the key was remade from a manifest read whole
-                graded = GradedSlice.join(grade_class(
-                    key, bank, cells, ecf=ecf, jobs=jobs, finish=finish, done=done,
-                    question_record=lambda i, k: manifest["students"][i]["questions"][k]))
             else:
-                with gradingkey.QuestionReader(build_dir, key) as reader:
-                    graded = GradedSlice.join(grade_class(key, bank, cells, ecf=ecf, question_record=reader,
+                # a key remade from a manifest read whole finds the questions there; else one by one on disk
+                records = nullcontext(lambda i, k: manifest["students"][i]["questions"][k]) \
+                    if manifest is not None else gradingkey.QuestionReader(build_dir, key)
+                with records as record:
+                    graded = GradedSlice.join(grade_class(key, bank, cells, ecf=ecf, question_record=record,
                                                           jobs=jobs, finish=finish, done=done))
         lap("grade")
         with book.transaction() as db:
