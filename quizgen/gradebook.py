@@ -252,9 +252,11 @@ class Gradebook:
         overrides applied, the columns overridden): what grades.csv and score totals need."""
         columns = self.run_columns(run_id)
         out = {}
-        if columns:
-            for student, _, statuses, credits, points, _, _ in self.packed(run_id):
-                out[student] = (statuses, [c * p for c, p in zip(credits, points)], set())
+        if columns:  # the responses and notes are not read: only the scores
+            for student, statuses, credits, points in self.db.execute(
+                    "SELECT student_id, statuses, credits, points FROM result WHERE run_id = ? ORDER BY student_id",
+                    (run_id,)):
+                out[student] = (statuses, [c * p for c, p in zip(json.loads(credits), json.loads(points))], set())
         else:  # schema 1
             position = {}
             for row in self.scores(run_id):

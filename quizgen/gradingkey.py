@@ -279,18 +279,14 @@ def from_bytes(data: bytes) -> GradingKey:
                           [tuple(s) for s in meta["students"]], groups, arrays["offsets"], meta["banks"])
 
 
-def write_manifest(build_dir, manifest: dict, bank) -> tuple[str, GradingKey]:
-    """Write the grading key, then manifest.json (last: a directory without one is unfinished).
-
-    Returns the manifest's sha256 and the key.
-    """
+def write_manifest(build_dir, manifest: dict, bank) -> None:
+    """Write the grading key, then manifest.json (last: a directory without one is unfinished)."""
     text, offsets = manifest_text(manifest)
     data = text.encode("ascii")
     digest = hashlib.sha256(data).hexdigest()
     key = from_manifest(manifest, bank, digest, offsets)
     write_atomic(Path(build_dir) / FILE_NAME, to_bytes(key))
     write_atomic(Path(build_dir) / MANIFEST, data)
-    return digest, key
 
 
 def differences(a: GradingKey, b: GradingKey) -> list:
