@@ -28,10 +28,10 @@ import numpy as np
 
 from quizgen import gradingkey
 from quizgen.bank import load_bank
-from quizgen.classgrade import CORRECT, BLANK, CODE, INVALID, MISSING, STATUSES, ColumnGrades, grade_class
-from quizgen.csvio import InputError, csv_text, read_table, submissions_limit, write_atomic
+from quizgen.classgrade import CORRECT, BLANK, CODE, INVALID, MISSING, STATUSES, ColumnGrades, grade_slices
+from quizgen.csvio import InputError, csv_text, neutralise, read_table, submissions_limit, write_atomic
 from quizgen.exam import question_from_json
-from quizgen.gradebook import STATUS_LETTERS, open_gradebook
+from quizgen.gradebook import STATUS_LETTERS, open_gradebook, to_json
 from quizgen.grading import grade
 from quizgen.gradingkey import MANIFEST, load_manifest
 from quizgen.progress import progress
@@ -93,17 +93,24 @@ def _id_column(table) -> str:
                                  f"{', '.join(table.header)}{hint}", row=table.header_row)
 
 
-def ingest(gradebook, paths, columns: list, roster: dict, report: GradeReport) -> dict:
-    """Store every row of every file (once); note unknown ids and missing columns.
+@dataclass
+class Incoming:
+    """A submissions file read and checked, not stored yet."""
 
-    Every file is read and checked before any is stored: a refused file (InputError) adds nothing.
-    A bad row is reported and left out; it never stops the batch. Returns the cells of the rows
-    stored, by (source id, row number), so that grading need not read them back.
-    """
+    path: Path
+    table: object         # csvio.Table
+    id_col: str
+    missing: list         # answer columns it lacks
+    column_of: list       # (header name, answer column) pairs
+    digest: str           # sha256 of its bytes: a file stored before is not stored again
+
+
+def read_submissions(paths, columns: list, students: int) -> list:
+    """Read and check every file (before any is stored: a refused file, InputError, adds nothing)."""
     wanted = {header_key(c): c for c in columns}
-    limit = submissions_limit(len(roster), len(columns))
-    reason = f" for {len(roster)} students x {len(columns)} answer blanks"
-    tables = []
+    limit = submissions_limit(students, len(columns))
+    reason = f" for {students} students x {len(columns)} answer blanks"
+    incoming = []
     for path in paths:
         table = read_table(path, max_bytes=limit, skip_bad_rows=True, max_reason=reason)
         id_col = _id_column(table)
@@ -124,65 +131,99 @@ def ingest(gradebook, paths, columns: list, roster: dict, report: GradeReport) -
                              row=table.header_row)
         if not table.rows and not table.bad_rows:
             raise InputError(path, "has a header but no rows (the blank answer sheet?)")
-        tables.append((path, table, id_col, missing))
-    stored: dict = {}
-    for path, table, id_col, missing in tables:
+        column_of = [(h, wanted[header_key(h)]) for h in table.header if header_key(h) in wanted]
+        incoming.append(Incoming(Path(path), table, id_col, missing, column_of, hashlib.sha256(table.raw).hexdigest()))
+    return incoming
+
+
+@dataclass
+class NewSource:
+    """A file the gradebook does not have yet, with the ids it and its rows will be stored under."""
+
+    incoming: Incoming
+    source_id: int
+    rows: list  # (submission id, row number, student id as typed, normalised, cells: column -> text, maybe
+                #  with the file's other columns too)
+
+
+def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) -> tuple[list, tuple]:
+    """The files to store (those the gradebook lacks) with their ids, and the gradebook's last
+    ids they number on from; notes unknown ids and missing columns. A bad row is reported and
+    left out: it never stops the batch."""
+    base = gradebook.last_ids()
+    source_id, submission_id = base
+    digests, new = set(), []
+    for inc in incoming:
+        path, table = inc.path, inc.table
         report.notices.extend(table.notices)
-        if missing:
-            report.missing_columns.append(f"{path}: no column {', '.join(missing)} (graded as blank)")
-        column_of = {h: wanted[header_key(h)] for h in table.header if header_key(h) in wanted}
-        pairs = list(column_of.items())
-        digest = hashlib.sha256(table.raw).hexdigest()
-        with gradebook.transaction() as db:
-            source_id, new = gradebook.record_source(db, Path(path).name, digest, table.encoding,
-                                                     table.delimiter, table.raw)
-            if not new:
-                report.files_seen_before.append(str(path))
-                continue
-            report.invalid.extend(f"{error}; the row is not graded" for error in table.bad_rows)
-            received, unpadded = [], None
-            for number, row in table.rows:
-                raw_id = row.get(id_col, "").strip()
-                student = normalise_id(raw_id)
-                cells = {column: row[h] for h, column in pairs}
-                received.append((number, raw_id, student, cells))
-                report.new_rows += 1
-                if number in table.short_rows:
-                    lost = [wanted[header_key(h)] for h in table.header[table.short_rows[number]:]
-                            if header_key(h) in wanted]
-                    if lost:
-                        report.missing_columns.append(
-                            f"{path}, row {number}: only {table.short_rows[number]} of {len(table.header)} "
-                            f"cells (cut short?); {', '.join(lost)} graded as blank")
-                if not raw_id:
-                    report.unknown.append(f"{path}, row {number}: the student id is empty")
-                elif student not in roster:
-                    if unpadded is None:
-                        unpadded = {k.lstrip("0"): v for k, v in roster.items() if k.isdigit()}
-                    zeros = unpadded.get(student.lstrip("0")) if raw_id.isdigit() else None
-                    report.unknown.append(f"{path}, row {number}: student id {raw_id!r} is not on the roster"
-                                          + (f" (lost its leading zeros? the roster has {zeros!r})"
-                                             if zeros else ""))
-            gradebook.record_submissions(db, source_id, received)
-            stored.update(((source_id, number), cells) for number, _, _, cells in received)
-    return stored
+        if inc.missing:
+            report.missing_columns.append(f"{path}: no column {', '.join(inc.missing)} (graded as blank)")
+        if inc.digest in digests or gradebook.source_with(inc.digest) is not None:
+            report.files_seen_before.append(str(path))
+            continue
+        digests.add(inc.digest)
+        report.invalid.extend(f"{error}; the row is not graded" for error in table.bad_rows)
+        source_id += 1
+        rows, unpadded = [], None
+        answer_of = {h: column for h, column in inc.column_of}
+        # a header that names the answer columns as the exam does lets each row stand for its cells
+        as_named = all(h == column for h, column in inc.column_of)
+        for number, row in table.rows:
+            raw_id = row.get(inc.id_col, "").strip()
+            student = normalise_id(raw_id)
+            submission_id += 1
+            rows.append((submission_id, number, raw_id, student,
+                         row if as_named else {column: row[h] for h, column in inc.column_of}))
+            if number in table.short_rows:
+                lost = [answer_of[h] for h in table.header[table.short_rows[number]:] if h in answer_of]
+                if lost:
+                    report.missing_columns.append(
+                        f"{path}, row {number}: only {table.short_rows[number]} of {len(table.header)} "
+                        f"cells (cut short?); {', '.join(lost)} graded as blank")
+            if not raw_id:
+                report.unknown.append(f"{path}, row {number}: the student id is empty")
+            elif student not in roster:
+                if unpadded is None:
+                    unpadded = {k.lstrip("0"): v for k, v in roster.items() if k.isdigit()}
+                zeros = unpadded.get(student.lstrip("0")) if raw_id.isdigit() else None
+                report.unknown.append(f"{path}, row {number}: student id {raw_id!r} is not on the roster"
+                                      + (f" (lost its leading zeros? the roster has {zeros!r})" if zeros else ""))
+        new.append(NewSource(inc, source_id, rows))
+    report.new_rows = sum(len(src.rows) for src in new)
+    return new, base
 
 
-def effective_submissions(gradebook, roster: dict, first: bool, report: GradeReport) -> dict:
-    """Roster id -> the submission row graded (every one stays in the gradebook)."""
+def store_submissions(gradebook, exam_id: str, manifest_sha256: str, new: list, base: tuple) -> None:
+    """The exam and the new files with their rows, in one transaction, under the ids planned."""
+    with gradebook.transaction() as db:
+        if gradebook.last_ids() != base:
+            raise InputError(gradebook.path, "another quizgen stored submissions in this gradebook while this one "
+                                             "was grading; nothing of this run was kept: run it again")
+        gradebook.record_exam(exam_id, manifest_sha256)
+        for src in new:
+            table = src.incoming.table
+            gradebook.record_source(db, src.source_id, src.incoming.path.name, src.incoming.digest, table.encoding,
+                                    table.delimiter, table.raw)
+            gradebook.record_submissions(db, src.source_id, src.rows, [c for _, c in src.incoming.column_of])
+
+
+def effective_submissions(received: list, roster: dict, first: bool, report: GradeReport) -> dict:
+    """Roster id -> the submission graded, as (submission id, source id, row number): the latest
+    received, or the first with ``first`` (every one stays in the gradebook). ``received`` lists
+    every submission as (submission id, source id, row number, student id, file name), in the
+    order received."""
+    rows_of: dict = {}
+    for row in received:
+        if row[3] in roster:
+            rows_of.setdefault(row[3], []).append(row)
     chosen: dict = {}
-    all_rows: dict = {}
-    for sub in gradebook.submissions(cells=False):
-        if sub["student_id"] in roster:
-            all_rows.setdefault(sub["student_id"], []).append(sub)
-    for student, rows in all_rows.items():
+    for student, rows in rows_of.items():
         pick = rows[0] if first else rows[-1]
-        chosen[roster[student]] = pick
+        chosen[roster[student]] = tuple(pick[:3])
         if len(rows) > 1:
-            where = ", ".join(f"{r['file_name']} row {r['row_number']}" for r in rows)
+            where = ", ".join(f"{r[4]} row {r[2]}" for r in rows)
             report.duplicates.append(f"{roster[student]}: {len(rows)} submissions ({where}); graded "
-                                     f"{pick['file_name']} row {pick['row_number']} "
-                                     f"({'the first' if first else 'the latest'})")
+                                     f"{pick[4]} row {pick[2]} ({'the first' if first else 'the latest'})")
     return chosen
 
 
@@ -271,7 +312,7 @@ def summarise(students: list, columns: list, submission_ids: list, grades: dict,
         rows.append((student_id, submission, status_text[i * width:(i + 1) * width],
                      "[" + ",".join(map(credit_text.__getitem__, credit)) + "]",
                      points_text.get(key) or points_text.setdefault(key, dumps(p)),
-                     dumps(response, ensure_ascii=False), dumps(notes.get(i, {}), ensure_ascii=False)))
+                     to_json(response), to_json(notes.get(i, {}))))
     return GradedSlice(rows, statuses, credits * points, points.sum(axis=1), invalid)
 
 
@@ -315,52 +356,72 @@ def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jo
         report.timings[stage] = report.timings.get(stage, 0.0) + now - clock
         clock = now
 
-    with ThreadPoolExecutor(1) as hashing:  # the manifest is hashed while the key file is read
+    with ThreadPoolExecutor(1) as hashing:  # the manifest is hashed while the key and the files are read
         pending = hashing.submit(manifest_sha256, build_dir)
-        key, manifest = gradingkey.load(build_dir, pending.result, banks)
+        on_disk = gradingkey.read(build_dir)
+        incoming = read_submissions(paths, on_disk.columns, len(on_disk.students)) if on_disk else None
+        key, manifest = gradingkey.load(build_dir, pending.result, banks, on_disk)
         digest = pending.result()
+    if key is not on_disk:  # the key was remade: its size of class sets what file is too large
+        incoming = read_submissions(paths, key.columns, len(key.students))
     bank = load_bank(tuple(key.banks) + tuple(banks))
     students = key.students
     roster = {normalise_id(sid): sid for sid, _ in students}
-    lap("load the key")
+    lap("load the key and read the files")
     with open_gradebook(build_dir) as book:
-        book.record_exam(key.exam_id, digest)
-        fresh = ingest(book, paths, key.columns, roster, report)
-        chosen = effective_submissions(book, roster, first, report)
-        where = {sid: (sub["source_id"], sub["row_number"]) for sid, sub in chosen.items()}
-        older = book.cells(chosen[sid]["id"] for sid in chosen if where[sid] not in fresh)
-        cells = [(fresh[where[sid]] if where[sid] in fresh else older[chosen[sid]["id"]]) if sid in chosen else None
-                 for sid, _ in students]
-        lap("read and store the submissions")
-        submission_ids = [chosen[sid]["id"] if sid in chosen else None for sid, _ in students]
+        new, base = plan_ingest(book, incoming, roster, report)
+        received = book.received() + [(sub_id, src.source_id, number, student, src.incoming.path.name)
+                                       for src in new for sub_id, number, _, student, _ in src.rows]
+        chosen = effective_submissions(received, roster, first, report)
+        fresh = {(src.source_id, number): cells for src in new for _, number, _, _, cells in src.rows}
+        older = book.cells(sub_id for sub_id, *where in chosen.values() if tuple(where) not in fresh)
+        cells = [(fresh[chosen[sid][1:]] if chosen[sid][1:] in fresh else older[chosen[sid][0]])
+                 if sid in chosen else None for sid, _ in students]
+        submission_ids = [chosen[sid][0] if sid in chosen else None for sid, _ in students]
+        lap("choose the submissions")
         finish = functools.partial(summarise, students, key.columns, submission_ids)
-        with progress(range(len(students)), "grading", quiet, length=len(students)) as bar:
-            done = bar.update if hasattr(bar, "update") else None
-            if recompute:
-                manifest = manifest or load_manifest(build_dir)
-                graded = finish(grade_one_by_one(manifest["students"], bank, cells, ecf=ecf, recompute=True))
-            else:
-                # a key remade from a manifest read whole finds the questions there; else one by one on disk
-                records = nullcontext(lambda i, k: manifest["students"][i]["questions"][k]) \
-                    if manifest is not None else gradingkey.QuestionReader(build_dir, key)
-                with records as record:
-                    graded = GradedSlice.join(grade_class(key, bank, cells, ecf=ecf, question_record=record,
-                                                          jobs=jobs, finish=finish, done=done))
-        lap("grade")
-        with book.transaction() as db:
-            run_id = book.start_run(db, kind, digest, {"first": first, "ecf": ecf, "recompute": recompute,
-                                                       "files": [str(p) for p in paths]})
-            book.record_results(db, run_id, key.columns, graded.rows)
+        settings = {"first": first, "ecf": ecf, "recompute": recompute, "files": [str(p) for p in paths]}
+        with progress(range(len(students)), "grading", quiet, length=len(students)) as bar, \
+                _graded_slices(build_dir, key, manifest, bank, cells, ecf, recompute, jobs, finish) as slices:
+            # the workers grade while the submissions are stored and each slice is recorded as it comes
+            store_submissions(book, key.exam_id, digest, new, base)
+            lap("store the submissions")
+            parts = []
+            with book.transaction() as db:  # the run is all there or not at all
+                run_id = book.start_run(db, kind, digest, settings, key.columns)
+                for lo, hi, part in slices:
+                    book.record_results(db, run_id, part.rows)
+                    parts.append(part)
+                    if hasattr(bar, "update"):
+                        bar.update(hi - lo)
+        graded = GradedSlice.join(parts)
+        lap("grade and record the run")
         report.run_id = run_id
         report.graded = len(chosen)
         report.missing_students = [sid for sid, _ in students if sid not in chosen]
         report.invalid += graded.invalid
         report.totals = {sid: (e, p) for (sid, _), e, p in zip(students, graded.earned.sum(axis=1).tolist(),
                                                                  graded.possible.tolist())}
-        lap("record the run")
         write_grades_csv(build_dir, key, book, graded)
         lap("write grades.csv")
     return report
+
+
+@contextmanager
+def _graded_slices(build_dir, key, manifest, bank, cells, ecf, recompute, jobs, finish):
+    """The class graded, as :func:`quizgen.classgrade.grade_slices` gives it (``--recompute``: one
+    slice, each student's variants re-solved and graded one by one)."""
+    if recompute:
+        manifest = manifest or load_manifest(build_dir)
+        yield iter([(0, len(key.students),
+                     finish(grade_one_by_one(manifest["students"], bank, cells, ecf=ecf, recompute=True)))])
+        return
+    # a key remade from a manifest read whole finds the questions there; else one by one on disk
+    records = nullcontext(lambda i, k: manifest["students"][i]["questions"][k]) \
+        if manifest is not None else gradingkey.QuestionReader(build_dir, key)
+    with records as record, grade_slices(key, bank, cells, ecf=ecf, question_record=record, jobs=jobs,
+                                         finish=finish) as slices:
+        yield slices
 
 
 def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=(),
@@ -419,7 +480,7 @@ def load_key(build_dir):
 def grades_table(key, columns: list, statuses: np.ndarray, earned: np.ndarray, overridden: np.ndarray) -> tuple:
     """grades.csv's header and rows from a run's matrices (one row per student of ``key``, one
     column per answer blank): status letters, points earned with overrides applied, and whether
-    the student has an override."""
+    the student has an override. The roster's text is neutralised for spreadsheets here."""
     questions: dict = {}   # question number -> positions of its columns in the run
     for k, c in enumerate(columns):
         questions.setdefault(key.question_of[c], []).append(k)
@@ -439,7 +500,7 @@ def grades_table(key, columns: list, statuses: np.ndarray, earned: np.ndarray, o
             missing.tolist(), overridden.tolist()):
         notes = "; ".join(n for n, on in (("invalid answers", bad), ("no submission", absent), ("override", hand))
                           if on) or "graded"
-        rows.append([student_id, name] + marks + [total, pct, notes])
+        rows.append([neutralise(student_id), neutralise(name)] + marks + [total, pct, notes])
     return header, rows
 
 
@@ -476,5 +537,5 @@ def write_grades_csv(build_dir, key, book, graded: GradedSlice | None = None) ->
     matrices = run_matrices(key, book, graded) if graded is not None else \
         stored_matrices(key, book, book.latest_run()["id"])
     path = Path(build_dir) / "grades.csv"
-    write_atomic(path, csv_text(*grades_table(key, *matrices)))
+    write_atomic(path, csv_text(*grades_table(key, *matrices), safe=False))  # its text cells are neutralised
     return path

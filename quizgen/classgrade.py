@@ -21,6 +21,7 @@ arranged differently:
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -142,10 +143,40 @@ def grade_class(key, bank, cells: list, ecf: bool = True, ecf_credit: float = 1.
 
     ``question_record(i, k)`` returns student i's k-th question (0-based) as the manifest
     has it; it is called only where error carried forward can apply. The class is graded
-    in slices of students, in ``jobs`` worker processes when there are enough students;
-    ``done(count)`` is called as each slice is finished (a progress bar). With ``finish``,
-    the list of ``finish(grades, lo, hi)`` for each slice (computed where the slice was
-    graded) is returned instead.
+    in slices of students (:func:`grade_slices`); ``done(count)`` is called as each slice
+    is finished (a progress bar). With ``finish``, the list of ``finish(grades, lo, hi)``
+    for each slice (computed where the slice was graded) is returned instead.
+    """
+    n = len(key.students)
+    graded, bounds = [], []
+    with grade_slices(key, bank, cells, ecf, ecf_credit, question_record, jobs, finish) as slices:
+        for lo, hi, part in slices:
+            graded.append(part)
+            bounds.append((lo, hi))
+            if done:
+                done(hi - lo)
+    if finish is not None:
+        return graded
+    if len(graded) == 1:
+        return graded[0]
+    grades = {c: ColumnGrades.empty(n) for c in key.columns}
+    for (lo, hi), part in zip(bounds, graded):
+        for column, g in part.items():
+            out = grades[column]
+            out.status[lo:hi], out.credit[lo:hi], out.points[lo:hi] = g.status, g.credit, g.points
+            out.response[lo:hi], out.mistake[lo:hi], out.feedback[lo:hi] = g.response, g.mistake, g.feedback
+    return grades
+
+
+@contextmanager
+def grade_slices(key, bank, cells: list, ecf: bool = True, ecf_credit: float = 1.0, question_record=None,
+                 jobs: int = 1, finish=None):
+    """Grade the class in slices of students: gives an iterator of ``(lo, hi, grades)`` in order
+    (``grades`` of students lo..hi-1 indexed from 0, or ``finish(grades, lo, hi)``).
+
+    With ``jobs`` > 1 and enough students, worker processes are already grading every slice
+    when the iterator is given, so the caller's own work before it asks for the first slice
+    (storing the submissions) runs beside the grading.
     """
     n = len(key.students)
     parallel = jobs > 1 and n >= PARALLEL_FROM
@@ -154,35 +185,23 @@ def grade_class(key, bank, cells: list, ecf: bool = True, ecf_credit: float = 1.
     slices = list(zip(bounds[:-1], bounds[1:]))
     _JOB.update(key=key, bank=bank, cells=cells, ecf=ecf, ecf_credit=ecf_credit, question_record=question_record,
                 finish=finish)
-    graded = []
     try:
         if not parallel:
-            for lo_hi in slices:
-                graded.append(_grade_slice(lo_hi))
-                if done:
-                    done(lo_hi[1] - lo_hi[0])
+            yield ((lo, hi, _grade_slice((lo, hi))) for lo, hi in slices)
         else:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                for (lo, hi), future in [(s, pool.submit(_grade_slice, s)) for s in slices]:
-                    graded.append(future.result())
-                    if done:
-                        done(hi - lo)
+            # forked (all at the first submit, before the pool starts its own thread): the workers
+            # share the key, the bank and the cells without pickling them
+            pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+            try:
+                futures = [(lo, hi, pool.submit(_grade_slice, (lo, hi))) for lo, hi in slices]
+                yield ((lo, hi, future.result()) for lo, hi, future in futures)
+            finally:
+                pool.shutdown(cancel_futures=True)
     finally:
         _JOB.clear()
-    if finish is not None:
-        return graded
-    if len(graded) == 1:
-        return graded[0]
-    grades = {c: ColumnGrades.empty(n) for c in key.columns}
-    for (lo, hi), part in zip(slices, graded):
-        for column, g in part.items():
-            out = grades[column]
-            out.status[lo:hi], out.credit[lo:hi], out.points[lo:hi] = g.status, g.credit, g.points
-            out.response[lo:hi], out.mistake[lo:hi], out.feedback[lo:hi] = g.response, g.mistake, g.feedback
-    return grades
 
 
 PARALLEL_FROM = 2000  # students before worker processes pay for themselves

@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 SCHEMA_VERSION = 2
+to_json = json.JSONEncoder(ensure_ascii=False).encode  # students' text as typed; one encoder for a class of rows
 FILE_NAME = "gradebook.sqlite"
 
 APPEND_ONLY = ("exam", "source", "submission", "run", "score", "override")
@@ -156,28 +157,40 @@ class Gradebook:
         self.db.execute("INSERT OR IGNORE INTO exam (exam_id, manifest_sha256, recorded_at) VALUES (?, ?, ?)",
                         (exam_id, manifest_sha256, now()))
 
-    def record_source(self, db, file_name: str, sha256: str, encoding: str, delimiter: str,
-                      raw: bytes) -> tuple[int, bool]:
-        """The source's id, and whether it is new (a file graded before is not stored again)."""
-        row = db.execute("SELECT id FROM source WHERE sha256 = ?", (sha256,)).fetchone()
-        if row:
-            return row[0], False
-        cur = db.execute("INSERT INTO source (file_name, sha256, encoding, delimiter, raw, received_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?)", (file_name, sha256, encoding, delimiter, raw, now()))
-        return cur.lastrowid, True
+    def source_with(self, sha256: str):
+        """The id of the file stored with this sha256, or None."""
+        row = self.db.execute("SELECT id FROM source WHERE sha256 = ?", (sha256,)).fetchone()
+        return row[0] if row else None
 
-    def record_submissions(self, db, source_id: int, rows) -> None:
-        """Rows of a file as received: (row number, student id as typed, normalised, cells dict)."""
-        db.executemany("INSERT INTO submission (source_id, row_number, student_raw, student_id, cells) "
-                       "VALUES (?, ?, ?, ?, ?)",
-                       ((source_id, number, raw, student, json.dumps(cells, ensure_ascii=False))
-                        for number, raw, student, cells in rows))
+    def last_ids(self) -> tuple[int, int]:
+        """The highest source and submission ids so far (0 when none): new rows number on from them."""
+        return tuple(self.db.execute("SELECT (SELECT COALESCE(MAX(id), 0) FROM source), "
+                                     "(SELECT COALESCE(MAX(id), 0) FROM submission)").fetchone())
 
-    def submissions(self, cells: bool = True) -> list:
-        """Every submission in the order received (file, then row); without the cells if not asked."""
-        what = "s.*" if cells else "s.id, s.source_id, s.row_number, s.student_raw, s.student_id"
+    def record_source(self, db, source_id: int, file_name: str, sha256: str, encoding: str, delimiter: str,
+                      raw: bytes) -> None:
+        db.execute("INSERT INTO source (id, file_name, sha256, encoding, delimiter, raw, received_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)", (source_id, file_name, sha256, encoding, delimiter, raw, now()))
+
+    def record_submissions(self, db, source_id: int, rows, columns: list) -> None:
+        """Rows of a file as received: (submission id, row number, student id as typed, normalised,
+        cells dict), storing the cells of ``columns``, the answer columns the file has."""
+        db.executemany("INSERT INTO submission (id, source_id, row_number, student_raw, student_id, cells) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
+                       ((sub_id, source_id, number, raw, student, to_json({c: cells[c] for c in columns}))
+                        for sub_id, number, raw, student, cells in rows))
+
+    def received(self) -> list:
+        """Every submission in the order received (file, then row), without its cells: tuples of
+        (submission id, source id, row number, student id, file name)."""
         return self.db.execute(
-            f"SELECT {what}, src.file_name, src.received_at FROM submission s JOIN source src ON src.id = s.source_id "
+            "SELECT s.id, s.source_id, s.row_number, s.student_id, src.file_name FROM submission s "
+            "JOIN source src ON src.id = s.source_id ORDER BY src.id, s.row_number").fetchall()
+
+    def submissions(self) -> list:
+        """Every submission in the order received (file, then row), with its cells."""
+        return self.db.execute(
+            "SELECT s.*, src.file_name, src.received_at FROM submission s JOIN source src ON src.id = s.source_id "
             "ORDER BY src.id, s.row_number").fetchall()
 
     def cells(self, ids) -> dict:
@@ -190,16 +203,17 @@ class Gradebook:
                 out[row[0]] = json.loads(row[1])
         return out
 
-    def start_run(self, db, kind: str, manifest_sha256: str, settings: dict) -> int:
+    def start_run(self, db, kind: str, manifest_sha256: str, settings: dict, columns: list) -> int:
+        """A new run over these answer columns (its results follow, in the same transaction)."""
         cur = db.execute("INSERT INTO run (started_at, kind, manifest_sha256, settings) VALUES (?, ?, ?, ?)",
                          (now(), kind, manifest_sha256, json.dumps(settings, sort_keys=True)))
+        db.executemany("INSERT INTO run_column (run_id, position, column_name) VALUES (?, ?, ?)",
+                       [(cur.lastrowid, k, c) for k, c in enumerate(columns)])
         return cur.lastrowid
 
-    def record_results(self, db, run_id: int, columns: list, rows) -> None:
-        """A run's scores: ``rows`` of (student, submission id, statuses, credits, points, responses,
-        notes), packed as the ``result`` table says."""
-        db.executemany("INSERT INTO run_column (run_id, position, column_name) VALUES (?, ?, ?)",
-                       [(run_id, k, c) for k, c in enumerate(columns)])
+    def record_results(self, db, run_id: int, rows) -> None:
+        """Some of a run's scores: ``rows`` of (student, submission id, statuses, credits, points,
+        responses, notes), packed as the ``result`` table says."""
         db.executemany("INSERT INTO result (run_id, student_id, submission_id, statuses, credits, points, "
                        "responses, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ((run_id,) + r for r in rows))
 

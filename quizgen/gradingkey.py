@@ -326,19 +326,24 @@ def load_manifest(build_dir) -> dict:
         raise InputError(path, f"is damaged ({exc})") from None
 
 
-def load(build_dir, manifest_sha256, banks=()) -> tuple[GradingKey, dict | None]:
+def read(build_dir) -> GradingKey | None:
+    """The key file as it is on disk, or None when it is missing or damaged (whether it is current
+    is for :func:`load` to say)."""
+    try:
+        return from_bytes((Path(build_dir) / FILE_NAME).read_bytes())
+    except UNREADABLE:
+        return None
+
+
+def load(build_dir, manifest_sha256, banks=(), on_disk: GradingKey | None = None) -> tuple[GradingKey, dict | None]:
     """The build's grading key, and the whole manifest when the key had to be remade from it
     (missing, damaged or out of date); None when the key file was current.
 
     ``manifest_sha256`` is the manifest's digest, or a function giving it: it is then asked for
     only once the key file is read, so that hashing (a thread: hashlib lets go of the GIL) and
-    reading overlap.
+    reading overlap. ``on_disk`` is the key file already read (:func:`read`), if it was.
     """
-    path = Path(build_dir) / FILE_NAME
-    try:
-        key = from_bytes(path.read_bytes())
-    except UNREADABLE:
-        key = None
+    key = on_disk if on_disk is not None else read(build_dir)
     digest = manifest_sha256() if callable(manifest_sha256) else manifest_sha256
     if key is not None and key.manifest_sha256 == digest:
         return key, None

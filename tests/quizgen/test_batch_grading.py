@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import signal
 import sqlite3
 import subprocess
@@ -11,7 +12,7 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from quizgen.batch import grade_build, override, regrade
+from quizgen.batch import GradeReport, grade_build, override, plan_ingest, read_submissions, regrade, store_submissions
 from quizgen.build import build
 from quizgen.cli import main
 from quizgen.csvio import InputError, read_table
@@ -115,6 +116,41 @@ def test_duplicates_later_wins_unless_first_and_both_are_kept(exam, tmp_path):
         assert len(book.submissions()) == 2
 
 
+def test_stored_cells_are_the_answer_columns_only_however_the_header_names_them(exam, tmp_path):
+    header, key = key_rows(exam)
+    answers = [h for h in header if h.startswith("Q")]
+    same = write_csv(tmp_path / "same.csv", ["Timestamp"] + header, [["10:00"] + [key["001"][h] for h in header]])
+    renamed = write_csv(tmp_path / "renamed.csv", ["Timestamp", "student_id"] + [h.lower() for h in answers],
+                        [["11:00", "002"] + [key["002"][h] for h in answers]])
+    grade_build(exam, [same, renamed, same])  # the same file twice in one call is stored once
+    with Gradebook(exam / FILE_NAME) as book:
+        stored = book.submissions()
+    assert len(stored) == 2
+    for row, sid in zip(stored, ("001", "002")):
+        assert json.loads(row["cells"]) == {h: key[sid][h] for h in answers}
+    assert all(grades(exam)[s]["total"] == "9.0" for s in ("001", "002"))
+
+
+def test_another_writer_between_planning_and_storing_is_refused_and_nothing_is_stored(exam, tmp_path):
+    header, key = key_rows(exam)
+    sub = write_csv(tmp_path / "s.csv", header, [[key["001"][h] for h in header]])
+    with Gradebook(exam / FILE_NAME) as book:
+        report = GradeReport()
+        incoming = read_submissions([sub], answers_of(header), 3)
+        new, base = plan_ingest(book, incoming, {"001": "001", "002": "002", "003": "003"}, report)
+        with Gradebook(exam / FILE_NAME) as other:  # another quizgen stores a file meanwhile
+            other_new, other_base = plan_ingest(other, read_submissions([exam / "key.csv"], answers_of(header), 3),
+                                                {"001": "001"}, GradeReport())
+            store_submissions(other, "graded-quiz", "x" * 64, other_new, other_base)
+        with pytest.raises(InputError, match="another quizgen stored submissions"):
+            store_submissions(book, "graded-quiz", "x" * 64, new, base)
+        assert [r["file_name"] for r in book.submissions()] == ["key.csv"] * 3
+
+
+def answers_of(header):
+    return [h for h in header if h.startswith("Q")]
+
+
 def test_unknown_ids_and_missing_columns_are_reported_not_fatal(exam, tmp_path):
     header, key = key_rows(exam)
     keep = [h for h in header if h != "Q2b"]
@@ -169,8 +205,8 @@ def test_killing_a_run_midway_leaves_the_gradebook_intact(exam, tmp_path):
         import time
         import quizgen.gradebook as gb
         original = gb.Gradebook.record_results
-        def slow(self, db, run_id, columns, rows):
-            original(self, db, run_id, columns, rows)
+        def slow(self, db, run_id, rows):
+            original(self, db, run_id, rows)
             print("inside", flush=True)
             time.sleep(60)   # killed here, inside the run's transaction
         gb.Gradebook.record_results = slow
