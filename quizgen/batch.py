@@ -270,24 +270,27 @@ class GradedSlice:
     earned: np.ndarray        # (students, columns) credit x points
     possible: np.ndarray      # (students,) the points each student could earn
     invalid: list             # "student column: why it cannot be read"
+    grades_csv: str           # the students' rows of grades.csv, overrides applied (CSV text)
 
     @classmethod
     def join(cls, slices: list) -> "GradedSlice":
         return cls([r for s in slices for r in s.rows], np.concatenate([s.statuses for s in slices]),
                    np.concatenate([s.earned for s in slices]), np.concatenate([s.possible for s in slices]),
-                   [x for s in slices for x in s.invalid])
+                   [x for s in slices for x in s.invalid], "".join(s.grades_csv for s in slices))
 
 
 _LETTERS = np.frombuffer("".join(STATUS_LETTERS[s] for s in STATUSES).encode(), dtype=np.uint8)
 
 
-def summarise(students: list, columns: list, submission_ids: list, grades: dict, lo: int = 0,
+def summarise(key, submission_ids: list, overrides: dict, grades: dict, lo: int = 0,
               hi: int | None = None) -> GradedSlice:
-    """Pack students lo..hi-1's grades (indexed from 0 in ``grades``) for the gradebook and grades.csv.
+    """Pack students lo..hi-1's grades (indexed from 0 in ``grades``) for the gradebook, and write
+    their rows of grades.csv with ``overrides`` (student's place -> [(column's position, score)]).
 
     Runs where the grading ran (a worker process), so the packing is parallel too.
     """
-    students, submission_ids = students[lo:hi], submission_ids[lo:hi]
+    hi = len(key.students) if hi is None else hi
+    students, submission_ids, columns = key.students[lo:hi], submission_ids[lo:hi], key.columns
     statuses = _LETTERS[np.stack([grades[c].status for c in columns], axis=1)]
     status_text = statuses.tobytes().decode("ascii")
     width = len(columns)
@@ -308,12 +311,19 @@ def summarise(students: list, columns: list, submission_ids: list, grades: dict,
     by_student = zip(students, submission_ids, points.tolist(), credits.tolist(),
                      zip(*(grades[c].response for c in columns)))  # columns to rows, in C
     for i, ((student_id, _), submission, p, credit, response) in enumerate(by_student):
-        key = tuple(p)
+        same = tuple(p)
         rows.append((student_id, submission, status_text[i * width:(i + 1) * width],
                      "[" + ",".join(map(credit_text.__getitem__, credit)) + "]",
-                     points_text.get(key) or points_text.setdefault(key, dumps(p)),
+                     points_text.get(same) or points_text.setdefault(same, dumps(p)),
                      to_json(response), to_json(notes.get(i, {}))))
-    return GradedSlice(rows, statuses, credits * points, points.sum(axis=1), invalid)
+    earned = credits * points
+    final, overridden = earned.copy(), np.zeros(hi - lo, bool)
+    for i in range(lo, hi):
+        for k, score in overrides.get(i, ()):
+            final[i - lo, k] = score
+            overridden[i - lo] = True
+    text = csv_text(None, grades_rows(key, columns, statuses, final, overridden, lo), safe=False)
+    return GradedSlice(rows, statuses, earned, points.sum(axis=1), invalid, text)
 
 
 @contextmanager
@@ -379,7 +389,10 @@ def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jo
                  if sid in chosen else None for sid, _ in students]
         submission_ids = [chosen[sid][0] if sid in chosen else None for sid, _ in students]
         lap("choose the submissions")
-        finish = functools.partial(summarise, students, key.columns, submission_ids)
+        overrides: dict = {}  # grades.csv's rows are written where each slice is graded
+        for i, k, score in book.overrides_at({sid: i for i, (sid, _) in enumerate(students)}, key.columns):
+            overrides.setdefault(i, []).append((k, score))
+        finish = functools.partial(summarise, key, submission_ids, overrides)
         settings = {"first": first, "ecf": ecf, "recompute": recompute, "files": [str(p) for p in paths]}
         with progress(range(len(students)), "grading", quiet, length=len(students)) as bar, \
                 _graded_slices(build_dir, key, manifest, bank, cells, ecf, recompute, jobs, finish) as slices:
@@ -477,35 +490,44 @@ def load_key(build_dir):
     return gradingkey.load(build_dir, manifest_sha256(build_dir))[0]
 
 
-def grades_table(key, columns: list, statuses: np.ndarray, earned: np.ndarray, overridden: np.ndarray) -> tuple:
-    """grades.csv's header and rows from a run's matrices (one row per student of ``key``, one
-    column per answer blank): status letters, points earned with overrides applied, and whether
-    the student has an override. The roster's text is neutralised for spreadsheets here."""
-    questions: dict = {}   # question number -> positions of its columns in the run
+def grades_layout(key, columns: list) -> tuple:
+    """grades.csv's questions (number -> positions of its columns in the run), header and
+    Points Possible row."""
+    questions: dict = {}
     for k, c in enumerate(columns):
         questions.setdefault(key.question_of[c], []).append(k)
-    numbers = sorted(questions)
+    questions = dict(sorted(questions.items()))
     first = key.points_of(0)
-    possible = [sum(first[columns[k]] for k in questions[q]) for q in numbers]
-    per_question = np.round(np.stack([earned[:, questions[q]].sum(axis=1) for q in numbers], axis=1), 4)
+    possible = [sum(first[columns[k]] for k in ks) for ks in questions.values()]
+    header = ["student_id", "name"] + [f"Q{q}" for q in questions] + ["total", "percent", "status"]
+    points_row = ["Points Possible", ""] + [round(p, 4) for p in possible] + [round(sum(possible), 4), 100, ""]
+    return questions, header, points_row
+
+
+def grades_rows(key, columns: list, statuses: np.ndarray, earned: np.ndarray, overridden: np.ndarray,
+                lo: int = 0) -> list:
+    """grades.csv's rows of students lo, lo+1, ... of ``key`` from their matrices (a row per student,
+    a column per answer blank): status letters, points earned with overrides applied, and whether
+    the student has an override. The roster's text is neutralised for spreadsheets here."""
+    questions, _, points_row = grades_layout(key, columns)
+    total_possible = points_row[-3]
+    per_question = np.round(np.stack([earned[:, ks].sum(axis=1) for ks in questions.values()], axis=1), 4)
     totals = np.round(per_question.sum(axis=1), 4)
-    total_possible = sum(possible)
     percent = np.round(100 * totals / total_possible, 2) if total_possible else np.zeros(len(totals))
     invalid = (statuses == ord("i")).any(axis=1)
     missing = (statuses == ord("m")).all(axis=1) if len(columns) else np.ones(len(totals), bool)
-    header = ["student_id", "name"] + [f"Q{q}" for q in numbers] + ["total", "percent", "status"]
-    rows = [["Points Possible", ""] + [round(p, 4) for p in possible] + [round(total_possible, 4), 100, ""]]
+    rows = []
     for (student_id, name), marks, total, pct, bad, absent, hand in zip(
-            key.students, per_question.tolist(), totals.tolist(), percent.tolist(), invalid.tolist(),
-            missing.tolist(), overridden.tolist()):
+            key.students[lo:lo + len(statuses)], per_question.tolist(), totals.tolist(), percent.tolist(),
+            invalid.tolist(), missing.tolist(), overridden.tolist()):
         notes = "; ".join(n for n, on in (("invalid answers", bad), ("no submission", absent), ("override", hand))
                           if on) or "graded"
         rows.append([neutralise(student_id), neutralise(name)] + marks + [total, pct, notes])
-    return header, rows
+    return rows
 
 
 def stored_matrices(key, book, run_id: int) -> tuple:
-    """A stored run as (columns, status letters, points earned, overridden): see :func:`grades_table`."""
+    """A stored run as (columns, status letters, points earned, overridden): see :func:`grades_rows`."""
     columns, earned = book.earned(run_id)
     n, width = len(key.students), len(columns)
     statuses = np.full((n, width), ord("m"), np.uint8)
@@ -520,22 +542,16 @@ def stored_matrices(key, book, run_id: int) -> tuple:
     return columns, statuses, points, overridden
 
 
-def run_matrices(key, book, graded: GradedSlice) -> tuple:
-    """The run just graded, in memory, as :func:`stored_matrices` reads a stored one."""
-    columns = key.columns
-    earned = graded.earned.copy()
-    overridden = np.zeros(len(key.students), bool)
-    for i, k, score in book.overrides_at({sid: i for i, (sid, _) in enumerate(key.students)}, columns):
-        earned[i, k] = score
-        overridden[i] = True
-    return columns, graded.statuses, earned, overridden
-
-
 def write_grades_csv(build_dir, key, book, graded: GradedSlice | None = None) -> Path:
-    """grades.csv from the latest run (``graded``, when it was just graded) and the overrides:
-    what an LMS gradebook import takes."""
-    matrices = run_matrices(key, book, graded) if graded is not None else \
-        stored_matrices(key, book, book.latest_run()["id"])
+    """grades.csv from the latest run (``graded``, when it was just graded, brings its rows) and the
+    overrides: what an LMS gradebook import takes. Its text cells are neutralised where made."""
+    if graded is not None:
+        _, header, points_row = grades_layout(key, key.columns)
+        text = csv_text(header, [points_row], safe=False) + graded.grades_csv
+    else:
+        columns, statuses, earned, overridden = stored_matrices(key, book, book.latest_run()["id"])
+        _, header, points_row = grades_layout(key, columns)
+        text = csv_text(header, [points_row] + grades_rows(key, columns, statuses, earned, overridden), safe=False)
     path = Path(build_dir) / "grades.csv"
-    write_atomic(path, csv_text(*grades_table(key, *matrices), safe=False))  # its text cells are neutralised
+    write_atomic(path, text)
     return path

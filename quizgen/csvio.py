@@ -302,11 +302,13 @@ def write_atomic(path, data: bytes | str) -> None:
         raise
 
 
-def csv_text(header: list, rows: list, safe: bool = True) -> str:
-    """CSV text (UTF-8, comma, CRLF as spreadsheets expect); ``safe`` neutralises formulas."""
+def csv_text(header: list | None, rows: list, safe: bool = True) -> str:
+    """CSV text (UTF-8, comma, CRLF as spreadsheets expect; no header row for None); ``safe``
+    neutralises formulas."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
+    if header is not None:
+        writer.writerow(header)
     for row in rows:
         writer.writerow([neutralise(c) if safe else c for c in row])
     return out.getvalue()

@@ -266,6 +266,8 @@ def test_grades_csv_read_back_from_the_gradebook_equals_the_one_written_after_gr
         write_grades_csv(exam, load_key(exam), book)
     assert (exam / "grades.csv").read_bytes() == written
     assert b"invalid answers" in written and b"no submission; override" in written
+    regrade(exam, feedback=())  # written as each slice is graded, with the override from before the run
+    assert (exam / "grades.csv").read_bytes() == written
 
 
 def test_the_part_score_view_shows_each_part_as_stored(exam, tmp_path):
