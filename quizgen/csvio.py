@@ -234,8 +234,9 @@ def read_table(path, required=(), max_bytes: int = MAX_BYTES, skip_bad_rows: boo
         raise InputError(path, f"the header has no {', '.join(map(repr, missing))} column; it has "
                                f"{', '.join(header)}", row=1 + skipped)
     rows, short_rows = [], {}
+    width = len(header)
     for number, record in enumerate(records[1:], start=2 + skipped):
-        if not "".join(record).strip():
+        if not (record and record[0].strip()) and not "".join(record).strip():
             continue  # blank line
         problem = None
         if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
@@ -253,10 +254,10 @@ def read_table(path, required=(), max_bytes: int = MAX_BYTES, skip_bad_rows: boo
                 raise error
             bad_rows.append(error)
             continue
-        if len(record) < len(header):
+        if len(record) < width:
             short_rows[number] = len(record)
-        cells = record[: len(header)] + [""] * (len(header) - len(record))
-        rows.append((number, dict(zip(header, cells))))
+            record = record + [""] * (width - len(record))
+        rows.append((number, dict(zip(header, record))))  # zip leaves out empty cells past the header
     return Table(path, header, rows, encoding, delimiter, notices, data, bad_rows, short_rows,
                  1 + skipped)
 

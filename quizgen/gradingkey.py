@@ -260,8 +260,9 @@ def to_bytes(key: GradingKey) -> bytes:
     return buffer.getvalue()
 
 
-def from_bytes(data: bytes) -> GradingKey:
-    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+def from_bytes(data) -> GradingKey:
+    """The key from the bytes of a key file, or from the file itself (a path: read once, not copied)."""
+    with np.load(io.BytesIO(data) if isinstance(data, bytes) else data, allow_pickle=False) as arrays:
         meta = json.loads(arrays["meta"].tobytes())
         if meta.get("format") != FORMAT:
             raise ValueError(f"grading key format {meta.get('format')}, expected {FORMAT}")
@@ -330,7 +331,7 @@ def read(build_dir) -> GradingKey | None:
     """The key file as it is on disk, or None when it is missing or damaged (whether it is current
     is for :func:`load` to say)."""
     try:
-        return from_bytes((Path(build_dir) / FILE_NAME).read_bytes())
+        return from_bytes(Path(build_dir) / FILE_NAME)
     except UNREADABLE:
         return None
 

@@ -163,7 +163,7 @@ class Student:
 
 def normalise_id(raw: str) -> str:
     """Student ids compare as text, trimmed and case-folded; leading zeros are kept."""
-    return re.sub(r"\s+", "", str(raw)).casefold()
+    return "".join(str(raw).split()).casefold()  # split's whitespace is regex \s's, every code point
 
 
 SAFE_ID = re.compile(r"[A-Za-z0-9._@+-]+")

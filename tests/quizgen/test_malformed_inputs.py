@@ -12,12 +12,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from quizgen.batch import grade_build
 from quizgen.build import build
 from quizgen.cli import main
 from quizgen.csvio import InputError, read_table, submissions_limit
 from quizgen.gradebook import FILE_NAME, Gradebook
+from quizgen.spec import normalise_id
 from quizgen.spec import load_roster
 
 DATA = Path(__file__).parents[1] / "data"
@@ -320,3 +323,11 @@ def test_a_roster_with_formulas_is_written_neutralised(tmp_path):
           quiet=True)
     names = [r["name"] for _, r in read_table(root / "out" / "key.csv").rows]
     assert names == ["'=HYPERLINK(\"http://x.example\",\"click\")", "'@SUM(A1:A2)", "'+cmd"]
+
+
+
+@given(st.text(alphabet=st.characters(), max_size=12))
+def test_student_ids_compare_without_any_whitespace_or_case(raw):
+    assert normalise_id(raw) == re.sub(r"\s+", "", raw).casefold()  # the regex's whitespace, every code point
+    assert normalise_id(f"\u00a0{raw}\u2003\t ") == normalise_id(raw)
+    assert normalise_id(" 00 12\tAb ") == "0012ab"
