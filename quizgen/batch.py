@@ -68,13 +68,6 @@ class GradeReport:
                     or self.invalid)
 
 
-def manifest_sha256(build_dir) -> str:
-    path = Path(build_dir) / MANIFEST
-    if not path.exists():
-        load_manifest(build_dir)  # raises the message for a missing manifest
-    return gradingkey.file_sha256(path)
-
-
 def _id_column(table) -> str:
     keys = {header_key(h): h for h in table.header}
     for candidate in ID_COLUMNS + EXTRA_ID_COLUMNS:
@@ -366,9 +359,9 @@ def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jo
         report.timings[stage] = report.timings.get(stage, 0.0) + now - clock
         clock = now
 
-    with ThreadPoolExecutor(1) as hashing:  # the manifest is hashed while the key and the files are read
-        pending = hashing.submit(manifest_sha256, build_dir)
-        on_disk = gradingkey.read(build_dir)
+    on_disk = gradingkey.read(build_dir)
+    with ThreadPoolExecutor(1) as hashing:  # the manifest, if it must be hashed, is while the files are read
+        pending = hashing.submit(gradingkey.manifest_digest, build_dir, on_disk)
         incoming = read_submissions(paths, on_disk.columns, len(on_disk.students)) if on_disk else None
         key, manifest = gradingkey.load(build_dir, pending.result, banks, on_disk)
         digest = pending.result()
@@ -487,7 +480,8 @@ def override(build_dir, student: str, column: str, score: float, reason: str) ->
 
 def load_key(build_dir):
     """The build's grading key (remade from the manifest if it is missing or out of date)."""
-    return gradingkey.load(build_dir, manifest_sha256(build_dir))[0]
+    on_disk = gradingkey.read(build_dir)
+    return gradingkey.load(build_dir, gradingkey.manifest_digest(build_dir, on_disk), on_disk=on_disk)[0]
 
 
 def grades_layout(key, columns: list) -> tuple:

@@ -25,6 +25,7 @@ import hashlib
 import io
 import json
 import os
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +126,7 @@ class GradingKey:
     groups: list
     offsets: np.ndarray          # (n, questions, 2): where each question's record is in manifest.json; empty if unknown
     banks: list = field(default_factory=list)  # the spec's question-bank folders
+    manifest_stamp: list = field(default_factory=list)  # [size, mtime in ns] manifest.json was written with
 
     def students_slice(self, lo: int, hi: int) -> "GradingKey":
         """The key of students lo..hi-1 alone (indexed from 0)."""
@@ -136,7 +138,8 @@ class GradingKey:
                                 **{name: getattr(g, name)[take] if getattr(g, name) is not None else None
                                    for name in ("key", "hand", "mistakes", "data")}))
         return GradingKey(self.exam_id, self.manifest_sha256, self.columns, self.question_of, self.students[lo:hi],
-                          groups, self.offsets[lo:hi] if len(self.offsets) else self.offsets, self.banks)
+                          groups, self.offsets[lo:hi] if len(self.offsets) else self.offsets, self.banks,
+                          self.manifest_stamp)
 
     def points_of(self, index: int) -> dict:
         """column -> points, for the student at ``index``."""
@@ -245,6 +248,7 @@ def _group(group_key, entry) -> Group:
 
 def to_bytes(key: GradingKey) -> bytes:
     meta = {"format": FORMAT, "exam_id": key.exam_id, "manifest_sha256": key.manifest_sha256,
+            "manifest_stamp": key.manifest_stamp,
             "columns": key.columns, "question_of": key.question_of, "students": key.students, "banks": key.banks,
             "groups": [g.meta() for g in key.groups]}
     arrays = {"meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), "offsets": key.offsets}
@@ -277,7 +281,8 @@ def from_bytes(data) -> GradingKey:
                 g.data = json.loads(arrays[f"g{n}.data"].tobytes())
             groups.append(g)
         return GradingKey(meta["exam_id"], meta["manifest_sha256"], meta["columns"], meta["question_of"],
-                          [tuple(s) for s in meta["students"]], groups, arrays["offsets"], meta["banks"])
+                          [tuple(s) for s in meta["students"]], groups, arrays["offsets"], meta["banks"],
+                          meta.get("manifest_stamp", []))
 
 
 def write_manifest(build_dir, manifest: dict, bank) -> None:
@@ -286,8 +291,25 @@ def write_manifest(build_dir, manifest: dict, bank) -> None:
     data = text.encode("ascii")
     digest = hashlib.sha256(data).hexdigest()
     key = from_manifest(manifest, bank, digest, offsets)
+    key.manifest_stamp = [len(data), time.time_ns()]
     write_atomic(Path(build_dir) / FILE_NAME, to_bytes(key))
     write_atomic(Path(build_dir) / MANIFEST, data)
+    os.utime(Path(build_dir) / MANIFEST, ns=(key.manifest_stamp[1], key.manifest_stamp[1]))
+
+
+def manifest_digest(build_dir, key: GradingKey | None = None) -> str:
+    """manifest.json's sha256: the one ``key`` recorded when the manifest still has the size and
+    modification time it was written with (a file changed since has another, as make and git
+    assume), else hashed. ``quizgen verify`` always hashes."""
+    path = Path(build_dir) / MANIFEST
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        load_manifest(build_dir)  # raises the message for a missing manifest
+        raise
+    if key is not None and key.manifest_stamp == [stat.st_size, stat.st_mtime_ns]:
+        return key.manifest_sha256
+    return file_sha256(path)
 
 
 def differences(a: GradingKey, b: GradingKey) -> list:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from quizgen import classgrade, gradingkey
 from quizgen.bank import load_bank
-from quizgen.batch import grade_one_by_one, manifest_sha256
+from quizgen.batch import grade_one_by_one
 from quizgen.build import build, load_manifest
 from quizgen.kinds import Integer, InvalidAnswer, Number, Shape, Tolerance, Vector
 from quizgen.question import thaw
@@ -54,7 +54,7 @@ def exam(tmp_path_factory):
     build(tmp / "spec.toml", tmp / "roster.csv", tmp / "out", secret_file=tmp / "k" / "s", formats=(), quiet=True)
     out = tmp / "out"
     bank = load_bank()
-    key, manifest = gradingkey.load(out, manifest_sha256(out))
+    key, manifest = gradingkey.load(out, gradingkey.file_sha256(out / gradingkey.MANIFEST))
     assert manifest is None, "the build wrote a current grading key"
     return out, bank, key, load_manifest(out)
 
@@ -188,7 +188,7 @@ def test_a_stale_grading_key_is_remade_from_the_manifest(exam, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     (copy / gradingkey.FILE_NAME).write_bytes(b"not a zip file")
-    remade, loaded = gradingkey.load(copy, manifest_sha256(copy))
+    remade, loaded = gradingkey.load(copy, gradingkey.file_sha256(copy / gradingkey.MANIFEST))
     assert loaded is not None and remade.columns == key.columns
     for a, b in zip(remade.groups, key.groups):
         assert (a.column, a.template_id, a.part, a.mode) == (b.column, b.template_id, b.part, b.mode)
@@ -254,3 +254,25 @@ def test_close_rows_is_close_elementwise(values, keys, tolerance):
     values, keys = np.array(values[:n]), np.array(keys[:n])
     rows = tolerance.close_rows(values, keys)
     assert [bool(r) for r in rows] == [tolerance.close(float(v), float(k)) for v, k in zip(values, keys)]
+
+
+def test_the_manifest_is_hashed_only_when_it_changed_since_it_was_written(exam, tmp_path, monkeypatch):
+    import shutil
+
+    out, bank, key, manifest = exam
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)  # copy2 keeps the modification time: still the manifest written
+    hashed = []
+    real = gradingkey.file_sha256
+    monkeypatch.setattr(gradingkey, "file_sha256", lambda path: hashed.append(path) or real(path))
+    on_disk = gradingkey.read(copy)
+    assert gradingkey.manifest_digest(copy, on_disk) == real(copy / gradingkey.MANIFEST) and hashed == []
+    # the same size, another student's name and a later time: hashed, found stale, remade
+    path = copy / gradingkey.MANIFEST
+    text = path.read_text()
+    name = manifest["students"][0]["name"]
+    path.write_text(text.replace(f'"name": "{name}"', '"name": "' + "Z" * len(name) + '"', 1))
+    digest = gradingkey.manifest_digest(copy, on_disk)
+    assert hashed == [path] and digest != on_disk.manifest_sha256
+    remade, loaded = gradingkey.load(copy, digest, on_disk=on_disk)
+    assert loaded is not None and remade.manifest_sha256 == digest
