@@ -343,7 +343,7 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
         manifest = load_manifest(build_dir)
         with open_gradebook(build_dir) as book:
             write_feedback(build_dir, manifest, book, load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks)),
-                           formats=tuple(feedback))
+                           formats=tuple(feedback), jobs=jobs, quiet=quiet)
         report.timings["write feedback pages"] = time.perf_counter() - start
     return report
 

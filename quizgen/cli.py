@@ -275,7 +275,7 @@ def _print_grade_report(report) -> None:
               help="Per-student feedback pages in DIR/feedback/: html, pdf, html,pdf or none.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
-              help="Worker processes for the answers that need a template re-run (error carried forward).")
+              help="Worker processes grading the class and writing the feedback pages.")
 @_bank_option
 def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, banks):
     """Grade submissions CSVs against the frozen key; write grades.csv and the gradebook.
@@ -306,7 +306,7 @@ def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, bank
 @click.option("--first", is_flag=True, help="Grade a student's first submission, not the latest.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
-              help="Worker processes for the answers that need a template re-run (error carried forward).")
+              help="Worker processes grading the class and writing the feedback pages.")
 @_bank_option
 def regrade(build_dir, recompute, first, quiet, jobs, banks):
     """Grade every stored submission again as a new run; print who changed.

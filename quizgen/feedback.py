@@ -52,22 +52,60 @@ def student_context(bank, student: dict, results: dict, math: str) -> dict:
             "variant_code": student.get("variant_code", "")}
 
 
-def write_feedback(build_dir, manifest: dict, book, bank, formats=("html", "pdf")) -> int:
-    """Feedback pages for every student of the latest run; returns how many were written."""
-    from quizgen.render import environment, html_to_pdf, math_font_css, print_font_css, stylesheet
+def write_feedback(build_dir, manifest: dict, book, bank, formats=("html", "pdf"), jobs: int = 1,
+                   quiet: bool = True) -> int:
+    """Feedback pages for every student of the latest run, in ``jobs`` worker processes with a
+    progress bar (unless ``quiet``); returns how many students have pages."""
+    from quizgen.progress import progress
+    from quizgen.render import environment, math_font_css, print_font_css, stylesheet
 
-    results = book.results(book.latest_run()["id"])
-    meta = exam_meta_from_manifest(manifest)
-    template = environment().get_template("feedback.html.j2")
     out = Path(build_dir) / "feedback"
-    for student in manifest["students"]:
-        if "html" in formats:
-            context = student_context(bank, student, results, "mathml")
-            page = template.render(context | {"exam": meta, "css": stylesheet(),
-                                              "font_css": math_font_css(MATH_CHARACTERS)})
-            write_atomic(out / f"{student['id']}.html", page)
-        if "pdf" in formats:
-            context = student_context(bank, student, results, "print")
-            page = template.render(context | {"exam": meta, "css": stylesheet(), "font_css": print_font_css()})
-            write_atomic(out / f"{student['id']}.pdf", html_to_pdf(page))
-    return len(manifest["students"])
+    students = manifest["students"]
+    _JOB.update(students=students, results=book.results(book.latest_run()["id"]), bank=bank, formats=formats,
+                meta=exam_meta_from_manifest(manifest), page=environment().get_template("feedback.html.j2"),
+                css=stylesheet(), html_font=math_font_css(MATH_CHARACTERS) if "html" in formats else "",
+                print_font=print_font_css())
+    try:
+        with progress(range(len(students)), "feedback pages", quiet, length=len(students)) as bar:
+            if jobs > 1 and len(students) > 1:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                # forked: the workers share the results and the manifest without pickling them
+                with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                    for files in pool.map(_student_pages, range(len(students)), chunksize=8):
+                        _write(out, files)
+                        if hasattr(bar, "update"):
+                            bar.update(1)
+            else:
+                for index in bar:
+                    _write(out, _student_pages(index))
+    finally:
+        _JOB.clear()
+    return len(students)
+
+
+_JOB: dict = {}
+
+
+def _student_pages(index: int) -> dict:
+    """Student ``index``'s pages: file name -> bytes."""
+    from quizgen.render import html_to_pdf
+
+    job = _JOB
+    student = job["students"][index]
+    files = {}
+    if "html" in job["formats"]:
+        context = student_context(job["bank"], student, job["results"], "mathml")
+        files[f"{student['id']}.html"] = job["page"].render(
+            context | {"exam": job["meta"], "css": job["css"], "font_css": job["html_font"]}).encode()
+    if "pdf" in job["formats"]:
+        context = student_context(job["bank"], student, job["results"], "print")
+        files[f"{student['id']}.pdf"] = html_to_pdf(job["page"].render(
+            context | {"exam": job["meta"], "css": job["css"], "font_css": job["print_font"]}))
+    return files
+
+
+def _write(out: Path, files: dict) -> None:
+    for name, data in files.items():
+        write_atomic(out / name, data)

@@ -328,3 +328,22 @@ def test_a_build_without_its_grading_key_grades_the_same_from_the_manifest(exam,
     (bare / KEY_FILE).unlink()  # an older build, or a key lost: it is remade from the manifest
     report = grade_build(bare, [sub], feedback=())
     assert (bare / "grades.csv").read_bytes() == with_key and report.graded == 2
+
+
+def test_feedback_pages_written_by_worker_processes_are_the_same_bytes(exam, tmp_path):
+    import shutil
+
+    other = tmp_path / "other"
+    shutil.copytree(exam, other)
+    header, key = key_rows(exam)
+    row = dict(key["002"])
+    row["Q1a"], row["Q2a"] = "[9, 9]", "?"
+    rows = [[key["001"][h] for h in header], [row[h] for h in header]]
+    for build_dir, jobs in ((exam, 1), (other, 2)):
+        grade_build(build_dir, [write_csv(tmp_path / f"s{jobs}.csv", header, rows)], feedback=("html", "pdf"),
+                    jobs=jobs)
+    names = sorted(p.name for p in (exam / "feedback").iterdir())
+    assert names == ["001.html", "001.pdf", "002.html", "002.pdf", "003.html", "003.pdf"]
+    for name in names:
+        assert (other / "feedback" / name).read_bytes() == (exam / "feedback" / name).read_bytes(), name
+    assert "could not be read" in (other / "feedback" / "002.html").read_text()
