@@ -14,7 +14,6 @@ anything did.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import json
 import re
@@ -319,22 +318,9 @@ def summarise(key, submission_ids: list, overrides: dict, grades: dict, lo: int 
     return GradedSlice(rows, statuses, earned, points.sum(axis=1), invalid, text)
 
 
-@contextmanager
-def _without_cycle_collection():
-    """Grading a class makes millions of small objects and no reference cycles; Python's cycle
-    collector would walk them all again and again (a 100,000-student run took half as long again)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
                 paths=(), banks=(), feedback=("html",), quiet: bool = False, jobs: int = 1) -> GradeReport:
-    with _without_cycle_collection():
+    with gradingkey.without_cycle_collection():
         report = _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jobs)
     if feedback:  # pages are laid out with the cycle collector on: WeasyPrint's boxes are full of cycles
         from quizgen.feedback import write_feedback

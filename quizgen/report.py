@@ -21,6 +21,7 @@ from quizgen import stats
 from quizgen.build import exam_meta_from_manifest, load_manifest
 from quizgen.csvio import InputError, write_atomic
 from quizgen.gradebook import open_gradebook
+from quizgen.gradingkey import without_cycle_collection
 
 MAX_GROUPS = 8
 
@@ -30,9 +31,9 @@ def _scalar_params(params: dict) -> dict:
             if isinstance(v, (int, float, str)) and not isinstance(v, bool) and len(str(v)) <= 20}
 
 
-def analyse(build_dir) -> dict:
-    """The item analysis as plain data (what --json prints)."""
-    manifest = load_manifest(build_dir)
+def analyse(build_dir, manifest: dict | None = None) -> dict:
+    """The item analysis as plain data (what --json prints); ``manifest`` if it was read already."""
+    manifest = manifest or load_manifest(build_dir)
     with open_gradebook(build_dir) as book:
         run = book.latest_run()
         if run is None:
@@ -154,7 +155,9 @@ def histogram_svg(counts: list, edges: list, width: int = 560, height: int = 180
 
 
 def write_report(build_dir, out=None, as_json: bool = False) -> Path:
-    data = analyse(build_dir)
+    with without_cycle_collection():
+        manifest = load_manifest(build_dir)
+        data = analyse(build_dir, manifest)
     build_dir = Path(build_dir)
     if as_json:
         path = Path(out) if out else build_dir / "report.json"
@@ -162,7 +165,6 @@ def write_report(build_dir, out=None, as_json: bool = False) -> Path:
         return path
     from quizgen.render import environment, stylesheet
 
-    manifest = load_manifest(build_dir)
     html = environment().get_template("report.html.j2").render(
         r=data, exam=exam_meta_from_manifest(manifest), css=stylesheet(),
         histogram=histogram_svg(data["histogram"]["counts"], data["histogram"]["edges"]))
