@@ -30,7 +30,7 @@ from quizgen.bank import load_bank
 from quizgen.classgrade import CORRECT, BLANK, CODE, INVALID, MISSING, STATUSES, ColumnGrades, grade_slices
 from quizgen.csvio import InputError, csv_text, neutralise, read_table, submissions_limit, write_atomic
 from quizgen.exam import question_from_json
-from quizgen.gradebook import STATUS_LETTERS, open_gradebook, to_json
+from quizgen.gradebook import STATUS_LETTERS, graded_gradebook, open_gradebook, to_json
 from quizgen.grading import grade
 from quizgen.gradingkey import MANIFEST, load_manifest
 from quizgen.progress import progress
@@ -323,15 +323,21 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
     with gradingkey.without_cycle_collection():
         report = _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jobs)
     if feedback:  # pages are laid out with the cycle collector on: WeasyPrint's boxes are full of cycles
-        from quizgen.feedback import write_feedback
-
         start = time.perf_counter()
-        manifest = load_manifest(build_dir)
-        with open_gradebook(build_dir) as book:
-            write_feedback(build_dir, manifest, book, load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks)),
-                           formats=tuple(feedback), jobs=jobs, quiet=quiet)
+        feedback_pages(build_dir, feedback, banks, jobs, quiet)
         report.timings["write feedback pages"] = time.perf_counter() - start
     return report
+
+
+def feedback_pages(build_dir, formats=("html",), banks=(), jobs: int = 1, quiet: bool = False) -> int:
+    """Every student's feedback pages from the latest run (DIR/feedback/ID.html, .pdf); returns
+    how many students have pages."""
+    from quizgen.feedback import write_feedback
+
+    manifest = load_manifest(build_dir)
+    with graded_gradebook(build_dir) as book:
+        return write_feedback(build_dir, manifest, book, load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks)),
+                              formats=tuple(formats), jobs=jobs, quiet=quiet)
 
 
 def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jobs) -> GradeReport:
@@ -427,9 +433,8 @@ def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=(
 def regrade(build_dir, recompute: bool = False, first: bool = False, banks=(), feedback=("html",),
             quiet: bool = False, jobs: int = 1) -> tuple:
     """A new run over every stored submission; returns the report and per-student score changes."""
-    with open_gradebook(build_dir) as book:
-        previous = book.latest_run()
-        before = _run_totals(book, previous["id"]) if previous else {}
+    with graded_gradebook(build_dir) as book:
+        before = _run_totals(book, book.latest_run()["id"])
     report = run_grading(build_dir, "regrade", first=first, recompute=recompute, banks=banks, feedback=feedback,
                          quiet=quiet, jobs=jobs)
     with open_gradebook(build_dir) as book:

@@ -304,11 +304,13 @@ def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, bank
 @click.argument("build_dir", type=click.Path(file_okay=False))
 @click.option("--recompute", is_flag=True, help="Re-solve the frozen params with the current templates.")
 @click.option("--first", is_flag=True, help="Grade a student's first submission, not the latest.")
+@click.option("--feedback", default="html", show_default=True,
+              help="Per-student feedback pages in DIR/feedback/: html, pdf, html,pdf or none.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Worker processes grading the class and writing the feedback pages.")
 @_bank_option
-def regrade(build_dir, recompute, first, quiet, jobs, banks):
+def regrade(build_dir, recompute, first, feedback, quiet, jobs, banks):
     """Grade every stored submission again as a new run; print who changed.
 
     \b
@@ -319,14 +321,42 @@ def regrade(build_dir, recompute, first, quiet, jobs, banks):
     from quizgen.csvio import InputError
 
     try:
-        report, changes = run_regrade(build_dir, recompute=recompute, first=first, banks=banks, quiet=quiet,
-                                      jobs=jobs)
+        report, changes = run_regrade(build_dir, recompute=recompute, first=first, banks=banks,
+                                      feedback=_formats(feedback), quiet=quiet, jobs=jobs)
     except InputError as exc:
         _fail(exc)
     _print_grade_report(report)
     for student, (before, after) in sorted(changes.items()):
         click.echo(f"  {student}: {before:g} -> {after:g} ({after - before:+g})")
     click.echo(f"{len(changes)} student(s) changed")
+
+
+@main.command("feedback")
+@click.argument("build_dir", type=click.Path(file_okay=False))
+@click.option("--format", "formats", default="html", show_default=True, help="html, pdf or html,pdf.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Worker processes writing the pages.")
+@_bank_option
+def feedback_cmd(build_dir, formats, quiet, jobs, banks):
+    """Write every student's feedback pages from the latest run: their answer, the key, the
+    mistake named, the worked solution (after `grade --feedback none`, or for PDFs later).
+
+    \b
+    Example:
+      quizgen feedback build/unit4 --format html,pdf
+    """
+    from quizgen.batch import feedback_pages
+    from quizgen.csvio import InputError
+
+    chosen = _formats(formats)
+    if not chosen:
+        raise click.BadParameter("give html, pdf or html,pdf", param_hint="--format")
+    try:
+        count = feedback_pages(build_dir, chosen, banks, jobs=jobs, quiet=quiet)
+    except InputError as exc:
+        _fail(exc)
+    click.echo(f"wrote {'+'.join(chosen)} feedback for {count} students in {build_dir}/feedback/")
 
 
 @main.command("override")

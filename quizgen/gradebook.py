@@ -334,3 +334,16 @@ def _statements(script: str) -> list:
 
 def open_gradebook(build_dir) -> Gradebook:
     return Gradebook(Path(build_dir) / FILE_NAME)
+
+
+def graded_gradebook(build_dir) -> Gradebook:
+    """The gradebook of a build that has been graded; InputError (and no file made) otherwise."""
+    from quizgen.csvio import InputError
+
+    path = Path(build_dir) / FILE_NAME
+    if path.is_file():
+        book = Gradebook(path)
+        if book.latest_run() is not None:
+            return book
+        book.close()
+    raise InputError(path, "nothing graded yet: run quizgen grade first")

@@ -20,7 +20,7 @@ import numpy as np
 from quizgen import stats
 from quizgen.build import exam_meta_from_manifest, load_manifest
 from quizgen.csvio import InputError, write_atomic
-from quizgen.gradebook import open_gradebook
+from quizgen.gradebook import graded_gradebook
 from quizgen.gradingkey import without_cycle_collection
 
 MAX_GROUPS = 8
@@ -34,10 +34,8 @@ def _scalar_params(params: dict) -> dict:
 def analyse(build_dir, manifest: dict | None = None) -> dict:
     """The item analysis as plain data (what --json prints); ``manifest`` if it was read already."""
     manifest = manifest or load_manifest(build_dir)
-    with open_gradebook(build_dir) as book:
+    with graded_gradebook(build_dir) as book:
         run = book.latest_run()
-        if run is None:
-            raise InputError(Path(build_dir) / "gradebook.sqlite", "nothing graded yet: run quizgen grade first")
         by_key = book.results(run["id"])
     students = [s for s in manifest["students"]]
     graded = [s for s in students

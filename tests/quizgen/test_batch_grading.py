@@ -347,3 +347,23 @@ def test_feedback_pages_written_by_worker_processes_are_the_same_bytes(exam, tmp
     for name in names:
         assert (other / "feedback" / name).read_bytes() == (exam / "feedback" / name).read_bytes(), name
     assert "could not be read" in (other / "feedback" / "002.html").read_text()
+
+
+def test_feedback_report_and_regrade_before_any_grading_say_so_and_make_no_gradebook(exam):
+    runner = CliRunner()
+    for args in (["feedback", str(exam)], ["report", str(exam)], ["regrade", str(exam)]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2 and "nothing graded yet: run quizgen grade first" in result.output, args
+    assert not (exam / FILE_NAME).exists()
+
+
+def test_feedback_command_writes_the_pages_of_the_latest_run(exam):
+    grade_build(exam, [exam / "key.csv"], feedback=())
+    assert not (exam / "feedback").exists()
+    result = CliRunner().invoke(main, ["feedback", str(exam), "--format", "html,pdf", "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (exam / "feedback").iterdir()) == \
+        ["001.html", "001.pdf", "002.html", "002.pdf", "003.html", "003.pdf"]
+    assert "wrote html+pdf feedback for 3 students" in result.output
+    bad = CliRunner().invoke(main, ["feedback", str(exam), "--format", "none"])
+    assert bad.exit_code == 2 and "html, pdf or html,pdf" in bad.output
