@@ -20,6 +20,7 @@ arranged differently:
 
 from __future__ import annotations
 
+import functools
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,18 +78,19 @@ def _integer(s: str):
 
 
 def _unbracket(s: str):
-    """``s`` without a matching pair of outer brackets; None if they do not pair."""
-    if s[0] in "[(":
-        if s[-1] != "])"[s[0] == "("]:
+    """``s`` without a matching pair of outer brackets; None if they do not pair (or hold nothing)."""
+    first = s[0]
+    if first == "[" or first == "(":
+        if s[-1] != ("]" if first == "[" else ")"):
             return None
-        return s[1:-1].strip()
+        return s[1:-1].strip() or None
     return s
 
 
-def _list(s: str, length: int):
-    """A list typed plainly, split the way kinds.split_list splits it (else None)."""
+def _list(length: int, s: str):
+    """A list of ``length`` numbers typed plainly, split the way kinds.split_list splits it (else None)."""
     s = _unbracket(s)
-    if not s or s.translate(_NOT_LIST):
+    if s is None or s.translate(_NOT_LIST):
         return None
     if "," in s:
         if " " in s and "." not in s and ", " not in s:
@@ -99,18 +101,21 @@ def _list(s: str, length: int):
     if len(parts) != length:
         return None
     try:
-        values = [float(p) for p in parts]
+        values = list(map(float, parts))
     except ValueError:
         return None
     total = sum(values)
     return values if total - total == 0 else None  # all finite (an overflowing sum is read slowly, alike)
 
 
-def _shape(s: str, ndim: int):
+_DIGITS = re.compile(r"\d+")
+
+
+def _shape(ndim: int, s: str):
     s = _unbracket(s)
-    if not s or not _SHAPE.fullmatch(s):
+    if s is None or not _SHAPE.fullmatch(s):
         return None
-    dims = [float(d) for d in re.findall(r"\d+", s)]
+    dims = list(map(float, _DIGITS.findall(s)))
     return dims if len(dims) == ndim else None
 
 
@@ -119,9 +124,9 @@ def fast_reader(kind, shape: tuple):
     if isinstance(kind, Integer):
         return _integer
     if isinstance(kind, Shape):
-        return lambda s: _shape(s, shape[0])
+        return functools.partial(_shape, shape[0])
     if isinstance(kind, Vector):
-        return lambda s: _list(s, shape[0])
+        return functools.partial(_list, shape[0])
     return _number
 
 
@@ -238,8 +243,8 @@ def _grade_group(group, bank, cells: list, out: ColumnGrades) -> None:
         read = lambda s: letters.find(s.upper()) if len(s) == 1 and s.upper() in letters else None  # noqa: E731
     else:
         read = None
-    fast, values, slow = [], [], []
-    status, response = out.status, out.response
+    fast, values, slow, blank = [], [], [], []
+    response = out.response
     for j, i in enumerate(rows.tolist()):
         submission = cells[i]
         if submission is None:
@@ -248,7 +253,7 @@ def _grade_group(group, bank, cells: list, out: ColumnGrades) -> None:
         if text.isascii() and len(text) <= _MAX_TEXT:
             s = text.strip()
             if not s:
-                status[i] = BLANK
+                blank.append(i)
                 continue
             if read is not None:
                 value = read(s)
@@ -258,6 +263,7 @@ def _grade_group(group, bank, cells: list, out: ColumnGrades) -> None:
                     response[i] = s
                     continue
         slow.append(j)
+    out.status[blank] = BLANK
     if fast:
         _grade_fast(group, template, kind, np.asarray(fast), values, out)
     unreadable: dict = {}  # text -> its grading: why it cannot be read depends on the text alone
