@@ -290,10 +290,13 @@ def _misplaced_questions(build_dir, key, manifest: dict) -> list:
         for i, student in enumerate(manifest["students"]):
             for k, question in enumerate(student["questions"]):
                 try:
-                    found = reader(i, k)
+                    found, carrying = reader(i, k), reader.for_carrying(i, k)
                 except (IndexError, InputError):
-                    found = None
-                if found != question:
+                    found = carrying = None
+                columns = [p["column"] for p in question["parts"]]
+                if found != question or carrying is None or carrying["template_id"] != question["template_id"] \
+                        or carrying["variant"]["params"] != question["variant"]["params"] \
+                        or [p["column"] for p in carrying["parts"]][:len(columns)] != columns:
                     out.append(f"where student {student['id']} question {k + 1} is")
     return out
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from quizgen.grading import ECF_FEEDBACK, _grade_part, carried_forward, carried_value, may_carry_forward
 from quizgen.kinds import _MAX_TEXT, LETTERS, Integer, Number, Shape, Vector
-from quizgen.question import Variant, thaw
+from quizgen.question import thaw
 
 STATUSES = ("correct", "ecf", "wrong", "invalid", "blank", "missing")
 CORRECT, ECF, WRONG, INVALID, BLANK, MISSING = range(len(STATUSES))
@@ -378,8 +378,8 @@ def _check_carried_forward(work: list, bank, cells: list, question_record) -> li
     for i, number, codes in work:
         data = question_record(i, number - 1)
         template = bank.get(data["template_id"])
-        variant = Variant.from_json(data["variant"])
-        params = thaw(variant.params)
+        variant = SimpleNamespace(choices=data["variant"].get("choices", {}))  # all carrying asks of it
+        params = thaw(data["variant"]["params"])
         parsed, answered_wrong = {}, set()
         for part, meta, code in zip(template.parts, data["parts"], codes):
             if code not in (CORRECT, WRONG):

@@ -49,9 +49,11 @@ NUMERIC = (Number, Integer, Vector, Shape)
 def manifest_text(manifest: dict) -> tuple[str, list]:
     """manifest.json's text, one student per line, and where each student's questions are in it.
 
-    Returns the text and, per student, per question, its (offset, length): the
-    text is ASCII (``ensure_ascii``), so character offsets are byte offsets.
-    Everything but the students is written first, indented for people to read.
+    Returns the text and, per student, per question, its (offset, length) and the (offset,
+    length) of its variant's params, (0, 0) where the question has choices (error carried
+    forward then needs the whole record): the text is ASCII (``ensure_ascii``), so character
+    offsets are byte offsets. Everything but the students is written first, indented for
+    people to read.
     """
     dumps = json.dumps
     head = {k: v for k, v in manifest.items() if k != "students"}
@@ -70,7 +72,7 @@ def manifest_text(manifest: dict) -> tuple[str, list]:
             if k:
                 pieces.append(",")
                 at += 1
-            mine.append((at, len(line)))
+            mine.append((at, len(line)) + _params_span(line, question, at))
             pieces.append(line)
             at += len(line)
         tail = "]," + rest[1:] + (",\n" if i < last else "\n")
@@ -79,6 +81,18 @@ def manifest_text(manifest: dict) -> tuple[str, list]:
         offsets.append(mine)
     pieces.append("]}\n")
     return "".join(pieces), offsets
+
+
+def _params_span(line: str, question: dict, at: int) -> tuple:
+    """Where in ``line`` (at ``at`` in the file) the question's params are, if it has no choices."""
+    variant = question.get("variant", {})
+    if variant.get("choices") or "params" not in variant:
+        return 0, 0
+    needle = '"params":' + json.dumps(variant["params"], sort_keys=True, separators=(",", ":"), allow_nan=False)
+    found = line.find(needle)
+    if found < 0 or line.find(needle, found + 1) >= 0:  # only where it stands once, so it is the params
+        return 0, 0
+    return at + found + len('"params":'), len(needle) - len('"params":')
 
 
 @dataclass
@@ -126,7 +140,8 @@ class GradingKey:
     question_of: dict            # column -> question number
     students: list               # [(id, name)]
     groups: list
-    offsets: np.ndarray          # (n, questions, 2): where each question's record is in manifest.json; empty if unknown
+    offsets: np.ndarray          # (n, questions, 4): where each question's record and its params are in
+                                 # manifest.json (manifest_text); empty if unknown, (n, questions, 2) in older keys
     banks: list = field(default_factory=list)  # the spec's question-bank folders
     manifest_stamp: list = field(default_factory=list)  # [size, mtime in ns] manifest.json was written with
 
@@ -414,13 +429,50 @@ class QuestionReader:
         self.close()
 
     def __call__(self, index: int, position: int) -> dict:
-        start, length = (int(v) for v in self.key.offsets[index, position])
+        start, length = (int(v) for v in self.key.offsets[index, position, :2])
         try:
             record = json.loads(os.pread(self.fd, length, start))
         except ValueError:
             record = None
         if not isinstance(record, dict) or record.get("number") != position + 1:
-            raise InputError(self.path.parent / FILE_NAME,
-                             f"does not find student {self.key.students[index][0]}'s question {position + 1} in "
-                             f"{self.path}; delete it (grading remakes it) and run quizgen verify")
+            self._lost(index, position)
         return record
+
+    def for_carrying(self, index: int, position: int) -> dict:
+        """What error carried forward needs of student i's question k: its template_id, its
+        variant's params and choices, and its parts' columns. Read alone (a few hundred bytes,
+        not the whole record) where the key knows where the params are."""
+        offsets = self.key.offsets[index, position]
+        if len(offsets) < 4 or not offsets[3]:
+            return self(index, position)
+        try:
+            params = json.loads(os.pread(self.fd, int(offsets[3]), int(offsets[2])))
+        except ValueError:
+            params = None
+        if not isinstance(params, dict):
+            self._lost(index, position)
+        if self._questions is None:
+            self._questions = _question_layout(self.key)
+        columns, template_of = self._questions[position + 1]
+        return {"template_id": template_of[index], "variant": {"params": params, "choices": {}},
+                "parts": [{"column": c} for c in columns]}
+
+    _questions = None
+
+    def _lost(self, index: int, position: int):
+        raise InputError(self.path.parent / FILE_NAME,
+                         f"does not find student {self.key.students[index][0]}'s question {position + 1} in "
+                         f"{self.path}; delete it (grading remakes it) and run quizgen verify")
+
+
+def _question_layout(key: GradingKey) -> dict:
+    """Question number -> its columns (in part order) and each student's template id there."""
+    layout = {}
+    for number in set(key.question_of.values()):
+        columns = [c for c in key.columns if key.question_of[c] == number]
+        template_of = np.empty(len(key.students), dtype=object)
+        for g in key.groups:
+            if g.column == columns[0]:
+                template_of[g.rows] = g.template_id
+        layout[number] = (columns, template_of)
+    return layout

@@ -153,8 +153,8 @@ def test_the_class_at_once_equals_one_by_one(exam, seed):
     out, bank, key, manifest = exam
     rng = np.random.default_rng(seed)
     cells = [_answers(rng, bank, s) if rng.random() > 0.1 else None for s in manifest["students"]]
-    with gradingkey.QuestionReader(out, key) as record:
-        fast = classgrade.grade_class(key, bank, cells, question_record=record)
+    with gradingkey.QuestionReader(out, key) as reader:  # as batch grading reads for carrying errors
+        fast = classgrade.grade_class(key, bank, cells, question_record=reader.for_carrying)
     slow = grade_one_by_one(manifest["students"], bank, cells)
     assert _compare(key, fast, slow) == STUDENTS * len(key.columns)
     statuses = {classgrade.STATUSES[s] for c in key.columns for s in fast[c].status}
@@ -167,7 +167,8 @@ def test_error_carried_forward_is_found_and_worker_processes_agree(exam):
     cells = [_answers(rng, bank, s) for s in manifest["students"]]
     saved = classgrade.PARALLEL_FROM, classgrade.SLICE
     finished = []
-    with gradingkey.QuestionReader(out, key) as record:
+    with gradingkey.QuestionReader(out, key) as reader:
+        record = reader.for_carrying
         one = classgrade.grade_class(key, bank, cells, question_record=record)
         classgrade.PARALLEL_FROM, classgrade.SLICE = 2, 5
         try:
@@ -276,3 +277,19 @@ def test_the_manifest_is_hashed_only_when_it_changed_since_it_was_written(exam, 
     assert hashed == [path] and digest != on_disk.manifest_sha256
     remade, loaded = gradingkey.load(copy, digest, on_disk=on_disk)
     assert loaded is not None and remade.manifest_sha256 == digest
+
+
+def test_error_carried_forward_reads_only_the_params_where_the_key_knows_them(exam):
+    out, bank, key, manifest = exam
+    with gradingkey.QuestionReader(out, key) as reader:
+        for i, student in enumerate(manifest["students"]):
+            for k, question in enumerate(student["questions"]):
+                carrying = reader.for_carrying(i, k)
+                if question["variant"].get("choices"):
+                    assert carrying == question  # a choice's options carry forward: the whole record
+                    continue
+                assert 0 < key.offsets[i, k, 3] < key.offsets[i, k, 1]  # the params alone, not the record
+                assert carrying["template_id"] == question["template_id"]
+                assert carrying["variant"] == {"params": question["variant"]["params"], "choices": {}}
+                columns = [p["column"] for p in question["parts"]]
+                assert [p["column"] for p in carrying["parts"]][:len(columns)] == columns
