@@ -390,6 +390,32 @@ def read(build_dir) -> GradingKey | None:
         return None
 
 
+def load_manifest_head(build_dir) -> dict:
+    """manifest.json without its "students": the exam, spec, roster and files, read without the
+    students' lines (one each, last in the file: :func:`manifest_text`)."""
+    path = Path(build_dir) / MANIFEST
+    marker = b'\n "students": [\n'
+    try:
+        with open(path, "rb") as handle:
+            data = b""
+            while marker not in data:
+                chunk = handle.read(1 << 20)
+                if not chunk:
+                    break
+                data += chunk
+    except FileNotFoundError:
+        return load_manifest(build_dir)  # raises the message for a missing manifest
+    at = data.find(marker)
+    if at < 0:  # written some other way
+        head = load_manifest(build_dir)
+        head.pop("students", None)
+        return head
+    try:
+        return json.loads(data[:at].rstrip(b",") + b"\n}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"is damaged ({exc})") from None
+
+
 def load(build_dir, manifest_sha256, banks=(), on_disk: GradingKey | None = None) -> tuple[GradingKey, dict | None]:
     """The build's grading key, and the whole manifest when the key had to be remade from it
     (missing, damaged or out of date); None when the key file was current.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +21,8 @@ import numpy as np
 from quizgen import stats
 from quizgen.build import exam_meta_from_manifest, load_manifest
 from quizgen.csvio import InputError, write_atomic
-from quizgen.gradebook import graded_gradebook
-from quizgen.gradingkey import without_cycle_collection
+from quizgen.gradebook import STATUS_LETTERS, graded_gradebook
+from quizgen.gradingkey import QuestionReader, load_manifest_head, without_cycle_collection
 
 MAX_GROUPS = 8
 
@@ -31,47 +32,62 @@ def _scalar_params(params: dict) -> dict:
             if isinstance(v, (int, float, str)) and not isinstance(v, bool) and len(str(v)) <= 20}
 
 
-def analyse(build_dir, manifest: dict | None = None) -> dict:
-    """The item analysis as plain data (what --json prints); ``manifest`` if it was read already."""
-    manifest = manifest or load_manifest(build_dir)
+def analyse(build_dir) -> dict:
+    """The item analysis as plain data (what --json prints).
+
+    Read from the grading key (students, columns, templates, choice forms), the run's packed
+    rows in the gradebook (scores with overrides, statuses, responses, mistakes) and each
+    student's params alone from the manifest, never the manifest whole.
+    """
+    from quizgen.bank import load_bank
+    from quizgen.batch import load_key
+
+    key = load_key(build_dir)
+    columns = key.columns
     with graded_gradebook(build_dir) as book:
         run = book.latest_run()
-        by_key = book.results(run["id"])
-    students = [s for s in manifest["students"]]
-    graded = [s for s in students
-              if any(by_key.get((s["id"], c), {"status": "missing"})["status"] != "missing"
-                     for c in manifest["columns"])]
-    columns = manifest["columns"]
+        run_columns, earned = book.earned(run["id"])
+        typed = _responses_and_mistakes(book, run["id"], run_columns)
+    position = {c: k for k, c in enumerate(run_columns)}
+    graded = [i for i, (sid, _) in enumerate(key.students) if sid in earned and earned[sid][0].strip("m")]
     if not graded:
         raise InputError(Path(build_dir) / "gradebook.sqlite", "no student has a submission in the latest run")
-    points = {}
-    meta_of = {}  # column -> (question number, template id, part name)
-    for q in graded[0]["questions"]:
-        for p in q["parts"]:
-            points[p["column"]] = p["points"]
-            meta_of[p["column"]] = (q["number"], q["template_id"], p["name"])
+    bank = load_bank(tuple(key.banks))
+    first = graded[0]
+    points, meta_of = {}, {}  # column -> (question number, template id, part name), as the first graded student has
+    letters_at = {c: np.zeros(len(key.students), bool) for c in columns}  # a letter was asked for
+    for g in key.groups:
+        at = int(np.searchsorted(g.rows, first))
+        if at < len(g.rows) and g.rows[at] == first:
+            points[g.column] = float(g.points[at])
+            meta_of[g.column] = (key.question_of[g.column], g.template_id, g.part)
+        kind = bank.get(g.template_id).part(g.part).kind
+        letters_at[g.column][g.rows] = g.mode == "choice" or kind.name in ("choice", "truefalse")
     scores = np.zeros((len(graded), len(columns)))
     status_counts = {c: Counter() for c in columns}
     mistakes = {c: Counter() for c in columns}
     chosen = {c: Counter() for c in columns}
     params_by_col = {c: [] for c in columns}
-    for i, s in enumerate(graded):
-        question_of = {p["column"]: q for q in s["questions"] for p in q["parts"]}
-        for j, c in enumerate(columns):
-            row = by_key.get((s["id"], c))
-            if row is not None:
-                scores[i, j] = row["earned"]
-            status = row["status"] if row is not None else "missing"
-            status_counts[c][status] += 1
-            if row is not None and row["mistake"]:
-                mistakes[c][row["mistake"]] += 1
-            q = question_of[c]
-            part = next(p for p in q["parts"] if p["column"] == c)
-            choice = q["variant"].get("choices", {}).get(part["name"])
-            response = (row["response"] or "").strip().upper() if row is not None else ""
-            if choice or part["kind"] in ("choice", "truefalse"):
-                chosen[c][response or stats.BLANK] += 1
-            params_by_col[c].append(_scalar_params(q["variant"]["params"]))
+    numbers = sorted(set(key.question_of[c] for c in columns))
+    with _question_params(build_dir, key) as params_of:
+        for row, i in enumerate(graded):
+            sid = key.students[i][0]
+            letters, values, _ = earned[sid]
+            responses, noted = typed.get(sid, ({}, {}))
+            for j, c in enumerate(columns):
+                k = position.get(c)
+                status = STATUS_NAMES[letters[k]] if k is not None else "missing"
+                scores[row, j] = values[k] if k is not None else 0.0
+                status_counts[c][status] += 1
+                if noted.get(c):
+                    mistakes[c][noted[c]] += 1
+                if letters_at[c][i]:
+                    chosen[c][(responses.get(c) or "").strip().upper() or stats.BLANK] += 1
+            for number in numbers:
+                scalar = _scalar_params(params_of(i, number - 1))
+                for c in columns:
+                    if key.question_of[c] == number:
+                        params_by_col[c].append(scalar)
     max_points = np.array([points[c] for c in columns])
     totals = scores.sum(axis=1)
     diff = stats.difficulty(scores, max_points)
@@ -112,8 +128,8 @@ def analyse(build_dir, manifest: dict | None = None) -> dict:
                     for k, (number, js) in enumerate(questions.items())]
     counts, edges = stats.histogram(totals, bins=min(20, max(5, len(graded) // 3)), max_total=float(max_points.sum()))
     return {
-        "exam_id": manifest["exam_id"], "run": run["id"], "students": len(graded),
-        "not_submitted": len(students) - len(graded), "possible": float(max_points.sum()),
+        "exam_id": key.exam_id, "run": run["id"], "students": len(graded),
+        "not_submitted": len(key.students) - len(graded), "possible": float(max_points.sum()),
         "summary": {k: _num(v) if not isinstance(v, tuple) else [_num(x) for x in v]
                     for k, v in stats.describe(totals).items()},
         "cronbach_alpha": _num(stats.cronbach_alpha(scores)) if len(columns) > 1 else None,
@@ -122,6 +138,34 @@ def analyse(build_dir, manifest: dict | None = None) -> dict:
         "questions": per_question, "items": items,
         "flagged": [it["column"] for it in items if it["flagged"]],
     }
+
+
+STATUS_NAMES = {letter: name for name, letter in STATUS_LETTERS.items()}
+
+
+def _responses_and_mistakes(book, run_id: int, columns: list) -> dict:
+    """student -> (column -> response, column -> the named mistake) of a run."""
+    out = {}
+    if not columns:  # a run stored by schema 1
+        for row in book.scores(run_id):
+            responses, noted = out.setdefault(row["student_id"], ({}, {}))
+            responses[row["column_name"]], noted[row["column_name"]] = row["response"], row["mistake"]
+        return out
+    for student, _, _, _, _, responses, notes in book.packed(run_id):
+        out[student] = (dict(zip(columns, responses)), {c: note[0] for c, note in notes.items()})
+    return out
+
+
+@contextmanager
+def _question_params(build_dir, key):
+    """``params_of(i, k)``: student i's question k's params, read alone where the key knows where
+    they are in the manifest (else from the manifest read whole)."""
+    if len(key.offsets):
+        with QuestionReader(build_dir, key) as reader:
+            yield lambda i, k: reader.for_carrying(i, k)["variant"]["params"]
+    else:
+        students = load_manifest(build_dir)["students"]
+        yield lambda i, k: students[i]["questions"][k]["variant"]["params"]
 
 
 def _num(x):
@@ -154,8 +198,7 @@ def histogram_svg(counts: list, edges: list, width: int = 560, height: int = 180
 
 def write_report(build_dir, out=None, as_json: bool = False) -> Path:
     with without_cycle_collection():
-        manifest = load_manifest(build_dir)
-        data = analyse(build_dir, manifest)
+        data = analyse(build_dir)
     build_dir = Path(build_dir)
     if as_json:
         path = Path(out) if out else build_dir / "report.json"
@@ -164,7 +207,7 @@ def write_report(build_dir, out=None, as_json: bool = False) -> Path:
     from quizgen.render import environment, stylesheet
 
     html = environment().get_template("report.html.j2").render(
-        r=data, exam=exam_meta_from_manifest(manifest), css=stylesheet(),
+        r=data, exam=exam_meta_from_manifest(load_manifest_head(build_dir)), css=stylesheet(),
         histogram=histogram_svg(data["histogram"]["counts"], data["histogram"]["edges"]))
     path = Path(out) if out else build_dir / "report.html"
     write_atomic(path, html)

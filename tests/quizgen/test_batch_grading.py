@@ -307,6 +307,10 @@ def test_a_schema_1_gradebook_is_migrated_and_its_runs_still_read(tmp_path):
             ("Q1", "correct", None), ("Q2", "wrong", "no_bias")]
         columns, earned = book.earned(1)
         assert columns == ["Q1", "Q2"] and earned["001"][:2] == ("cw", [2.0, 0.0])
+        from quizgen.report import _responses_and_mistakes  # quizgen report on an old run
+
+        assert _responses_and_mistakes(book, 1, book.run_columns(1)) == {
+            "001": ({"Q1": "0.5", "Q2": "7"}, {"Q1": None, "Q2": "no_bias"})}
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             book.db.execute("DELETE FROM score")
 
