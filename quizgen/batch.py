@@ -354,11 +354,14 @@ def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jo
     on_disk = gradingkey.read(build_dir)
     with ThreadPoolExecutor(1) as hashing:  # the manifest, if it must be hashed, is while the files are read
         pending = hashing.submit(gradingkey.manifest_digest, build_dir, on_disk)
-        incoming = read_submissions(paths, on_disk.columns, len(on_disk.students)) if on_disk else None
+        try:
+            incoming = read_submissions(paths, on_disk.columns, len(on_disk.students)) if on_disk else None
+        except InputError:
+            incoming = None  # said below, if the key on disk turns out to be the manifest's
         key, manifest = gradingkey.load(build_dir, pending.result, banks, on_disk)
         digest = pending.result()
-    if key is not on_disk:  # the key was remade: its size of class sets what file is too large
-        incoming = read_submissions(paths, key.columns, len(key.students))
+    if incoming is None or key is not on_disk:  # read against the key that is current (its class size
+        incoming = read_submissions(paths, key.columns, len(key.students))  # sets what file is too large)
     bank = load_bank(tuple(key.banks) + tuple(banks))
     students = key.students
     roster = {normalise_id(sid): sid for sid, _ in students}

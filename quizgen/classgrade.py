@@ -147,7 +147,9 @@ def grade_class(key, bank, cells: list, ecf: bool = True, ecf_credit: float = 1.
     submission, column -> text, or None when there is none).
 
     ``question_record(i, k)`` returns student i's k-th question (0-based) as the manifest
-    has it; it is called only where error carried forward can apply. The class is graded
+    has it, or at least its template_id, its variant's params and choices and its parts'
+    columns (:meth:`quizgen.gradingkey.QuestionReader.for_carrying`); it is called only
+    where error carried forward can apply. The class is graded
     in slices of students (:func:`grade_slices`); ``done(count)`` is called as each slice
     is finished (a progress bar). With ``finish``, the list of ``finish(grades, lo, hi)``
     for each slice (computed where the slice was graded) is returned instead.

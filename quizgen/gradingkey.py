@@ -359,7 +359,7 @@ def file_sha256(path) -> str:
 def without_cycle_collection():
     """Reading or grading a class makes millions of small objects and no reference cycles; Python's
     cycle collector would walk them all again and again (grading 100,000 students took half as long
-    again; reading their 800 MB manifest three times as long)."""
+    again with it)."""
     was = gc.isenabled()
     gc.disable()
     try:
