@@ -371,3 +371,13 @@ def test_feedback_command_writes_the_pages_of_the_latest_run(exam):
     assert "wrote html+pdf feedback for 3 students" in result.output
     bad = CliRunner().invoke(main, ["feedback", str(exam), "--format", "none"])
     assert bad.exit_code == 2 and "html, pdf or html,pdf" in bad.output
+
+
+def test_a_feedback_page_says_what_happened_once(exam, tmp_path):
+    header, key = key_rows(exam)
+    row = dict(key["001"])
+    row["Q1a"], row["Q2a"] = "", "abc"
+    grade_build(exam, [write_csv(tmp_path / "s.csv", header, [[row[h] for h in header]])], feedback=("html",))
+    page = (exam / "feedback" / "001.html").read_text()
+    assert "no answer: no answer" not in page and page.count(">no answer<") >= 1
+    assert "could not be read: " in page  # the reason follows the status where it adds something
