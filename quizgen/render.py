@@ -182,6 +182,10 @@ def font_config():
 
     pid = os.getpid()
     if pid not in _FONT_CONFIG:
+        for inherited in _FONT_CONFIG.values():
+            # a forked worker's copy of its parent's: the font folder on disk is the parent's, and
+            # WeasyPrint's __del__ would delete it under the parent's feet
+            inherited._folder = None
         _FONT_CONFIG.clear()
         _FONT_CONFIG[pid] = FontConfiguration()
     return _FONT_CONFIG[pid]

@@ -48,3 +48,16 @@ def test_the_embedded_math_font_is_the_same_bytes_when_made_again(monkeypatch):
     monkeypatch.setattr(head, "timestampNow", lambda: 3_000_000_000)  # "now" is much later
     render.math_font_css.cache_clear()
     assert render.math_font_css("xyz") == first  # so a rebuilt HTML exam is byte for byte the same
+
+
+def test_a_forked_worker_rendering_pdfs_leaves_its_parents_fonts_alone():
+    import multiprocessing
+
+    page = (f"<html><head><style>{render.print_font_css()} p {{ font-family: 'STIX Two Math' }}</style></head>"
+            "<body><p>x</p></body></html>")
+    assert render.html_to_pdf(page).startswith(b"%PDF")  # the @font-face put a font in this process's folder
+    folder = render.font_config()._folder
+    with multiprocessing.get_context("fork").Pool(1) as pool:  # the worker makes its own, then drops ours
+        assert pool.apply(render.html_to_pdf, (page,)).startswith(b"%PDF")
+    assert folder.exists()
+    assert render.html_to_pdf(page).startswith(b"%PDF")
