@@ -66,6 +66,32 @@ class GradeReport:
         return bool(self.unknown or self.duplicates or self.missing_students or self.missing_columns
                     or self.invalid)
 
+    def attention(self) -> list:
+        """(what, the items) for each kind of thing worth a look, in the order a person checks them."""
+        return [(label, items) for label, items in (
+            ("already graded, not stored again", self.files_seen_before),
+            ("unknown or empty student id", self.unknown),
+            ("several submissions", self.duplicates),
+            ("missing column", self.missing_columns),
+            ("no submission", self.missing_students),
+            ("invalid answer", self.invalid)) if items]
+
+
+ATTENTION_FILE = "needs-attention.txt"
+
+
+def write_attention(build_dir, report: GradeReport) -> Path:
+    """DIR/needs-attention.txt: everything of the run worth a look, one line each (the terminal
+    shows the first few of each kind); says so when there is nothing."""
+    lines = [f"run {report.run_id}"]
+    for label, items in report.attention():
+        lines += [f"{label}: {item}" for item in items]
+    if len(lines) == 1:
+        lines.append("nothing needs attention")
+    path = Path(build_dir) / ATTENTION_FILE
+    write_atomic(path, "\n".join(lines) + "\n")
+    return path
+
 
 def _id_column(table) -> str:
     keys = {header_key(h): h for h in table.header}
@@ -404,6 +430,7 @@ def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jo
         report.totals = {sid: (e, p) for (sid, _), e, p in zip(students, graded.earned.sum(axis=1).tolist(),
                                                                  graded.possible.tolist())}
         write_grades_csv(build_dir, key, book, graded)
+        write_attention(build_dir, report)
         lap("write grades.csv")
     return report
 

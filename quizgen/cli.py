@@ -246,17 +246,20 @@ def _formats(text: str) -> tuple:
     return chosen
 
 
-def _print_grade_report(report) -> None:
+SHOWN = 10  # of each kind of thing worth a look; the rest is in DIR/needs-attention.txt
+
+
+def _print_grade_report(report, build_dir) -> None:
+    from quizgen.batch import ATTENTION_FILE
+
     for notice in report.notices:
         click.secho(f"note: {notice}", fg="yellow", err=True)
-    for label, items in (("already graded, not stored again", report.files_seen_before),
-                         ("unknown or empty student id", report.unknown),
-                         ("several submissions", report.duplicates),
-                         ("missing column", report.missing_columns),
-                         ("no submission", report.missing_students),
-                         ("invalid answer", report.invalid)):
-        for item in items:
+    for label, items in report.attention():
+        for item in items[:SHOWN]:
             click.secho(f"{label}: {item}", fg="yellow", err=True)
+        if len(items) > SHOWN:
+            click.secho(f"{label}: ... and {len(items) - SHOWN} more (every one in {build_dir}/{ATTENTION_FILE})",
+                        fg="yellow", err=True)
     totals = sorted(e for e, _ in report.totals.values())
     if totals:
         possible = next(iter(report.totals.values()))[1]
@@ -295,7 +298,7 @@ def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, bank
                              feedback=_formats(feedback), quiet=quiet, jobs=jobs)
     except InputError as exc:
         _fail(exc)
-    _print_grade_report(report)
+    _print_grade_report(report, build_dir)
     click.echo(f"wrote {build_dir}/grades.csv")
     sys.exit(1 if report.needs_attention else 0)
 
@@ -325,7 +328,7 @@ def regrade(build_dir, recompute, first, feedback, quiet, jobs, banks):
                                       feedback=_formats(feedback), quiet=quiet, jobs=jobs)
     except InputError as exc:
         _fail(exc)
-    _print_grade_report(report)
+    _print_grade_report(report, build_dir)
     for student, (before, after) in sorted(changes.items()):
         click.echo(f"  {student}: {before:g} -> {after:g} ({after - before:+g})")
     click.echo(f"{len(changes)} student(s) changed")

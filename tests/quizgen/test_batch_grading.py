@@ -381,3 +381,17 @@ def test_a_feedback_page_says_what_happened_once(exam, tmp_path):
     page = (exam / "feedback" / "001.html").read_text()
     assert "no answer: no answer" not in page and page.count(">no answer<") >= 1
     assert "could not be read: " in page  # the reason follows the status where it adds something
+
+
+def test_the_terminal_shows_the_first_ten_of_each_kind_and_the_file_has_every_one(exam, tmp_path):
+    header, key = key_rows(exam)
+    rows = [[f"x{k:02d}"] + [key["001"][h] for h in header[1:]] for k in range(12)]  # twelve unknown ids
+    result = CliRunner().invoke(main, ["grade", str(exam), str(write_csv(tmp_path / "s.csv", header, rows))])
+    assert result.exit_code == 1
+    shown = [line for line in result.output.splitlines() if line.startswith("unknown or empty student id: ")]
+    assert len(shown) == 11 and "... and 2 more (every one in" in shown[-1]
+    listed = (exam / "needs-attention.txt").read_text().splitlines()
+    assert listed[0].startswith("run ") and sum(line.startswith("unknown or empty student id") for line in listed) == 12
+    assert "no submission: 001" in listed
+    CliRunner().invoke(main, ["grade", str(exam), str(exam / "key.csv")])
+    assert (exam / "needs-attention.txt").read_text().splitlines()[1] == "nothing needs attention"
