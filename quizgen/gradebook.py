@@ -32,6 +32,19 @@ SCHEMA_VERSION = 2
 to_json = json.JSONEncoder(ensure_ascii=False).encode  # students' text as typed; one encoder for a class of rows
 FILE_NAME = "gradebook.sqlite"
 
+
+def cells_encoder(columns: list):
+    """``to_json({c: cells[c] for c in columns})`` for a row's cells (texts), the same text made
+    without a dict per row: the keys are encoded once, the values by json's own string encoder."""
+    from json.encoder import encode_basestring
+    from operator import itemgetter
+
+    if len(columns) < 2:
+        return lambda cells: to_json({c: cells[c] for c in columns})
+    keys = [encode_basestring(c) + ": " for c in columns]
+    texts = itemgetter(*columns)
+    return lambda cells: "{" + ", ".join(map(str.__add__, keys, map(encode_basestring, texts(cells)))) + "}"
+
 APPEND_ONLY = ("exam", "source", "submission", "run", "score", "override")
 STATUS_LETTERS = {"correct": "c", "ecf": "e", "wrong": "w", "invalid": "i", "blank": "b", "missing": "m"}
 IMPLIED_FEEDBACK = {"correct": "correct", "blank": "no answer", "missing": "no answer"}
@@ -175,9 +188,10 @@ class Gradebook:
     def record_submissions(self, db, source_id: int, rows, columns: list) -> None:
         """Rows of a file as received: (submission id, row number, student id as typed, normalised,
         cells dict), storing the cells of ``columns``, the answer columns the file has."""
+        cells_json = cells_encoder(columns)
         db.executemany("INSERT INTO submission (id, source_id, row_number, student_raw, student_id, cells) "
                        "VALUES (?, ?, ?, ?, ?, ?)",
-                       ((sub_id, source_id, number, raw, student, to_json({c: cells[c] for c in columns}))
+                       ((sub_id, source_id, number, raw, student, cells_json(cells))
                         for sub_id, number, raw, student, cells in rows))
 
     def received(self) -> list:

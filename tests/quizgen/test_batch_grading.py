@@ -10,6 +10,8 @@ import sys
 import textwrap
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from quizgen.batch import GradeReport, grade_build, override, plan_ingest, read_submissions, regrade, store_submissions
@@ -395,3 +397,14 @@ def test_the_terminal_shows_the_first_ten_of_each_kind_and_the_file_has_every_on
     assert "no submission: 001" in listed
     CliRunner().invoke(main, ["grade", str(exam), str(exam / "key.csv")])
     assert (exam / "needs-attention.txt").read_text().splitlines()[1] == "nothing needs attention"
+
+
+@given(st.lists(st.text(), min_size=2, max_size=5), st.data())
+def test_stored_cells_are_the_json_of_a_dict_of_them(values, data):
+    from quizgen.gradebook import cells_encoder, to_json
+
+    columns = [f"Q{k}" + data.draw(st.text(max_size=3)) for k in range(len(values))]
+    columns = list(dict.fromkeys(columns))
+    row = dict(zip(columns, values)) | {"Timestamp": "x"}
+    assert cells_encoder(columns)(row) == to_json({c: row[c] for c in columns})
+    assert json.loads(cells_encoder(columns)(row)) == {c: row[c] for c in columns}
