@@ -39,7 +39,9 @@ from quizgen.kinds import LETTERS, Choice, Integer, Number, Shape, Vector
 
 FILE_NAME = "grading-key.npz"
 UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # a damaged or foreign file
-FORMAT = 1
+FORMAT = 2  # 2: four offsets a question (its params too) and the manifest's stamp; a quizgen that
+            # knows only 1 finds a key of 2 unreadable and remakes it from the manifest
+READS = (1, 2)
 MANIFEST = "manifest.json"
 
 # the kinds whose key and mistakes are stored as float arrays, compared for the whole class at once
@@ -285,8 +287,8 @@ def from_bytes(data) -> GradingKey:
     """The key from the bytes of a key file, or from the file itself (a path: read once, not copied)."""
     with np.load(io.BytesIO(data) if isinstance(data, bytes) else data, allow_pickle=False) as arrays:
         meta = json.loads(arrays["meta"].tobytes())
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"grading key format {meta.get('format')}, expected {FORMAT}")
+        if meta.get("format") not in READS:
+            raise ValueError(f"grading key format {meta.get('format')}, expected one of {READS}")
         groups = []
         for n, m in enumerate(meta["groups"]):
             g = Group(m["column"], m["template_id"], m["part"], m["mode"], tuple(m["shape"]),

@@ -408,3 +408,29 @@ def test_stored_cells_are_the_json_of_a_dict_of_them(values, data):
     row = dict(zip(columns, values)) | {"Timestamp": "x"}
     assert cells_encoder(columns)(row) == to_json({c: row[c] for c in columns})
     assert json.loads(cells_encoder(columns)(row)) == {c: row[c] for c in columns}
+
+
+def test_a_grading_key_of_the_format_before_grades_the_same_and_an_unknown_one_is_remade(exam, tmp_path, monkeypatch):
+    import shutil
+
+    from quizgen import gradingkey
+
+    header, key = key_rows(exam)
+    row = dict(key["002"])
+    row["Q1a"], row["Q1b"] = "[0.1, 0.2]", "[0.3, 0.4]"  # wrong, and checked for error carried forward
+    sub = write_csv(tmp_path / "s.csv", header, [[key["001"][h] for h in header], [row[h] for h in header]])
+    builds = {}
+    for name, fmt in (("now", None), ("one", 1), ("future", 99)):
+        builds[name] = tmp_path / name
+        shutil.copytree(exam, builds[name])
+        if fmt is not None:
+            old = gradingkey.read(builds[name])
+            old.offsets, old.manifest_stamp = old.offsets[..., :2].copy(), []
+            monkeypatch.setattr(gradingkey, "FORMAT", fmt)
+            (builds[name] / gradingkey.FILE_NAME).write_bytes(gradingkey.to_bytes(old))
+            monkeypatch.undo()
+    assert gradingkey.read(builds["one"]).offsets.shape[-1] == 2 and gradingkey.read(builds["future"]) is None
+    for build_dir in builds.values():
+        grade_build(build_dir, [sub], feedback=())
+    assert (builds["one"] / "grades.csv").read_bytes() == (builds["now"] / "grades.csv").read_bytes() \
+        == (builds["future"] / "grades.csv").read_bytes()
