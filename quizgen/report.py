@@ -68,7 +68,9 @@ def analyse(build_dir) -> dict:
     mistakes = {c: Counter() for c in columns}
     chosen = {c: Counter() for c in columns}
     params_by_col = {c: [] for c in columns}
-    numbers = sorted(set(key.question_of[c] for c in columns))
+    columns_of: dict = {}  # question number -> its columns
+    for c in columns:
+        columns_of.setdefault(key.question_of[c], []).append(c)
     with _question_params(build_dir, key) as params_of:
         for row, i in enumerate(graded):
             sid = key.students[i][0]
@@ -83,11 +85,10 @@ def analyse(build_dir) -> dict:
                     mistakes[c][noted[c]] += 1
                 if letters_at[c][i]:
                     chosen[c][(responses.get(c) or "").strip().upper() or stats.BLANK] += 1
-            for number in numbers:
+            for number, its_columns in columns_of.items():
                 scalar = _scalar_params(params_of(i, number - 1))
-                for c in columns:
-                    if key.question_of[c] == number:
-                        params_by_col[c].append(scalar)
+                for c in its_columns:
+                    params_by_col[c].append(scalar)
     max_points = np.array([points[c] for c in columns])
     totals = scores.sum(axis=1)
     diff = stats.difficulty(scores, max_points)
