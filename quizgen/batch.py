@@ -19,7 +19,7 @@ import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -444,12 +444,9 @@ def _graded_slices(build_dir, key, manifest, bank, cells, ecf, recompute, jobs, 
         yield iter([(0, len(key.students),
                      finish(grade_one_by_one(manifest["students"], bank, cells, ecf=ecf, recompute=True)))])
         return
-    # a key remade from a manifest read whole finds the questions there; else on disk, each alone
-    # (for error carried forward, its params alone where the key knows where they are)
-    with nullcontext(None) if manifest is not None else gradingkey.QuestionReader(build_dir, key) as reader:
-        record = reader.for_carrying if reader else lambda i, k: manifest["students"][i]["questions"][k]
-        with grade_slices(key, bank, cells, ecf=ecf, question_record=record, jobs=jobs, finish=finish) as slices:
-            yield slices
+    with gradingkey.carrying_records(build_dir, key, manifest) as record, \
+            grade_slices(key, bank, cells, ecf=ecf, question_record=record, jobs=jobs, finish=finish) as slices:
+        yield slices
 
 
 def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=(),

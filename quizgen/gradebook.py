@@ -47,6 +47,7 @@ def cells_encoder(columns: list):
 
 APPEND_ONLY = ("exam", "source", "submission", "run", "score", "override")
 STATUS_LETTERS = {"correct": "c", "ecf": "e", "wrong": "w", "invalid": "i", "blank": "b", "missing": "m"}
+STATUS_NAMES = {letter: name for name, letter in STATUS_LETTERS.items()}
 IMPLIED_FEEDBACK = {"correct": "correct", "blank": "no answer", "missing": "no answer"}
 
 
@@ -262,12 +263,11 @@ class Gradebook:
         if not columns:  # a run stored by schema 1
             return [dict(r) for r in self.db.execute(
                 "SELECT * FROM score WHERE run_id = ? ORDER BY student_id, column_name", (run_id,))]
-        status_of = {letter: name for name, letter in STATUS_LETTERS.items()}
         out = []
         order = sorted(range(len(columns)), key=lambda k: columns[k])
         for student, submission, statuses, credits, points, responses, notes in self.packed(run_id):
             for k in order:
-                status = status_of[statuses[k]]
+                status = STATUS_NAMES[statuses[k]]
                 mistake, feedback = notes.get(columns[k], (None, IMPLIED_FEEDBACK.get(status, "")))
                 out.append({"run_id": run_id, "student_id": student, "column_name": columns[k],
                             "submission_id": submission, "status": status, "credit": credits[k],

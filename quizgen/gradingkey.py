@@ -493,6 +493,19 @@ class QuestionReader:
                          f"{self.path}; delete it (grading remakes it) and run quizgen verify")
 
 
+@contextmanager
+def carrying_records(build_dir, key: GradingKey, manifest: dict | None = None):
+    """``record(i, k)``: what error carried forward needs of student i's question k
+    (:meth:`QuestionReader.for_carrying`), read from manifest.json by the key's offsets; from
+    ``manifest`` (read whole when not given) for a key without offsets (remade from it)."""
+    if len(key.offsets):
+        with QuestionReader(build_dir, key) as reader:
+            yield reader.for_carrying
+    else:
+        students = (manifest or load_manifest(build_dir))["students"]
+        yield lambda i, k: students[i]["questions"][k]
+
+
 def _question_layout(key: GradingKey) -> dict:
     """Question number -> its columns (in part order) and each student's template id there."""
     layout = {}

@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from quizgen import stats
-from quizgen.build import exam_meta_from_manifest, load_manifest
+from quizgen.build import exam_meta_from_manifest
 from quizgen.csvio import InputError, write_atomic
-from quizgen.gradebook import STATUS_LETTERS, graded_gradebook
-from quizgen.gradingkey import QuestionReader, load_manifest_head, without_cycle_collection
+from quizgen.gradebook import STATUS_NAMES, graded_gradebook
+from quizgen.gradingkey import carrying_records, load_manifest_head, without_cycle_collection
 
 MAX_GROUPS = 8
 
@@ -71,7 +70,7 @@ def analyse(build_dir) -> dict:
     columns_of: dict = {}  # question number -> its columns
     for c in columns:
         columns_of.setdefault(key.question_of[c], []).append(c)
-    with _question_params(build_dir, key) as params_of:
+    with carrying_records(build_dir, key) as record:
         for row, i in enumerate(graded):
             sid = key.students[i][0]
             letters, values, _ = earned[sid]
@@ -86,7 +85,7 @@ def analyse(build_dir) -> dict:
                 if letters_at[c][i]:
                     chosen[c][(responses.get(c) or "").strip().upper() or stats.BLANK] += 1
             for number, its_columns in columns_of.items():
-                scalar = _scalar_params(params_of(i, number - 1))
+                scalar = _scalar_params(record(i, number - 1)["variant"]["params"])
                 for c in its_columns:
                     params_by_col[c].append(scalar)
     max_points = np.array([points[c] for c in columns])
@@ -141,9 +140,6 @@ def analyse(build_dir) -> dict:
     }
 
 
-STATUS_NAMES = {letter: name for name, letter in STATUS_LETTERS.items()}
-
-
 def _responses_and_mistakes(book, run_id: int, columns: list) -> dict:
     """student -> (column -> response, column -> the named mistake) of a run."""
     out = {}
@@ -155,18 +151,6 @@ def _responses_and_mistakes(book, run_id: int, columns: list) -> dict:
     for student, _, _, _, _, responses, notes in book.packed(run_id):
         out[student] = (dict(zip(columns, responses)), {c: note[0] for c, note in notes.items()})
     return out
-
-
-@contextmanager
-def _question_params(build_dir, key):
-    """``params_of(i, k)``: student i's question k's params, read alone where the key knows where
-    they are in the manifest (else from the manifest read whole)."""
-    if len(key.offsets):
-        with QuestionReader(build_dir, key) as reader:
-            yield lambda i, k: reader.for_carrying(i, k)["variant"]["params"]
-    else:
-        students = load_manifest(build_dir)["students"]
-        yield lambda i, k: students[i]["questions"][k]["variant"]["params"]
 
 
 def _num(x):
