@@ -9,9 +9,11 @@ random slip, so that error carried forward has to be checked as in a real
 class) and times `grade` in a fresh process (ingest into SQLite, one run,
 grades.csv; no feedback pages). Prints seconds, microseconds per blank and the
 time of each stage for each N, so the growth can be read; goal: 100,000 x 20
-in <= 10 s. ``--no-ecf`` shows what error carried forward costs.
+in <= 10 s. ``--no-ecf`` shows what error carried forward costs; ``--cold`` first
+drops the class's files from the page cache (as for a build graded days after it
+was made, its files long since evicted), where ``grade`` reads them from disk.
 
-    python bench/grade.py [--sizes 1000,10000,100000] [--no-ecf] [--jobs 2]
+    python bench/grade.py [--sizes 1000,10000,100000] [--no-ecf] [--cold] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--no-ecf", action="store_true", help="grade without error carried forward (its cost)")
+    parser.add_argument("--cold", action="store_true", help="grade with the class's files not in the page cache")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -120,6 +123,10 @@ def main():
         for n in sizes:
             subs = make_class(tmp / "real", tmp / f"class{n}", n, rng)
             os.sync()  # the class just written (1 GB at 100,000) goes to disk now, not during the timing
+            if args.cold:
+                for path in (tmp / f"class{n}").iterdir():
+                    with path.open("rb") as handle:  # clean pages of a file anyone may drop
+                        os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
             # graded in a fresh process, as `quizgen grade` would be, not in this one full of the
             # synthetic class it has just written
             child = subprocess.run([sys.executable, "-c", GRADE, str(tmp / f"class{n}"), str(subs),

@@ -341,6 +341,7 @@ def _carry_errors_forward(key, bank, cells, grades: dict, ecf_credit: float, que
     for number, mask in need.items():
         codes = np.stack([grades[c].status for c in questions[number]], axis=1)
         work += [(i, number, codes[i].tolist()) for i in np.flatnonzero(mask).tolist()]
+    work.sort(key=lambda item: item[:2])  # in student order: each block of the key's params is inflated once
     done = _check_carried_forward(work, bank, cells, question_record)
     for i, column in done:
         g = grades[column]

@@ -20,7 +20,8 @@ def _transition_matrix(P, name="P"):
     P = as_array(P, name, ndim=2)
     S = P.shape[0]
     check_shape(P, name, (S, S), "(S, S)")
-    if np.any(P < 0) or not np.allclose(P.sum(axis=1), 1.0, rtol=0, atol=STOCHASTIC_TOL):
+    # |row sum - 1| <= tol is np.allclose(..., rtol=0) without its overhead (NaN fails both)
+    if np.any(P < 0) or not np.all(np.abs(P.sum(axis=1) - 1.0) <= STOCHASTIC_TOL):
         raise ValueError(
             f"{name} must be row-stochastic (entries >= 0, every row summing to 1), "
             f"got row sums {P.sum(axis=1)}"
@@ -31,7 +32,7 @@ def _transition_matrix(P, name="P"):
 def _distribution(pi, name, S):
     pi = as_array(pi, name)
     check_shape(pi, name, (S,), "(S,)")
-    if np.any(pi < 0) or not np.isclose(pi.sum(), 1.0, rtol=0, atol=STOCHASTIC_TOL):
+    if np.any(pi < 0) or not abs(float(pi.sum()) - 1.0) <= STOCHASTIC_TOL:
         raise ValueError(f"{name} must be a probability vector (>= 0, summing to 1)")
     return pi
 
@@ -63,9 +64,11 @@ def stationary_distribution(P):
     S = P.shape[0]
     A = np.vstack([P.T - np.eye(S), np.ones((1, S))])
     rhs = np.concatenate([np.zeros(S), [1.0]])
-    if np.linalg.matrix_rank(A) < S:
+    # lstsq's rank counts the singular values above eps * max(S+1, S) times the largest, as
+    # np.linalg.matrix_rank does: one SVD, not two
+    pi, _, rank, _ = np.linalg.lstsq(A, rhs, rcond=None)
+    if rank < S:
         raise ValueError("P has more than one stationary distribution (it is reducible)")
-    pi, *_ = np.linalg.lstsq(A, rhs, rcond=None)
     # A tiny negative from rounding is not a probability: clip, then renormalise.
     pi = np.clip(pi, 0.0, None)
     return pi / pi.sum()

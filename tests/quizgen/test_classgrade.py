@@ -293,3 +293,39 @@ def test_error_carried_forward_reads_only_the_params_where_the_key_knows_them(ex
                 assert carrying["variant"] == {"params": question["variant"]["params"], "choices": {}}
                 columns = [p["column"] for p in question["parts"]]
                 assert [p["column"] for p in carrying["parts"]][:len(columns)] == columns
+
+
+def test_the_keys_params_are_the_manifests_and_carrying_reads_no_manifest(exam, monkeypatch):
+    """Error carried forward takes each question's params from the key (format 3), never reading
+    manifest.json for them; a key without them (format 2) reads the same params from the manifest."""
+    import os
+
+    out, bank, key, manifest = exam
+    assert key.params is not None and gradingkey.read(out).params is not None
+    reads = []
+    real_pread = os.pread
+    monkeypatch.setattr(gradingkey.os, "pread", lambda *a: reads.append(a) or real_pread(*a))
+    older = gradingkey.from_bytes(out / gradingkey.FILE_NAME)
+    older.params = None
+    with gradingkey.QuestionReader(out, key) as reader, gradingkey.QuestionReader(out, older) as manifest_reader:
+        for i, student in enumerate(manifest["students"]):
+            for k, question in enumerate(student["questions"]):
+                if question["variant"].get("choices"):
+                    continue
+                before = len(reads)
+                carrying = reader.for_carrying(i, k)
+                assert len(reads) == before  # from the key alone
+                assert carrying["variant"]["params"] == question["variant"]["params"]
+                assert manifest_reader.for_carrying(i, k) == carrying and len(reads) == before + 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.binary(max_size=40), max_size=4), max_size=30), st.integers(1, 5))
+def test_the_params_store_gives_back_each_text_across_blocks(texts, per_block):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(gradingkey, "PARAMS_BLOCK", per_block)
+        store = gradingkey.ParamsStore.from_texts(texts)
+    assert store.per_block == per_block  # read back by the block size it was written with
+    wanted = [(i, k, text or None) for i, row in enumerate(texts) for k, text in enumerate(row)]
+    for i, k, text in wanted[::-1] + wanted:  # backwards too: blocks evicted and inflated again
+        assert store.get(i, k) == text
