@@ -348,26 +348,32 @@ def _carry_errors_forward(key, bank, cells, grades: dict, ecf_credit: float, que
         g.status[i], g.credit[i], g.mistake[i], g.feedback[i] = ECF, ecf_credit, None, ECF_FEEDBACK
 
 
-def _plain_value(part, variant, text: str):
-    """What ``carried_value`` gives for plainly typed text, read by the fast readers (None: ask it)."""
+def _plain_reader(part):
+    """How :func:`_plain_value` reads a part's plain typing: (fast reader, conversion of its value), or None
+    when only the kind's own parser may read it."""
     kind = part.kind
-    if part.name in variant.choices or type(kind) not in (Number, Integer, Vector, Shape) \
-            or not text.isascii() or len(text) > _MAX_TEXT:
-        return None
-    s = text.strip()
-    if not s:
+    if type(kind) not in (Number, Integer, Vector, Shape):
         return None
     shape = (kind.length,) if isinstance(kind, Vector) else (kind.ndim,) if isinstance(kind, Shape) else ()
     if None in shape:
         return None
-    value = fast_reader(kind, shape)(s)
-    if value is None:
+    convert = {Integer: int, Shape: lambda dims: tuple(int(d) for d in dims), Vector: np.array}.get(type(kind))
+    return fast_reader(kind, shape), convert
+
+
+def _plain_value(reader, part, variant, text: str):
+    """What ``carried_value`` gives for plainly typed text, read by the fast readers (None: ask it);
+    ``reader`` is the part's :func:`_plain_reader`."""
+    if reader is None or part.name in variant.choices or not text.isascii() or len(text) > _MAX_TEXT:
         return None
-    if isinstance(kind, Integer):
-        return int(value)
-    if isinstance(kind, Shape):
-        return tuple(int(d) for d in value)
-    return np.array(value) if isinstance(kind, Vector) else value
+    s = text.strip()
+    if not s:
+        return None
+    read, convert = reader
+    value = read(s)
+    if value is None or convert is None:
+        return value
+    return convert(value)
 
 
 def _check_carried_forward(work: list, bank, cells: list, question_record) -> list:
@@ -378,6 +384,7 @@ def _check_carried_forward(work: list, bank, cells: list, question_record) -> li
     part that uses a part answered wrong is checked against the result.
     """
     out = []
+    readers: dict = {}  # (template id, part name) -> _plain_reader
     for i, number, codes in work:
         data = question_record(i, number - 1)
         template = bank.get(data["template_id"])
@@ -388,7 +395,10 @@ def _check_carried_forward(work: list, bank, cells: list, question_record) -> li
             if code not in (CORRECT, WRONG):
                 continue
             text = cells[i].get(meta["column"], "")
-            value = _plain_value(part, variant, text)
+            reader = readers.get((template.id, part.name), False)
+            if reader is False:
+                reader = readers[template.id, part.name] = _plain_reader(part)
+            value = _plain_value(reader, part, variant, text)
             if value is None:
                 value = carried_value(part, variant, text)
             if code == WRONG and may_carry_forward(template, variant, part, answered_wrong) \

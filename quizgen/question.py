@@ -134,6 +134,8 @@ class Work:
         return self.mistake == mistake
 
     def _rounded(self, value, decimals):
+        if type(value) is float and decimals is not None:  # the common case first
+            return round_like_numpy(value, decimals)
         if decimals is None or isinstance(value, (str, tuple, frozenset)):
             return value
         if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
@@ -432,8 +434,11 @@ def freeze(value):
 
 
 def _numeric_list(value) -> bool:
-    return isinstance(value, list) and len(value) > 0 and all(
-        (isinstance(v, (int, float)) and not isinstance(v, bool)) or _numeric_list(v) for v in value)
+    if not isinstance(value, list) or not value:
+        return False
+    if all(type(v) is float or type(v) is int for v in value):  # flat, as most params are
+        return True
+    return all((isinstance(v, (int, float)) and not isinstance(v, bool)) or _numeric_list(v) for v in value)
 
 
 def thaw(value):

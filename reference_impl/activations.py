@@ -12,9 +12,11 @@ import numpy as np
 def sigmoid(z):
     """sigma(z) = 1 / (1 + exp(-z)), without overflow for large |z|."""
     z = np.asarray(z, dtype=np.float64)
-    # exp of a non-positive number never overflows: pick the form per sign.
+    # exp of a non-positive number never overflows: 1 / (1 + e) for z >= 0, e / (1 + e) below
+    # (one division of the picked numerator: the same numbers, in a quarter fewer numpy calls,
+    # which is what sigmoid costs on the few numbers of a hand-sized exam question)
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 def sigmoid_grad(z):
