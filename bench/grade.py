@@ -1,6 +1,7 @@
 """Benchmark: grading a batch of submissions into the gradebook, at growing sizes.
 
-Builds one real exam of 22 answer blanks for 40 students (variants drawn and
+Builds one real exam of 20 answer blanks (the goal's number; until 22 November 2026 it
+had 22, with cnn.conv_output_shape's two cheap ones) for 40 students (variants drawn and
 frozen as usual), then makes a class of N students by giving student k the
 variants of real student k mod 40 (a synthetic manifest and grading key:
 grading costs the same whatever the numbers), writes N submissions (75 %
@@ -50,8 +51,7 @@ title = "Grading benchmark"
 exam_id = "grade-bench"
 [[section]]
 title = "Numeric"
-ids = ["rnn.forward_two_steps", "lstm.cell_step", "gru.step_course", "cnn.conv_output_shape",
-       "mcmc.n_step_distribution", "gan.losses"]
+ids = ["rnn.forward_two_steps", "lstm.cell_step", "gru.step_course", "mcmc.n_step_distribution", "gan.losses"]
 [[section]]
 title = "Concepts"
 ids = ["lstm.concept.forget_gate_role"]
