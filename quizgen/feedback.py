@@ -3,12 +3,17 @@
 Written to ``DIR/feedback/<id>.html`` (self-contained, MathML) and ``.pdf``
 (WeasyPrint) from the latest run in the gradebook and the overrides. What a
 student typed is shown as text: Jinja2 escapes it, so markup in an answer is
-displayed, never run.
+displayed, never run. The result's words are the template's (a named mistake,
+with its math typeset) only for a wrong or carried-forward answer; a reason an
+answer could not be read quotes the student, and an override's is a person's,
+so both stay text.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from markupsafe import Markup, escape
 
 from quizgen.build import MATH_CHARACTERS, exam_meta_from_manifest
 from quizgen.csvio import write_atomic
@@ -19,6 +24,9 @@ from quizgen.stems import render_solution, render_stem
 STATUS_TEXT = {"correct": "correct", "ecf": "correct from your earlier answers", "wrong": "wrong",
                "invalid": "could not be read", "blank": "no answer", "missing": "no submission",
                "override": "set by hand"}
+
+
+TEMPLATE_WORDS = ("wrong", "ecf")  # statuses whose feedback is the template's text (a mistake's, with $math$)
 
 
 def student_context(bank, student: dict, results: dict, math: str) -> dict:
@@ -39,9 +47,14 @@ def student_context(bank, student: dict, results: dict, math: str) -> dict:
             feedback = (row["feedback"] or "") if row is not None else ""
             if row is not None and row["override"] is not None:
                 status, feedback = "override", row["override"]
+            status_text = STATUS_TEXT.get(status, status)
+            result = escape(status_text)
+            if feedback and feedback != status_text and status != "correct":
+                words = Markup(to_html(feedback, math, inline=True)) if status in TEMPLATE_WORDS else escape(feedback)
+                result += Markup(": ") + words
             parts.append({"column": column, "response": row["response"] if row is not None else "",
-                          "key": key, "status": status, "status_text": STATUS_TEXT.get(status, status),
-                          "feedback": feedback, "earned": earned, "points": points})
+                          "key": key, "status": status, "status_text": status_text, "feedback": feedback,
+                          "result": result, "earned": earned, "points": points})
             earned_q += earned
         questions.append({"number": question.number, "points": question.total_points, "earned": earned_q,
                           "stem": to_html(render_stem(template, variant), math),

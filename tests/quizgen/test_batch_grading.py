@@ -436,3 +436,23 @@ def test_a_grading_key_of_the_format_before_grades_the_same_and_an_unknown_one_i
     for build_dir in builds.values():
         grade_build(build_dir, [sub], feedback=())
     assert len({(b / "grades.csv").read_bytes() for b in builds.values()}) == 1
+
+
+def test_a_named_mistake_is_typeset_and_a_students_text_stays_text(exam, tmp_path):
+    from quizgen.build import load_manifest
+
+    header, key = key_rows(exam)
+    student = next(s for s in load_manifest(exam)["students"] if s["id"] == "001")
+    question = next(q for q in student["questions"] if q["template_id"] == "rnn.forward_two_steps")
+    h1 = question["variant"]["mistakes"]["no_bias"]["h1"]
+    row = dict(key["001"])
+    row["Q1a"] = "[" + ", ".join(f"{v:.4f}" for v in h1) + "]"  # the bias left out
+    row["Q1b"] = "$x$ <b>bold</b>"                              # unreadable, quoted in the reason
+    grade_build(exam, [write_csv(tmp_path / "s.csv", header, [[row[h] for h in header]])], feedback=("html",))
+    page = (exam / "feedback" / "001.html").read_text()
+    # each blank's Result cell
+    cells = {c: page.split(f'<td class="key">{c}</td>', 1)[1].split('<td class="st-', 1)[1].split("</td>", 1)[0]
+             for c in ("Q1a", "Q1b")}
+    assert "wrong: the bias " in cells["Q1a"] and "<math" in cells["Q1a"] and "$b_h$" not in cells["Q1a"]
+    assert "could not be read: &#39;$x$&#39; is not a number" in cells["Q1b"]
+    assert "<math" not in cells["Q1b"] and "<b>bold" not in page and "$x$ &lt;b&gt;bold&lt;/b&gt;" in page
