@@ -291,7 +291,7 @@ def _grade_fast(group, template, kind, fast: np.ndarray, values: list, out: Colu
     if group.mode == "numeric":
         # the readers give a float or a list of floats a student: flattened by fromiter at half
         # asarray's cost for lists
-        size = len(values) * (int(np.prod(group.shape)) if group.shape else 1)
+        size = len(values) * int(np.prod(group.shape))
         v = np.fromiter(itertools.chain.from_iterable(values) if group.shape else values, float,
                         size).reshape((len(fast),) + group.shape)
         right = _close_or_equal(kind, v, group.key[fast]) | _close_or_equal(kind, v, group.hand[fast])
@@ -389,20 +389,19 @@ def _check_carried_forward(work: list, bank, cells: list, question_record) -> li
     part that uses a part answered wrong is checked against the result.
     """
     out = []
-    readers: dict = {}  # (template id, part name) -> _plain_reader
+    readers: dict = {}  # template id -> each part's _plain_reader
     for i, number, codes in work:
         data = question_record(i, number - 1)
         template = bank.get(data["template_id"])
         variant = SimpleNamespace(choices=data["variant"].get("choices", {}))  # all carrying asks of it
         params = thaw(data["variant"]["params"])
         parsed, answered_wrong = {}, set()
-        for part, meta, code in zip(template.parts, data["parts"], codes):
+        if template.id not in readers:
+            readers[template.id] = [_plain_reader(p) for p in template.parts]
+        for part, reader, meta, code in zip(template.parts, readers[template.id], data["parts"], codes):
             if code not in (CORRECT, WRONG):
                 continue
             text = cells[i].get(meta["column"], "")
-            reader = readers.get((template.id, part.name), False)
-            if reader is False:
-                reader = readers[template.id, part.name] = _plain_reader(part)
             value = _plain_value(reader, part, variant, text)
             if value is None:
                 value = carried_value(part, variant, text)

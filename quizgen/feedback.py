@@ -53,8 +53,7 @@ def student_context(bank, student: dict, results: dict, math: str) -> dict:
                 words = Markup(to_html(feedback, math, inline=True)) if status in TEMPLATE_WORDS else escape(feedback)
                 result += Markup(": ") + words
             parts.append({"column": column, "response": row["response"] if row is not None else "",
-                          "key": key, "status": status, "status_text": status_text, "feedback": feedback,
-                          "result": result, "earned": earned, "points": points})
+                          "key": key, "status": status, "result": result, "earned": earned, "points": points})
             earned_q += earned
         questions.append({"number": question.number, "points": question.total_points, "earned": earned_q,
                           "stem": to_html(render_stem(template, variant), math),

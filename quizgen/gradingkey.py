@@ -154,6 +154,7 @@ class ParamsStore:
     spans: np.ndarray   # (students, questions, 2) start and length of a question's params in its
                         # inflated block; length 0 where there are none (a question with choices)
     per_block: int = PARAMS_BLOCK  # students in a block (as written: a later quizgen may write others)
+    _inflated: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # block -> bytes
 
     @classmethod
     def from_texts(cls, texts: list) -> "ParamsStore":
@@ -184,7 +185,7 @@ class ParamsStore:
         return self._block(index // self.per_block * self.spans.shape[1] + position)[start:start + length]
 
     def _block(self, b: int) -> bytes:
-        cache = self.__dict__.setdefault("_inflated", {})
+        cache = self._inflated
         if b not in cache:
             if len(cache) >= 2 * self.spans.shape[1]:
                 cache.pop(next(iter(cache)))
@@ -542,9 +543,10 @@ class QuestionReader:
             return self(index, position)
         try:
             stored = self.key.params
-            params = json.loads(stored.get(index, position) if stored is not None
-                                else os.pread(self.fd, int(offsets[3]), int(offsets[2])))
-        except (ValueError, TypeError, zlib.error):
+            text = stored.get(index, position) if stored is not None \
+                else os.pread(self.fd, int(offsets[3]), int(offsets[2]))
+            params = json.loads(text) if text is not None else None
+        except (ValueError, zlib.error):
             params = None
         if not isinstance(params, dict):
             self._lost(index, position)
