@@ -29,11 +29,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from quizgen.bank import load_bank
-from quizgen.build import build
-from quizgen.exam import assemble
-from quizgen.spec import load_roster, load_spec
-from quizgen.stems import render_stem
+from quizgen.bank.loader import load_bank
+from quizgen.build.builder import build
+from quizgen.build.exam import assemble
+from quizgen.build.spec import load_roster, load_spec
+from quizgen.bank.texts import render_stem
 
 SPEC = """
 title = "Benchmark exam"
@@ -137,7 +137,7 @@ def main():
             return
         tex_dir = tmp / "tex"
         tex_dir.mkdir()
-        from quizgen.spec import load_or_create_secret
+        from quizgen.build.spec import load_or_create_secret
 
         secret, _ = load_or_create_secret(secret_file)
         tex_files = []

@@ -33,14 +33,14 @@ from pathlib import Path
 
 import numpy as np
 
-from quizgen.bank import load_bank
-from quizgen.build import build, load_manifest
-from quizgen.csvio import read_table
-from quizgen.gradingkey import write_manifest
+from quizgen.bank.loader import load_bank
+from quizgen.build.builder import build, load_manifest
+from quizgen.tables import read_table
+from quizgen.builddir.gradingkey import write_manifest
 
 GRADE = """
 import json, sys, time
-from quizgen.batch import grade_build
+from quizgen.grade.run import grade_build
 start = time.perf_counter()
 report = grade_build(sys.argv[1], [sys.argv[2]], feedback=(), jobs=int(sys.argv[3]), ecf=sys.argv[4] == "True")
 print(json.dumps([time.perf_counter() - start, report.timings]))

@@ -14,9 +14,9 @@ import argparse
 import statistics
 import time
 
-from quizgen.bank import load_bank
-from quizgen.question import Redraw, freeze, thaw
-from quizgen.seeds import rng_for
+from quizgen.bank.loader import load_bank
+from quizgen.bank.question import Redraw, freeze, thaw
+from quizgen.bank.seeds import rng_for
 
 
 def time_template(template, seeds: int):

@@ -18,7 +18,7 @@ def _bank_option(fn):
 
 
 def _load(banks):
-    from quizgen.bank import load_bank
+    from quizgen.bank.loader import load_bank
 
     bank = load_bank(banks)
     for error in bank.errors:
@@ -94,9 +94,9 @@ def show(template_id, seed, as_json, no_solution, form, size, banks):
       quizgen show rnn.forward_two_steps --seed 7 --json
       quizgen show lstm.cell_step --seed 2 --form choice
     """
-    from quizgen.preview import variant_json, variant_text
-    from quizgen.question import TemplateError
-    from quizgen.seeds import rng_for
+    from quizgen.practice.preview import variant_json, variant_text
+    from quizgen.bank.question import TemplateError
+    from quizgen.bank.seeds import rng_for
 
     bank = _load(banks)
     try:
@@ -133,7 +133,7 @@ def check(template_ids, seeds, first_seed, quiet, banks):
       quizgen check --seeds 500
       quizgen check rnn.forward_two_steps --seeds 50
     """
-    from quizgen.checking import check_template
+    from quizgen.bank.check import check_template
     from quizgen.progress import progress
 
     bank = _load(banks)
@@ -193,8 +193,8 @@ def build(spec, roster, out, secret_file, formats, jobs, force, quiet, banks):
       quizgen build examples/unit4-quiz.toml --roster examples/roster.csv \\
           --out build/unit4 --secret-file ~/.config/quizgen/unit4.secret --jobs 2
     """
-    from quizgen.build import build as run_build
-    from quizgen.csvio import InputError
+    from quizgen.build.builder import build as run_build
+    from quizgen.errors import InputError
 
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     try:
@@ -222,8 +222,8 @@ def verify(build_dir, secret_file, banks):
     Example:
       quizgen verify build/unit4 --secret-file ~/.config/quizgen/unit4.secret
     """
-    from quizgen.build import verify as run_verify
-    from quizgen.csvio import InputError
+    from quizgen.build.builder import verify as run_verify
+    from quizgen.errors import InputError
 
     try:
         report = run_verify(build_dir, secret_file, banks)
@@ -250,7 +250,7 @@ SHOWN = 10  # of each kind of thing worth a look; the rest is in DIR/needs-atten
 
 
 def _print_grade_report(report, build_dir) -> None:
-    from quizgen.batch import ATTENTION_FILE
+    from quizgen.grade.run import ATTENTION_FILE
 
     for notice in report.notices:
         click.secho(f"note: {notice}", fg="yellow", err=True)
@@ -290,8 +290,8 @@ def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, bank
     Example:
       quizgen grade build/unit4 examples/submissions.csv
     """
-    from quizgen.batch import grade_build
-    from quizgen.csvio import InputError
+    from quizgen.grade.run import grade_build
+    from quizgen.errors import InputError
 
     try:
         report = grade_build(build_dir, list(submissions), first=first, ecf=not no_ecf, banks=banks,
@@ -320,8 +320,8 @@ def regrade(build_dir, recompute, first, feedback, quiet, jobs, banks):
     Example:
       quizgen regrade build/unit4 --recompute
     """
-    from quizgen.batch import regrade as run_regrade
-    from quizgen.csvio import InputError
+    from quizgen.grade.run import regrade as run_regrade
+    from quizgen.errors import InputError
 
     try:
         report, changes = run_regrade(build_dir, recompute=recompute, first=first, banks=banks,
@@ -349,8 +349,8 @@ def feedback_cmd(build_dir, formats, quiet, jobs, banks):
     Example:
       quizgen feedback build/unit4 --format html,pdf
     """
-    from quizgen.batch import feedback_pages
-    from quizgen.csvio import InputError
+    from quizgen.grade.run import feedback_pages
+    from quizgen.errors import InputError
 
     chosen = _formats(formats)
     if not chosen:
@@ -375,8 +375,8 @@ def override_cmd(build_dir, student, part, score, reason):
     Example:
       quizgen override build/unit4 23AD1004 Q9 7.5 --reason "essay, marked by TA"
     """
-    from quizgen.batch import override
-    from quizgen.csvio import InputError
+    from quizgen.grade.run import override
+    from quizgen.errors import InputError
 
     try:
         override(build_dir, student, part, score, reason)
@@ -398,8 +398,8 @@ def report(build_dir, as_json, out, force):
       quizgen report build/unit4
       quizgen report build/unit4 --json --out unit4-items.json
     """
-    from quizgen.csvio import InputError
-    from quizgen.report import write_report
+    from quizgen.errors import InputError
+    from quizgen.grade.report import write_report
 
     _refuse_overwrite(out, force)
     try:
@@ -422,8 +422,9 @@ def simulate(build_dir, out, seed, force):
       quizgen simulate build/unit4 --out build/unit4-submissions.csv
       quizgen grade build/unit4 build/unit4-submissions.csv
     """
-    from quizgen.csvio import InputError, write_atomic
-    from quizgen.simulate import simulate_submissions
+    from quizgen.errors import InputError
+    from quizgen.files import write_atomic
+    from quizgen.grade.simulate import simulate_submissions
 
     _refuse_overwrite(out, force)
     try:
@@ -463,7 +464,7 @@ def practice(topics, ids, difficulty, count, seed, solutions, html_out, variants
     """
     bank = _load(banks)
     if html_out:
-        from quizgen.selfcheck import write_selfcheck
+        from quizgen.practice.selfcheck import write_selfcheck
 
         _refuse_overwrite(html_out, force)
         report = write_selfcheck(bank, html_out, topics=topics, variants=variants, seed=seed or 0,
@@ -471,7 +472,7 @@ def practice(topics, ids, difficulty, count, seed, solutions, html_out, variants
         click.echo(f"wrote {report.path}: {report.templates} questions x {variants} variants "
                    f"({report.bytes / 1e6:.1f} MB)")
         return
-    from quizgen.practice import run_practice
+    from quizgen.practice.terminal import run_practice
 
     summary = run_practice(bank, topics=topics, difficulty=difficulty, n=count, seed=seed,
                            show_solution=solutions, ids=ids)
@@ -506,7 +507,7 @@ def _export_options(fn):
 
 
 def _run_export(fn, out, force, **kwargs):
-    from quizgen.csvio import InputError
+    from quizgen.errors import InputError
 
     _refuse_overwrite(out, force)
     try:
@@ -527,7 +528,7 @@ def export_moodle_cmd(spec, variants, out, seed, force, banks):
     Example:
       quizgen export moodle examples/unit4-quiz.toml --variants 20 --out unit4.xml
     """
-    from quizgen.export import export_moodle
+    from quizgen.export.formats import export_moodle
 
     _run_export(export_moodle, out, force, spec_path=spec, variants=variants, banks=banks, seed=seed)
 
@@ -543,7 +544,7 @@ def export_qti_cmd(spec, variants, out, seed, force, banks, flavor):
     Example:
       quizgen export qti examples/unit4-quiz.toml --variants 20 --out unit4-qti.zip
     """
-    from quizgen.export import export_qti
+    from quizgen.export.formats import export_qti
 
     _run_export(export_qti, out, force, spec_path=spec, variants=variants, banks=banks, seed=seed,
                 flavor=flavor)

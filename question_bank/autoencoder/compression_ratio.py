@@ -1,7 +1,6 @@
 """Compression ratio of an autoencoder's code: in numbers of values, and in bits."""
 
-from quizgen.kinds import Integer, Number
-from quizgen.question import Part
+from quizgen.bank import Integer, Number, Part
 from reference_impl.autoencoder import compression_ratio
 
 ID = "autoencoder.compression_ratio"

@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Number
-from quizgen.question import Part, Redraw
+from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.autoencoder import bce_loss, elbo, kl_to_standard_normal
 
 ID = "autoencoder.elbo"

@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Number, Vector
-from quizgen.question import Part, Redraw
+from quizgen.bank import Number, Part, Redraw, Vector, draw
 from reference_impl.activations import sigmoid
 from reference_impl.autoencoder import bce_loss, dense_forward, mse_loss
 

@@ -1,7 +1,6 @@
 """Trainable parameters of a dense autoencoder, with untied and with tied weights."""
 
-from quizgen.kinds import Integer
-from quizgen.question import Part
+from quizgen.bank import Integer, Part
 from reference_impl.autoencoder import autoencoder_param_count
 
 ID = "autoencoder.param_count"

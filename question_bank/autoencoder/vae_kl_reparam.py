@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Number, Vector
-from quizgen.question import Part
+from quizgen.bank import Number, Part, Vector, draw
 from reference_impl.autoencoder import kl_to_standard_normal, reparameterize
 
 ID = "autoencoder.vae_kl_reparam"

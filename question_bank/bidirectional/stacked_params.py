@@ -1,7 +1,6 @@
 """Two stacked bidirectional layers: the first one's output size, then each layer's parameter count."""
 
-from quizgen.kinds import Integer
-from quizgen.question import Part
+from quizgen.bank import Integer, Part
 from reference_impl.bidirectional import bidirectional_output_size, bidirectional_param_count
 
 ID = "bidirectional.stacked_params"

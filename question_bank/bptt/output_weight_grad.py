@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Matrix, Vector
-from quizgen.question import Part
+from quizgen.bank import Matrix, Part, Vector, draw
 from reference_impl.rnn import output_backward, output_forward
 
 ID = "bptt.output_weight_grad"

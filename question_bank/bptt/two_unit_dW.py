@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Matrix, Vector
-from quizgen.question import Part, Redraw
+from quizgen.bank import Matrix, Part, Redraw, Vector, draw
 from reference_impl.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
 ID = "bptt.two_unit_dW"

@@ -1,7 +1,6 @@
 """One layer of LeNet-5 (1998) or AlexNet (2012): output shape, parameters and connections (published figures)."""
 
-from quizgen.kinds import Integer, Shape
-from quizgen.question import Part
+from quizgen.bank import Integer, Part, Shape
 from reference_impl.architectures import Conv, Pool, alexnet_layers, architecture_table, lenet5_layers
 
 ID = "cnn.classic_layer"

@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Integer, Matrix
-from quizgen.question import Part, Redraw
+from quizgen.bank import Integer, Matrix, Part, Redraw, draw
 from reference_impl.cnn import conv2d, max_pool2d
 
 ID = "cnn.conv_entries"

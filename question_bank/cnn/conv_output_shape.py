@@ -2,8 +2,7 @@
 
 import math
 
-from quizgen.kinds import Integer, Shape
-from quizgen.question import Part, Redraw
+from quizgen.bank import Integer, Part, Redraw, Shape
 from reference_impl.cnn import conv_output_size, conv_param_count
 
 ID = "cnn.conv_output_shape"

@@ -1,7 +1,6 @@
 """Parameters and multiply-accumulates (MACs) of one convolutional layer."""
 
-from quizgen.kinds import Integer
-from quizgen.question import Part
+from quizgen.bank import Integer, Part
 from reference_impl.cnn import conv_macs, conv_output_size, conv_param_count
 
 ID = "cnn.conv_params_macs"

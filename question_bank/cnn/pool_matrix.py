@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Matrix
-from quizgen.question import Part, Redraw
+from quizgen.bank import Matrix, Part, Redraw, draw
 from reference_impl.cnn import avg_pool2d, max_pool2d
 
 ID = "cnn.pool_matrix"

@@ -2,8 +2,7 @@
 
 import math
 
-from quizgen.kinds import Integer
-from quizgen.question import Part, Redraw
+from quizgen.bank import Integer, Part, Redraw
 from reference_impl.cnn import conv_output_size
 
 ID = "cnn.pool_output_shape"

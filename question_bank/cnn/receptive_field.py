@@ -2,8 +2,7 @@
 
 import math
 
-from quizgen.kinds import Integer
-from quizgen.question import Part
+from quizgen.bank import Integer, Part
 from reference_impl.cnn import receptive_field
 
 ID = "cnn.receptive_field"

@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Number, Vector
-from quizgen.question import Part, Redraw
+from quizgen.bank import Number, Part, Redraw, Vector, draw
 from reference_impl.dbm import exact_marginals, mean_field
 from reference_impl.rbm import p_h_given_v
 

@@ -1,7 +1,6 @@
 """The number of parameters (weights, then weights and biases) of a two-hidden-layer deep Boltzmann machine."""
 
-from quizgen.kinds import Integer
-from quizgen.question import Part, Redraw
+from quizgen.bank import Integer, Part, Redraw
 from reference_impl.dbm import dbm_param_count
 
 ID = "dbm.param_count"

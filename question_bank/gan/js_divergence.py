@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from quizgen.kinds import Number
-from quizgen.question import Part, Redraw
+from quizgen.bank import Number, Part, Redraw
 from reference_impl.gan import js_divergence, kl_divergence
 
 ID = "gan.js_divergence"

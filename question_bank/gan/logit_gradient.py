@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Vector
-from quizgen.question import Part
+from quizgen.bank import Part, Vector, draw
 from reference_impl.activations import sigmoid
 from reference_impl.gan import discriminator_loss_grad, generator_loss_grad
 

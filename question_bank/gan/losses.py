@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Number, Vector
-from quizgen.question import Part, Redraw
+from quizgen.bank import Number, Part, Redraw, Vector, draw
 from reference_impl.gan import discriminator_loss, generator_loss, optimal_discriminator
 
 ID = "gan.losses"

@@ -4,8 +4,7 @@ import math
 
 import numpy as np
 
-from quizgen.kinds import Number, Vector
-from quizgen.question import Part, Redraw
+from quizgen.bank import Number, Part, Redraw, Vector
 from reference_impl.gan import js_divergence, optimal_discriminator, value_function
 
 ID = "gan.optimal_value"

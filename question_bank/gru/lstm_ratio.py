@@ -1,7 +1,6 @@
 """How many parameters a GRU layer has relative to an LSTM layer of the same sizes."""
 
-from quizgen.kinds import Integer, Number
-from quizgen.question import Part
+from quizgen.bank import Integer, Number, Part
 from reference_impl.gru import gru_param_count
 from reference_impl.lstm import lstm_param_count
 

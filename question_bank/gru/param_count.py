@@ -1,7 +1,6 @@
 """Parameters of one GRU layer in a named convention: weights, biases, total."""
 
-from quizgen.kinds import Integer
-from quizgen.question import Part
+from quizgen.bank import Integer, Part
 from reference_impl.gru import gru_param_count
 
 ID = "gru.param_count"

@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Number
-from quizgen.question import Part, Redraw
+from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.lstm import cell_gradient_path
 
 ID = "lstm.cell_gradient"

@@ -1,7 +1,6 @@
 """Parameters of one LSTM layer: one gate's, then the layer's, in a named convention."""
 
-from quizgen.kinds import Integer
-from quizgen.question import Part
+from quizgen.bank import Integer, Part
 from reference_impl.lstm import lstm_param_count
 
 ID = "lstm.param_count"

@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Vector
-from quizgen.question import Part, Redraw
+from quizgen.bank import Part, Redraw, Vector, draw
 from reference_impl.activations import sigmoid, tanh
 from reference_impl.lstm import GATES, lstm_step_forward
 

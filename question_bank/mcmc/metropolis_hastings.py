@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Integer, Number
-from quizgen.question import Part, Redraw
+from quizgen.bank import Integer, Number, Part, Redraw, draw
 from reference_impl.mcmc import metropolis_hastings_acceptance
 
 ID = "mcmc.metropolis_hastings"

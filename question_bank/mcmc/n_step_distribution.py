@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from quizgen.kinds import Vector
-from quizgen.question import Part, Redraw
+from quizgen.bank import Part, Redraw, Vector
 from reference_impl.mcmc import n_step_distribution, stationary_distribution
 
 ID = "mcmc.n_step_distribution"

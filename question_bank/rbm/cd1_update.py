@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Matrix, Vector
-from quizgen.question import Part, Redraw
+from quizgen.bank import Matrix, Part, Redraw, Vector, draw
 from reference_impl.activations import sigmoid
 from reference_impl.rbm import bernoulli, cd_update, p_h_given_v, p_v_given_h
 

@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Vector
-from quizgen.question import Part, Redraw
+from quizgen.bank import Part, Redraw, Vector, draw
 from reference_impl.rnn import rnn_step_forward
 
 ID = "rnn.relu_three_steps"

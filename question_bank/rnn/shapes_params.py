@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from quizgen.kinds import Integer, Shape
-from quizgen.question import Part, Redraw
+from quizgen.bank import Integer, Part, Redraw, Shape
 from reference_impl.rnn import rnn_param_count
 
 ID = "rnn.shapes_params"

@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Integer, Number, Vector
-from quizgen.question import Part, Redraw
+from quizgen.bank import Integer, Number, Part, Redraw, Vector, draw
 from reference_impl.rnn import output_forward, rnn_step_forward
 from reference_impl.seq2seq import greedy_decode
 

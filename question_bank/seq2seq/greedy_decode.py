@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Integer, Vector
-from quizgen.question import Part, Redraw
+from quizgen.bank import Integer, Part, Redraw, Vector, draw
 from reference_impl.rnn import output_forward
 from reference_impl.seq2seq import greedy_decode
 

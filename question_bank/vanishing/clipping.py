@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from quizgen import draw
-from quizgen.kinds import Number, Vector
-from quizgen.question import Part, Redraw
+from quizgen.bank import Number, Part, Redraw, Vector, draw
 from reference_impl.rnn import clip_by_global_norm, clip_by_value
 
 ID = "vanishing.clipping"

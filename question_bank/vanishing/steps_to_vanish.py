@@ -2,9 +2,7 @@
 
 import math
 
-from quizgen import draw
-from quizgen.kinds import Integer, Number
-from quizgen.question import Part, Redraw
+from quizgen.bank import Integer, Number, Part, Redraw, draw
 
 ID = "vanishing.steps_to_vanish"
 TITLE = "Vanishing gradients: steps until the gradient bound falls below a threshold"

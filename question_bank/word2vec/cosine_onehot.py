@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from quizgen.kinds import Choice, Vector
-from quizgen.question import Part, Redraw
+from quizgen.bank import Choice, Part, Redraw, Vector
 from reference_impl.word2vec import build_vocabulary, cosine_similarity, one_hot_vocabulary
 
 ID = "word2vec.cosine_onehot"

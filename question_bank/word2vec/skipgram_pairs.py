@@ -1,7 +1,6 @@
 """Skip-gram training pairs: how many (centre, context) pairs a sentence gives, and one word's contexts."""
 
-from quizgen.kinds import Choice, Integer
-from quizgen.question import Part, Redraw
+from quizgen.bank import Choice, Integer, Part, Redraw
 from reference_impl.word2vec import skipgram_pairs
 
 ID = "word2vec.skipgram_pairs"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from quizgen.grading import grade
-from quizgen.question import Template
-from quizgen.seeds import rng_for
+from quizgen.bank.marking import grade
+from quizgen.bank.question import Template
+from quizgen.bank.seeds import rng_for
 
 BANK = Path(__file__).resolve().parents[2] / "question_bank"
 SEEDS_DEFAULT = range(10)

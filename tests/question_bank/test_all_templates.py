@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from quizgen.bank import load_bank
-from quizgen.checking import check_template
-from quizgen.seeds import rng_for
+from quizgen.bank.loader import load_bank
+from quizgen.bank.check import check_template
+from quizgen.bank.seeds import rng_for
 
 BANK = load_bank()
 

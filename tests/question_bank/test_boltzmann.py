@@ -11,7 +11,7 @@ import itertools
 import numpy as np
 import pytest
 
-from quizgen.seeds import rng_for
+from quizgen.bank.seeds import rng_for
 from tests.question_bank.oracles import load, variants, sig, statuses, close
 
 SEEDS = range(10)

@@ -10,8 +10,8 @@ import itertools
 
 import numpy as np
 
-from quizgen.grading import grade
-from quizgen.kinds import Vector
+from quizgen.bank.marking import grade
+from quizgen.bank.kinds import Vector
 from tests.question_bank.oracles import variants, sig, statuses, close
 
 SEEDS = range(10)

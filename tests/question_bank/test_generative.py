@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import jensenshannon
 
-from quizgen.seeds import rng_for
-from quizgen.stems import render_stem
+from quizgen.bank.seeds import rng_for
+from quizgen.bank.texts import render_stem
 from tests.question_bank.oracles import load, variants, sig, grade_statuses
 
 SEEDS = range(12)

@@ -10,8 +10,8 @@ import math
 import numpy as np
 import pytest
 
-from quizgen.grading import grade
-from quizgen.seeds import rng_for
+from quizgen.bank.marking import grade
+from quizgen.bank.seeds import rng_for
 from reference_impl.rbm import cd_k
 from tests.question_bank.oracles import load, variants, sig, typed
 

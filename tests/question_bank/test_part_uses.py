@@ -15,9 +15,9 @@ import types
 import numpy as np
 import pytest
 
-from quizgen.bank import load_bank
-from quizgen.kinds import Integer, Number
-from quizgen.question import Part, Template, TemplateError, thaw
+from quizgen.bank.loader import load_bank
+from quizgen.bank.kinds import Integer, Number
+from quizgen.bank.question import Part, Template, TemplateError, thaw
 
 BANK = load_bank()
 SEEDS = range(1000, 1040)

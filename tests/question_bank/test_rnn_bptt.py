@@ -8,7 +8,7 @@ it -> "ecf".
 
 import numpy as np
 
-from quizgen.question import thaw
+from quizgen.bank.question import thaw
 from tests.question_bank.oracles import variants, sig, softmax, statuses, close
 
 SEEDS = range(8)

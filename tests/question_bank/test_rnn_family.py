@@ -8,8 +8,8 @@ carried forward: a wrong earlier part, the later parts computed correctly from i
 import numpy as np
 import pytest
 
-from quizgen.grading import grade
-from quizgen.question import thaw
+from quizgen.bank.marking import grade
+from quizgen.bank.question import thaw
 from tests.question_bank.oracles import variants, sig, softmax, typed, statuses, close
 
 SEEDS = range(10)

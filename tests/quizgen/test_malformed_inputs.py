@@ -15,13 +15,14 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quizgen.batch import grade_build
-from quizgen.build import build
+from quizgen.grade.run import grade_build
+from quizgen.build.builder import build
 from quizgen.cli import main
-from quizgen.csvio import InputError, read_table, submissions_limit
-from quizgen.gradebook import FILE_NAME, Gradebook
-from quizgen.spec import normalise_id
-from quizgen.spec import load_roster
+from quizgen.errors import InputError
+from quizgen.tables import read_table, submissions_limit
+from quizgen.grade.gradebook import FILE_NAME, Gradebook
+from quizgen.build.spec import normalise_id
+from quizgen.build.spec import load_roster
 
 DATA = Path(__file__).parents[1] / "data"
 SUBS, ROSTERS = DATA / "submissions", DATA / "rosters"

@@ -1,0 +1,148 @@
+"""``quizgen check``: stress-test templates over many seeds before trusting them.
+
+For every template and seed: draw and freeze a variant, thaw it and re-solve
+(the frozen key must come back), render the stem and the solution, grade the
+key as a student would type it (full marks), grade the hand-calculation key
+(full marks), grade every named mistake (not full marks, and the mistake is
+named), and grade a perturbed answer (not full marks). Each variant is timed.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from quizgen.bank.marking import grade
+from quizgen.bank.kinds import LETTERS, Choice, Essay, Integer, Number, Shape, Symbolic, TrueFalse
+from quizgen.bank.question import Template, TemplateError, Variant, thaw
+from quizgen.bank.seeds import rng_for
+from quizgen.bank.texts import render_solution, render_stem
+
+
+@dataclass
+class CheckReport:
+    template_id: str
+    seeds: int = 0
+    failures: list = field(default_factory=list)  # (seed, message)
+    times_ms: list = field(default_factory=list)  # generate + solve (draw) per variant
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.times_ms) if self.times_ms else float("nan")
+
+    @property
+    def max_ms(self) -> float:
+        return max(self.times_ms) if self.times_ms else float("nan")
+
+
+def perturb(kind, key):
+    """An answer that must not pass: the key moved well outside its tolerance."""
+    if isinstance(kind, Integer):
+        return int(key) + 1
+    if isinstance(kind, Shape):
+        return (key[0] + 1,) + tuple(key[1:])
+    if isinstance(kind, Choice):
+        others = [c for c in LETTERS[: kind.n_options] if c not in key]
+        return frozenset(others[:1]) if others else frozenset()
+    if isinstance(kind, Symbolic):
+        return key + 1
+    if isinstance(kind, TrueFalse):
+        return not key
+    value = np.array(key, dtype=float)
+    flat = value.reshape(-1)
+    bound = kind.tolerance.bound(float(flat[0]))
+    flat[0] += 10 * bound + 0.1 * abs(flat[0]) + 0.1
+    return float(value) if isinstance(kind, Number) else value
+
+
+def _typed(template: Template, answers: dict) -> dict:
+    """Answers written as a student would type them (the kind's own format)."""
+    return {p.name: p.kind.format(p.kind.from_json(answers[p.name]))
+            for p in template.parts if p.name in answers}
+
+
+def check_variant(template: Template, variant: Variant) -> list:
+    """Every reason this variant is not trustworthy (empty when it is)."""
+    problems = []
+    gradable = [p for p in template.parts if not isinstance(p.kind, Essay)]
+    # the frozen JSON must be enough: thaw, re-solve, same key
+    again = Variant.from_json(json.loads(variant.dumps()))
+    resolved = template.solve(thaw(again.params))
+    for p in gradable:
+        if not p.kind.matches(resolved.answers[p.name], p.kind.from_json(variant.answers[p.name])):
+            problems.append(f"part {p.name}: re-solving the frozen params gives another key")
+    render_stem(template, variant)
+    render_solution(template, variant)
+    for label, answers in (("key", variant.answers), ("hand key", variant.hand_answers)):
+        result = grade(template, variant, _typed(template, answers))
+        for r, p in zip(result.parts, template.parts):
+            if p in gradable and r.status != "correct":
+                problems.append(f"the {label} typed as {r.response!r} is graded {r.status} for part "
+                                f"{r.part} ({r.feedback})")
+    for name, wrong in variant.mistakes.items():
+        # the key everywhere but where the mistake changes the answer
+        responses = _typed(template, variant.answers) | _typed(template, wrong)
+        result = grade(template, variant, responses, ecf=False)
+        if result.earned >= result.possible:
+            problems.append(f"mistake {name} scores full marks")
+        if not any(name == r.mistake or name in r.also for r in result.parts):
+            problems.append(f"mistake {name} is not named when its answer is typed")
+    for p in gradable:
+        responses = _typed(template, variant.answers)
+        responses[p.name] = p.kind.format(perturb(p.kind, p.kind.from_json(variant.answers[p.name])))
+        result = grade(template, variant, responses)
+        if next(r for r in result.parts if r.part == p.name).status in ("correct", "ecf"):
+            problems.append(f"part {p.name}: a perturbed answer {responses[p.name]!r} passes")
+    return problems
+
+
+def check_choices(template: Template, variant: Variant) -> list:
+    """The multiple-choice form: the key's letter scores full; each mistake's letter does not, named."""
+    problems = []
+    key_letters = {name: c["key"] for name, c in variant.choices.items()}
+    typed = _typed(template, variant.answers) | key_letters
+    result = grade(template, variant, typed)
+    for r in result.parts:
+        if r.status != "correct":
+            problems.append(f"choice form: the key {typed[r.part]!r} is graded {r.status} for part {r.part}")
+    for name, c in variant.choices.items():
+        for letter, mistake in zip(LETTERS, c["mistakes"]):
+            if mistake is None:
+                continue
+            r = next(r for r in grade(template, variant, typed | {name: letter}).parts if r.part == name)
+            if r.status == "correct" or mistake not in (r.mistake,) + r.also:
+                problems.append(f"choice form: option {letter} ({mistake}) of part {name} is graded "
+                                f"{r.status} without naming the mistake")
+    return problems
+
+
+def check_template(template: Template, seeds: int, first_seed: int = 0) -> CheckReport:
+    report = CheckReport(template.id)
+    for seed in range(first_seed, first_seed + seeds):
+        report.seeds += 1
+        try:
+            start = time.perf_counter()
+            variant = template.draw(rng_for(seed), str(seed))
+            report.times_ms.append((time.perf_counter() - start) * 1e3)
+            problems = check_variant(template, variant)
+            if "computer" in template.sizes:
+                problems += check_variant(template, template.draw(rng_for(seed), str(seed), size="computer"))
+            if template.has_choice_form():
+                problems += check_choices(template, template.draw(rng_for(seed), str(seed), form="choice"))
+            for problem in problems:
+                report.failures.append((seed, problem))
+        except TemplateError as exc:
+            report.failures.append((seed, str(exc)))
+        except Exception as exc:  # a template bug of any kind is a check failure, reported with its seed
+            report.failures.append((seed, f"{type(exc).__name__}: {exc}"))
+        if len(report.failures) >= 5:
+            break
+    return report

@@ -1,0 +1,170 @@
+"""Grading one variant: parse each part, compare with the frozen key, carry errors forward.
+
+A part is, in this order of checks:
+
+* ``blank`` when nothing was typed, ``invalid`` when it cannot be parsed (with
+  the parser's reason: invalid is not wrong, and is reported apart);
+* ``correct`` when it matches the exact key or the hand-calculation key (the
+  answer reached by carrying intermediates at the precision the stem asks);
+* ``ecf`` (error carried forward, full credit) when an earlier part that this
+  one uses (``Part.uses``) was answered wrong and this part is right *given
+  the student's own earlier answers*: the template's solve is re-run with
+  those answers in place of its own (a blank or unreadable earlier part has no
+  value to carry, so it starts no re-run);
+* ``wrong``, naming the mistake when the answer matches one of the template's
+  named mistakes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from quizgen.bank.kinds import LETTERS, Choice, InvalidAnswer, normalize
+from quizgen.bank.question import Redraw, Template, TemplateError, Variant, thaw
+
+
+@dataclass
+class PartResult:
+    part: str
+    label: str
+    status: str
+    credit: float
+    points: float
+    response: str
+    key: str                         # the key as shown to the student ("" when the answer is correct)
+    mistake: str | None = None       # the first named mistake the answer matches
+    feedback: str = ""
+    also: tuple = ()                 # further named mistakes giving the same answer
+
+    @property
+    def earned(self) -> float:
+        return self.credit * self.points
+
+
+@dataclass
+class QuestionResult:
+    template_id: str
+    parts: list = field(default_factory=list)
+
+    @property
+    def earned(self) -> float:
+        return sum(p.earned for p in self.parts)
+
+    @property
+    def possible(self) -> float:
+        return sum(p.points for p in self.parts)
+
+
+def grade(template: Template, variant: Variant, responses: dict, ecf: bool = True,
+          ecf_credit: float = 1.0) -> QuestionResult:
+    """Grade ``responses`` (part name -> typed text) against ``variant``'s frozen key.
+
+    A part the variant offers as multiple choice (``variant.choices``) is read
+    as a letter; the option chosen stands for its numeric value, so a later
+    typed part can still earn error-carried-forward credit from it.
+    """
+    if variant.template_id != template.id:
+        raise TemplateError(f"variant of {variant.template_id} graded with template {template.id}")
+    result = QuestionResult(template.id)
+    parsed: dict = {}       # part -> the student's value, for error carried forward
+    answered_wrong = set()  # parts answered, and wrong: their values are what can carry forward
+    params = None
+    for part in template.parts:
+        graded = _grade_part(template, variant, part, responses.get(part.name, ""))
+        if graded["status"] != "correct":
+            graded["key"] = shown_key(part, variant)
+        value = graded.pop("value", None)
+        if graded["status"] == "wrong" and ecf and may_carry_forward(template, variant, part, answered_wrong):
+            if params is None:
+                params = thaw(variant.params)
+            if carried_forward(template, params, parsed, part, value):
+                graded.update(status="ecf", credit=ecf_credit, mistake=None, also=(), feedback=ECF_FEEDBACK)
+        if graded["status"] in ("wrong", "ecf"):
+            answered_wrong.add(part.name)  # a blank or unreadable answer has no value of the student's to carry
+        if value is not None and part.kind.carries_forward:
+            parsed[part.name] = value
+        result.parts.append(PartResult(part.name, part.label, points=part.points, **graded))
+    return result
+
+
+def shown_key(part, variant) -> str:
+    """The key as the student is shown it (the letter and the value for a choice part)."""
+    key = part.kind.format(part.kind.from_json(variant.answers[part.name]))
+    choice = variant.choices.get(part.name)
+    return f"{choice['key']} ({key})" if choice else key
+
+
+ECF_FEEDBACK = "right from your own earlier answers (error carried forward)"
+
+
+def may_carry_forward(template, variant, part, answered_wrong: set) -> bool:
+    """Whether a wrong answer to ``part`` is worth checking for error carried forward: its kind
+    carries values, it was typed (not chosen), and it uses a part in ``answered_wrong``."""
+    return part.kind.carries_forward and part.name not in variant.choices \
+        and bool(answered_wrong.intersection(template.influences(part.name)))
+
+
+def carried_value(part, variant, text):
+    """The value a part's answer carries forward: what was typed, read by the part's kind, or for
+    a letter of a choice part the value of that option. Raises InvalidAnswer as the kind does."""
+    choice = variant.choices.get(part.name)
+    if choice:
+        letter = next(iter(Choice(len(choice["options"])).parse(normalize(text))))
+        return part.kind.from_json(choice["options"][LETTERS.index(letter)])
+    return part.kind.parse(normalize(text))
+
+
+def _grade_part(template, variant, part, text) -> dict:
+    """Status, credit, feedback and the parsed value of one part (before error carried forward)."""
+    choice = variant.choices.get(part.name)
+    kind = Choice(len(choice["options"])) if choice else part.kind
+    key = part.kind.from_json(variant.answers[part.name])
+    out = {"status": "wrong", "credit": 0.0, "response": "", "key": "",
+           "mistake": None, "also": (), "feedback": ""}
+    try:
+        text = normalize(text)
+        out["response"] = text
+        if not text:
+            return out | {"status": "blank", "feedback": "no answer"}
+        value = kind.parse(text)
+    except InvalidAnswer as bad:
+        return out | {"status": "invalid", "response": str(text)[:200], "feedback": bad.reason}
+    if choice:
+        index = LETTERS.index(next(iter(value)))
+        named = [choice["mistakes"][index]] if choice["mistakes"][index] else []
+        value, correct = part.kind.from_json(choice["options"][index]), index == LETTERS.index(choice["key"])
+    else:
+        hand = part.kind.from_json(variant.hand_answers[part.name])
+        correct = kind.matches(value, key) or kind.matches(value, hand)
+        named = [] if correct else _named_mistakes(template, kind, variant, part.name, value)
+    out["value"] = value
+    if correct:
+        return out | {"status": "correct", "credit": 1.0, "feedback": "correct"}
+    if named:
+        return out | {"mistake": named[0], "also": tuple(named[1:]),
+                      "feedback": "; or ".join(template.mistakes[m] for m in named)}
+    return out | {"feedback": "not the key"}
+
+
+def carried_forward(template, params, parsed, part, value) -> bool:
+    """Whether ``value`` is part's answer when solve is given the student's ``parsed`` earlier values."""
+    if not parsed:
+        return False
+    for hand in (False, True):
+        try:
+            work = template.solve(params, given=dict(parsed), hand=hand)
+            if part.kind.matches(value, work.answers[part.name]):
+                return True
+        except (Redraw, ArithmeticError, ValueError, TypeError, IndexError, KeyError):
+            # a student's value of the wrong size or domain (or one the template
+            # would never have drawn) cannot carry forward
+            continue
+    return False
+
+
+def _named_mistakes(template, kind, variant, part_name, value) -> list:
+    """Every named mistake whose answer for this part the value matches, in the template's order
+    (not the variant's: a manifest stores its mistakes sorted by name)."""
+    return [name for name in template.mistakes if name in variant.mistakes
+            and part_name in variant.mistakes[name]
+            and kind.matches(value, kind.from_json(variant.mistakes[name][part_name]))]

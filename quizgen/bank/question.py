@@ -1,0 +1,455 @@
+"""The question model: templates, the worked computation, and frozen variants.
+
+A question template is one Python file (see ``question_bank/``) that declares
+``ID``, ``TITLE``, ``TOPIC``, ``TAGS``, ``DIFFICULTY``, ``VERSION``, ``PARTS``,
+optionally ``MISTAKES`` and ``DECIMALS``, the Jinja2 texts ``STEM`` and
+``SOLUTION``, and two functions:
+
+``generate(rng) -> params``
+    draws the parameters with the ``numpy.random.Generator`` it is given
+    (never a global one), rounded to what the stem prints, and raises
+    :class:`Redraw` for a degenerate draw. A template with a larger
+    take-home version declares ``SIZES = ("calculator", "computer")`` and
+    accepts ``generate(rng, size="calculator")``.
+
+``solve(p, work)``
+    computes every answer with ``reference_impl``, recording each through
+    ``work.answer(name, value)`` and each intermediate a worked solution shows
+    through ``work.step(name, value)``, and using the values those calls
+    *return* for what follows. That one rule gives the engine, for every
+    template at once: error carried forward (``work`` hands back the student's
+    own earlier answer), the hand-calculation key (``work`` hands back values
+    rounded as the stem asks), and named mistakes (``work.made(name)`` is true
+    while the engine computes that deliberate mistake).
+
+A :class:`Variant` is one draw, frozen: params, answers, steps, the hand key
+and every named mistake's answers, all as JSON data, so grading never depends
+on re-running a random generator.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import sys
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from quizgen.bank.kinds import LETTERS, AnswerKind
+
+
+class Redraw(Exception):
+    """Raised by ``generate`` (or ``solve``) when a draw is degenerate; the engine draws again."""
+
+
+class TemplateError(Exception):
+    """A template file cannot be loaded or does not keep the template contract."""
+
+
+MAX_DRAWS = 200
+
+
+@dataclass
+class Part:
+    """One answer blank of a question.
+
+    ``name`` is the key ``solve`` records it under; ``label`` is what the page
+    and the answer sheet show (``f_1``, ``h_2``, ``(a)``); ``points`` its weight.
+    ``uses`` names the earlier parts whose values can change this one's answer,
+    directly or through other parts (``C_t`` uses ``f_t``, ``i_t`` and
+    ``\tilde C_t``); a part that uses none of the parts a student got wrong
+    cannot be right by error carried forward, so grading skips re-running solve
+    for it. Left out, every earlier part counts. ``tests/question_bank`` checks
+    every declaration by perturbing the other parts.
+    """
+
+    name: str
+    kind: AnswerKind
+    label: str | None = None
+    points: float = 1.0
+    prompt: str = ""
+    uses: tuple | None = None  # the earlier parts this one's answer can depend on (None: all of them)
+
+    def __post_init__(self):
+        if self.label is None:
+            self.label = self.name
+        if self.uses is not None:
+            self.uses = tuple(self.uses)
+
+
+def round_like_numpy(x: float, decimals: int) -> float:
+    """``float(np.round(x, decimals))``, bit for bit, without numpy's overhead on one number.
+
+    numpy rounds as rint(x * 10**d) / 10**d (half to even); Python's round() of a
+    float is half to even too, and the sign of a zero result is kept as rint keeps
+    it. Hand calculation rounds every intermediate, so this is most of a solve.
+    """
+    if decimals < 0 or not math.isfinite(x):
+        return float(np.round(x, decimals))
+    scale = 10.0 ** decimals
+    scaled = x * scale
+    if not math.isfinite(scaled):
+        return float(np.round(x, decimals))
+    out = round(scaled) / scale
+    return out if out != 0 else math.copysign(0.0, scaled)
+
+
+class Work:
+    """What ``solve`` writes its answers and steps into.
+
+    A template that checks itself inside ``solve`` (asserting its key equals a
+    reference function's) must do so only when ``work.exact`` is true: in hand
+    calculation values are rounded, and for error carried forward they are a
+    student's.
+
+    ``mistake`` names a deliberate mistake to compute (``made`` tells the
+    template); ``given`` maps part names to values that replace the template's
+    own (a student's earlier answers, for error carried forward); ``decimals``
+    set means hand calculation: every recorded value is rounded to that many
+    decimals (or the part's own) before the computation goes on with it.
+    """
+
+    def __init__(self, template: "Template", mistake: str | None = None,
+                 given: dict | None = None, decimals: int | None = None):
+        self.template = template
+        self.mistake = mistake
+        self.given = given or {}
+        self.decimals = decimals
+        self.answers: dict = {}
+        self.steps: dict = {}
+
+    @property
+    def exact(self) -> bool:
+        """True for the template's own exact computation (no rounding, no student values, no mistake)."""
+        return self.decimals is None and not self.given and self.mistake is None
+
+    def made(self, mistake: str) -> bool:
+        if mistake not in self.template.mistakes:
+            raise TemplateError(f"{self.template.id}: solve asks for unknown mistake {mistake!r}")
+        return self.mistake == mistake
+
+    def _rounded(self, value, decimals):
+        if type(value) is float and decimals is not None:  # the common case first
+            return round_like_numpy(value, decimals)
+        if decimals is None or isinstance(value, (str, tuple, frozenset)):
+            return value
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            return value
+        if isinstance(value, (float, np.floating)):
+            return round_like_numpy(float(value), decimals)
+        return np.round(np.asarray(value, dtype=float), decimals) if np.ndim(value) else \
+            round_like_numpy(float(value), decimals)
+
+    def step(self, name: str, value, decimals: int | None = None):
+        """Record an intermediate value; return it (rounded, in hand calculation)."""
+        if self.decimals is not None:
+            value = self._rounded(value, decimals if decimals is not None else self.decimals)
+        self.steps[name] = value
+        return value
+
+    def answer(self, name: str, value):
+        """Record a part's answer; return what the computation should go on with."""
+        part = self.template.part(name)
+        if name in self.given:
+            value = self.given[name]
+        elif self.decimals is not None:
+            value = self._rounded(value, getattr(part.kind, "decimals", self.decimals))
+        self.answers[name] = value
+        return value
+
+
+def _module_from_file(path: Path) -> ModuleType:
+    name = "quizgen_bank_" + "_".join(path.with_suffix("").parts[-3:]).replace("-", "_")
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise TemplateError(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a user's template may fail in any way; report it, load the rest
+        sys.modules.pop(name, None)
+        raise TemplateError(f"{path}: {type(exc).__name__}: {exc}") from exc
+    return module
+
+
+REQUIRED = ("ID", "TITLE", "TOPIC", "VERSION", "PARTS", "STEM", "SOLUTION", "generate", "solve")
+
+
+@dataclass
+class Template:
+    """A loaded question template (see the module docstring for the contract)."""
+
+    id: str
+    title: str
+    topic: str
+    version: int
+    parts: list
+    stem: str
+    solution: str
+    generate_fn: object
+    solve_fn: object
+    tags: tuple = ()
+    difficulty: int = 1
+    mistakes: dict = field(default_factory=dict)
+    decimals: int = 4
+    path: Path | None = None
+    sizes: tuple = ("calculator",)
+
+    @classmethod
+    def from_module(cls, module: ModuleType, path: Path | None = None) -> "Template":
+        where = path or getattr(module, "__file__", module.__name__)
+        missing = [n for n in REQUIRED if not hasattr(module, n)]
+        if missing:
+            raise TemplateError(f"{where}: missing {', '.join(missing)}")
+        parts = list(module.PARTS)
+        names = [p.name for p in parts]
+        if not parts or len(set(names)) != len(names) or not all(isinstance(p, Part) for p in parts):
+            raise TemplateError(f"{where}: PARTS must be a non-empty list of Part with distinct names")
+        for k, p in enumerate(parts):
+            unknown = set(p.uses or ()) - set(names[:k])
+            if unknown:
+                raise TemplateError(f"{where}: part {p.name!r} uses {', '.join(sorted(unknown))}, which are "
+                                    f"not earlier parts")
+        return cls(
+            id=str(module.ID), title=str(module.TITLE), topic=str(module.TOPIC),
+            version=int(module.VERSION), parts=parts, stem=module.STEM, solution=module.SOLUTION,
+            generate_fn=module.generate, solve_fn=module.solve,
+            tags=tuple(getattr(module, "TAGS", ())), difficulty=int(getattr(module, "DIFFICULTY", 1)),
+            mistakes=dict(getattr(module, "MISTAKES", {})), decimals=int(getattr(module, "DECIMALS", 4)),
+            path=Path(path) if path else None, sizes=tuple(getattr(module, "SIZES", ("calculator",))),
+        )
+
+    @classmethod
+    def from_file(cls, path) -> "Template":
+        path = Path(path)
+        return cls.from_module(_module_from_file(path), path)
+
+    def influences(self, name: str) -> tuple:
+        """The earlier parts whose answers can change part ``name``'s (see :class:`Part`)."""
+        names = [p.name for p in self.parts]
+        part = self.parts[names.index(name)]
+        return part.uses if part.uses is not None else tuple(names[:names.index(name)])
+
+    def part(self, name: str) -> Part:
+        for p in self.parts:
+            if p.name == name:
+                return p
+        raise TemplateError(f"{self.id}: solve records an answer {name!r} that PARTS does not declare")
+
+    @property
+    def kinds(self) -> list[str]:
+        return sorted({p.kind.name for p in self.parts})
+
+    # -- computing ----------------------------------------------------------------
+
+    def solve(self, params: dict, mistake: str | None = None, given: dict | None = None,
+              hand: bool = False) -> Work:
+        """Run the template's solve; ``hand`` rounds as a person with a calculator would."""
+        work = Work(self, mistake=mistake, given=given, decimals=self.decimals if hand else None)
+        self.solve_fn(params, work)
+        missing = [p.name for p in self.parts if p.name not in work.answers]
+        if missing:
+            raise TemplateError(f"{self.id}: solve gave no answer for {', '.join(missing)}")
+        return work
+
+    def draw(self, rng: np.random.Generator, seed_label: str = "", form: str = "typed",
+             size: str = "calculator") -> "Variant":
+        """Draw params until a non-degenerate variant comes out; freeze it.
+
+        The engine itself rejects draws whose answers are not finite and draws
+        where a named mistake gives an answer that nearly equals the key (so a
+        distractor could pass for the key, or the key for a mistake).
+
+        ``form="choice"`` turns every numeric part that has named mistakes into
+        a multiple-choice part: the key and the mistakes' answers, shuffled.
+        ``size="computer"`` asks a template that declares it in ``SIZES`` for
+        its larger, take-home draw (``generate(rng, size="computer")``).
+        """
+        if form not in FORMS:
+            raise TemplateError(f"form must be one of {', '.join(FORMS)}, got {form!r}")
+        if size not in self.sizes:
+            raise TemplateError(f"{self.id} has no {size!r} size; it has {', '.join(self.sizes)}")
+        kwargs = {} if size == "calculator" else {"size": size}
+        reasons = []
+        for _ in range(MAX_DRAWS):
+            try:
+                params = thaw(freeze(self.generate_fn(rng, **kwargs)))
+                variant = self._freeze_variant(params, seed_label)
+                if form == "choice":
+                    variant = self._with_choices(variant, rng)
+                return variant
+            except Redraw as why:
+                reasons.append(str(why))
+        common = max(set(reasons), key=reasons.count) if reasons else "?"
+        raise TemplateError(
+            f"{self.id}: {MAX_DRAWS} draws in a row were degenerate (most often: {common})")
+
+    def _freeze_variant(self, params: dict, seed_label: str) -> "Variant":
+        exact = self.solve(params)
+        hand = self.solve(params, hand=True)
+        answers, hand_answers = {}, {}
+        for part in self.parts:
+            for store, work in ((answers, exact), (hand_answers, hand)):
+                value = work.answers[part.name]
+                if part.kind.numeric and not np.all(np.isfinite(np.asarray(value, dtype=float))):
+                    raise Redraw(f"answer {part.name} is not finite")
+                store[part.name] = part.kind.to_json(value)
+        mistakes = {}
+        for name in self.mistakes:
+            wrong = self.solve(params, mistake=name)
+            mistaken = {}
+            for part in self.parts:
+                key, value = exact.answers[part.name], wrong.answers[part.name]
+                if _same(key, value):
+                    continue
+                if part.kind.numeric and not np.all(np.isfinite(np.asarray(value, dtype=float))):
+                    continue
+                # a mistake must be told apart from both keys a student may give, also once
+                # it is typed rounded as the stem asks
+                typed = part.kind.parse(part.kind.format(value)) if part.kind.numeric else value
+                if not all(part.kind.distinct(v, k) for v in (value, typed)
+                           for k in (key, hand.answers[part.name])):
+                    raise Redraw(f"mistake {name} nearly gives the key for {part.name}")
+                mistaken[part.name] = part.kind.to_json(value)
+            if not mistaken:
+                raise Redraw(f"mistake {name} gives the same answers as the key")
+            # two mistakes may share a wrong value on some part (the feedback then names
+            # both) but not on every part, or one of them could never be told apart
+            for other, their in mistakes.items():
+                if set(their) == set(mistaken) and not any(
+                        self.part(n).kind.distinct(self.part(n).kind.from_json(their[n]),
+                                                   self.part(n).kind.from_json(mistaken[n]))
+                        for n in mistaken):
+                    raise Redraw(f"mistakes {other} and {name} give the same answers")
+            mistakes[name] = mistaken
+        return Variant(
+            template_id=self.id, template_version=self.version, seed=seed_label,
+            params=freeze(params), answers=answers, hand_answers=hand_answers,
+            steps=freeze(exact.steps), hand_steps=freeze(hand.steps), mistakes=mistakes)
+
+
+    def has_choice_form(self) -> bool:
+        """Whether a choice form can exist: two named mistakes at least, and a numeric part."""
+        return len(self.mistakes) >= MIN_OPTIONS - 1 and any(p.kind.numeric for p in self.parts)
+
+    def _with_choices(self, variant: "Variant", rng) -> "Variant":
+        """Options per numeric part: the key and each distinct mistaken answer, shuffled."""
+        choices = {}
+        for part in self.parts:
+            if not part.kind.numeric:
+                continue
+            options = [(variant.answers[part.name], None)]
+            for name, answers in variant.mistakes.items():
+                value = answers.get(part.name)
+                if value is not None and all(part.kind.distinct(part.kind.from_json(value),
+                                                                part.kind.from_json(o))
+                                             for o, _ in options):
+                    options.append((value, name))
+            if len(options) < MIN_OPTIONS:
+                continue  # a two-way guess is no question: the part stays typed
+            options = options[:MAX_OPTIONS]
+            order = rng.permutation(len(options))
+            shuffled = [options[i] for i in order]
+            choices[part.name] = {
+                "options": [o for o, _ in shuffled],
+                "mistakes": [m for _, m in shuffled],
+                "key": LETTERS[int(np.flatnonzero(order == 0)[0])],
+            }
+        # a part with fewer distinct mistakes stays typed; with none, the whole variant does
+        return dataclasses.replace(variant, choices=choices)
+
+
+FORMS = ("typed", "choice")
+MIN_OPTIONS, MAX_OPTIONS = 3, 5
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(np.array_equal(np.asarray(a), np.asarray(b))) or bool(
+            np.allclose(np.asarray(a, float), np.asarray(b, float), rtol=1e-12, atol=1e-15))
+    except (TypeError, ValueError):
+        return a == b
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One frozen draw of a template: everything rendering and grading need, as JSON data."""
+
+    template_id: str
+    template_version: int
+    seed: str
+    params: dict
+    answers: dict
+    hand_answers: dict
+    steps: dict
+    hand_steps: dict
+    mistakes: dict
+    choices: dict = field(default_factory=dict)  # part -> {"options", "mistakes", "key"}
+
+    def to_json(self) -> dict:
+        return {
+            "template_id": self.template_id, "template_version": self.template_version,
+            "seed": self.seed, "params": self.params, "answers": self.answers,
+            "hand_answers": self.hand_answers, "steps": self.steps,
+            "hand_steps": self.hand_steps, "mistakes": self.mistakes, "choices": self.choices,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Variant":
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+    def dumps(self) -> str:
+        """Canonical JSON text: the same variant is the same bytes in any process."""
+        return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def freeze(value):
+    """Params, answers and steps as plain JSON data (arrays become nested lists)."""
+    if isinstance(value, dict):
+        return {str(k): freeze(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [freeze(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return freeze(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if not math.isfinite(value):
+            raise Redraw("a value is not finite")
+        return value
+    if isinstance(value, (frozenset, set)):
+        return sorted(freeze(v) for v in value)
+    if value is None or isinstance(value, str):
+        return value
+    raise TemplateError(f"cannot freeze a {type(value).__name__} into a variant")
+
+
+def _numeric_list(value) -> bool:
+    if not isinstance(value, list) or not value:
+        return False
+    if all(type(v) is float or type(v) is int for v in value):  # flat, as most params are
+        return True
+    return all((isinstance(v, (int, float)) and not isinstance(v, bool)) or _numeric_list(v) for v in value)
+
+
+def thaw(value):
+    """The inverse of :func:`freeze` for solve: lists of numbers become arrays."""
+    if isinstance(value, dict):
+        return {k: thaw(v) for k, v in value.items()}
+    if _numeric_list(value):
+        try:
+            return np.array(value)
+        except ValueError:  # ragged
+            return [thaw(v) for v in value]
+    if isinstance(value, list):
+        return [thaw(v) for v in value]
+    return value

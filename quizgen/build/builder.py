@@ -1,0 +1,352 @@
+"""``quizgen build``: an exam spec and a roster become the build directory.
+
+The build directory is the contract between building and grading (DESIGN.md)::
+
+    manifest.json        spec, versions, hashes, every frozen variant (params, answers, steps),
+                         one student per line
+    grading-key.npz      the class's key in arrays, for grading (derived from the manifest)
+    key.csv              one row per student, one column per answer blank
+    answer-sheet.csv     the same header, answers empty: what students fill in
+    exams/<id>.html|pdf  each student's paper
+    exams/all.pdf        the whole class in roster order, to print
+    solutions/<id>.html|pdf
+    key.pdf              the instructor's key, one block per student
+
+Every file is written atomically (a temporary file renamed into place), so an
+interrupted build leaves complete files or none; the manifest is written
+last, so a directory without one is visibly unfinished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import platform
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+import quizgen
+from quizgen.bank.loader import Bank, load_bank
+from quizgen.errors import InputError
+from quizgen.tables import csv_text
+from quizgen.files import write_atomic
+from quizgen.builddir import gradingkey
+from quizgen.builddir.gradingkey import MANIFEST, load_manifest, write_manifest
+from quizgen.build.exam import (StudentExam, answer_columns, assemble, plan_exam,
+    question_from_json, student_exam)
+from quizgen.progress import progress
+from quizgen.build.spec import (ExamSpec, load_or_create_secret, load_roster, load_secret,
+    load_spec, secret_fingerprint)
+
+FORMATS = ("html", "pdf")
+# one math-font subset for every HTML page of a build: the characters the course's math uses
+MATH_CHARACTERS = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                   "αβγδϵεζηθικλμνξπρστυϕφχψωΓΔΘΛΞΠΣΦΨΩ"
+                   "+−=<>≤≥≠≈∼→←↦⇒∈∝≡·×⊙⊗±∘∗/()[]{}|‖⌊⌋⌈⌉⟨⟩∑∏∫√∞∂∇…⋯′ℓ⊤ℝ𝔼ℕℤ,.;:!'%ˆ˜¯⃗^~")
+
+
+@dataclass
+class BuildReport:
+    out: Path
+    students: int = 0
+    questions: int = 0
+    files: dict = field(default_factory=dict)   # relative path -> sha256
+    notices: list = field(default_factory=list)
+    secret_created: Path | None = None
+
+
+def exam_meta(spec: ExamSpec) -> dict:
+    return {"title": spec.title, "course": spec.course, "date": spec.date, "duration": spec.duration,
+            "exam_id": spec.exam_id, "instructions": spec.instructions,
+            "sections": [s.title for s in spec.sections]}
+
+
+def exam_meta_from_manifest(manifest: dict) -> dict:
+    """The page header's data from a frozen manifest (grading happens long after the build)."""
+    raw = manifest["spec"]["raw"]
+    return {"title": raw.get("title", ""), "course": raw.get("course", ""), "date": str(raw.get("date", "")),
+            "duration": str(raw.get("duration", "")), "exam_id": manifest["exam_id"],
+            "instructions": raw.get("instructions", ""),
+            "sections": [s.get("title", "") for s in raw.get("section", [])]}
+
+
+def bank_hash(bank: Bank) -> str:
+    """sha256 over every template file the build could draw from (which version of the bank)."""
+    digest = hashlib.sha256()
+    for path in sorted({t.path for t in bank.templates.values() if t.path}):
+        digest.update(str(Path(path).name).encode())
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+def prepare_out(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "exists and is not a folder")
+    if out.exists() and any(out.iterdir()) and not force:
+        raise InputError(out, "is not empty; add --force to write into it (files there with the same "
+                              "names are replaced)")
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def key_rows(exams: list) -> tuple[list, list]:
+    """key.csv: the key of every blank as a student would type it (a letter for choices)."""
+    header = ["student_id", "name"] + answer_columns(exams)
+    rows = []
+    for exam in exams:
+        row = [exam.student.id, exam.student.name]
+        for q in exam.questions:
+            for part in q.template.parts:
+                choice = q.variant.choices.get(part.name)
+                if choice:
+                    row.append(choice["key"])
+                elif part.kind.name == "essay":
+                    row.append("")
+                else:
+                    row.append(part.kind.format(part.kind.from_json(q.variant.answers[part.name])))
+        rows.append(row)
+    return header, rows
+
+
+def manifest_data(spec: ExamSpec, exams: list, bank: Bank, secret: bytes, roster_path: Path,
+                  files: dict) -> dict:
+    return {
+        "format": 1,
+        "exam_id": spec.exam_id,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versions": {"quizgen": quizgen.__version__, "numpy": np.__version__,
+                     "python": platform.python_version(), "bank_sha256": bank_hash(bank)},
+        "spec": {"path": str(spec.path.resolve()), "raw": spec.raw, "banks": list(spec.banks)},
+        "roster": {"path": str(Path(roster_path).resolve()),
+                   "students": [{"id": e.student.id, "name": e.student.name, "row": e.student.row,
+                                 "extra": e.student.extra} for e in exams]},
+        "secret_fingerprint": secret_fingerprint(secret),
+        "columns": answer_columns(exams),
+        "students": [{"id": e.student.id, "name": e.student.name, "variant_code": e.variant_code,
+                      "total_points": e.total_points, "questions": [q.to_json() for q in e.questions]}
+                     for e in exams],
+        "files": files,
+    }
+
+
+# -- drawing and rendering, in worker processes ----------------------------------------------------
+
+_JOB: dict = {}
+
+
+def _draw_and_render(index: int) -> tuple:
+    """Draw one student's exam and render its files; runs in a worker after fork.
+
+    Returns the questions in manifest form (plain data, cheap to send back) and
+    {relative path: bytes}.
+    """
+    from quizgen.build.render import render_html, render_pdf
+
+    plan, students, secret = _JOB["plan"], _JOB["students"], _JOB["secret"]
+    meta, formats = _JOB["meta"], _JOB["formats"]
+    exam = student_exam(plan, students[index], secret)
+    sid = exam.student.id
+    out = {}
+    if "html" in formats:
+        out[f"exams/{sid}.html"] = render_html(meta, exam, "exam", MATH_CHARACTERS).encode()
+        out[f"solutions/{sid}.html"] = render_html(meta, exam, "solutions", MATH_CHARACTERS).encode()
+    if "pdf" in formats:
+        out[f"exams/{sid}.pdf"] = render_pdf(meta, exam, "exam")
+        out[f"solutions/{sid}.pdf"] = render_pdf(meta, exam, "solutions")
+    return index, [q.to_json() for q in exam.questions], out
+
+
+def _write_all(out: Path, produced: dict, files: dict) -> None:
+    for rel, data in produced.items():
+        write_atomic(out / rel, data)
+        files[rel] = hashlib.sha256(data).hexdigest()
+
+
+def draw_and_render_all(out: Path, plan, students: list, secret: bytes, bank: Bank, meta: dict,
+                        formats: tuple, jobs: int, quiet: bool, files: dict) -> list:
+    """Every student's exam, drawn and rendered in ``jobs`` processes; files written as they come."""
+    _JOB.update(plan=plan, students=students, secret=secret, meta=meta, formats=formats)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    questions: list = [None] * len(students)
+    indices = range(len(students))
+    label = f"building {'+'.join(formats) or 'keys'}"
+    with progress(indices, label, quiet, length=len(students)) as bar:
+        if jobs > 1 and len(students) > 1:
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                for index, qs, produced in pool.map(_draw_and_render, indices, chunksize=4):
+                    questions[index] = qs
+                    _write_all(out, produced, files)
+                    if hasattr(bar, "update"):
+                        bar.update(1)
+        else:
+            for i in bar:
+                index, qs, produced = _draw_and_render(i)
+                questions[index] = qs
+                _write_all(out, produced, files)
+    _JOB.clear()
+    return [StudentExam(student, [question_from_json(bank, q) for q in qs])
+            for student, qs in zip(students, questions)]
+
+
+def merge_pdfs(paths: list) -> bytes:
+    """One PDF of many (the class's papers in print order)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for path in paths:
+        writer.append(str(path))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def key_pdf(meta: dict, exams: list) -> bytes:
+    from quizgen.build.render import environment, html_to_pdf, print_font_css, stylesheet
+    from quizgen.build.richtext import math_html
+
+    students = []
+    for exam in exams:
+        rows = []
+        for q in exam.questions:
+            for part, column, points in zip(q.template.parts, q.columns, q.points):
+                choice = q.variant.choices.get(part.name)
+                value = part.kind.from_json(q.variant.answers[part.name])
+                key = "(graded by hand: see the rubric)" if part.kind.name == "essay" else \
+                    math_html(part.kind.tex(value), "print")
+                if choice:
+                    key = f"{choice['key']}: {key}"
+                rows.append({"column": column, "template": q.template.id, "points": points, "key": key})
+        students.append({"student": exam.student, "variant_code": exam.variant_code, "rows": rows})
+    html = environment().get_template("key.html.j2").render(
+        exam=meta, students=students, css=stylesheet(), font_css=print_font_css())
+    return html_to_pdf(html)
+
+
+def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: int = 1,
+          force: bool = False, quiet: bool = False, banks=()) -> BuildReport:
+    """Build the exam; raises InputError (naming the file and row) on bad input."""
+    spec = load_spec(spec_path)
+    students, notices = load_roster(roster_path)
+    out = Path(out)
+    secret_path = secret_file or spec.secret_file
+    if not secret_path:
+        raise InputError(spec.path, "no exam secret: give --secret-file PATH (kept outside the build "
+                                    "directory; created on first use) or secret_file in the spec")
+    if not set(formats) <= set(FORMATS):
+        raise InputError(spec.path, f"formats must be among {', '.join(FORMATS)}")
+    bank = load_bank(tuple(spec.banks) + tuple(banks))
+    report = BuildReport(out=out, notices=list(notices) + [f"template not loaded: {e}" for e in bank.errors])
+    prepare_out(out, force)
+    secret, created = load_or_create_secret(secret_path, build_dir=out)
+    if created:
+        report.secret_created = Path(os.path.expanduser(str(secret_path)))
+    plan = plan_exam(spec, bank, secret)
+    meta = exam_meta(spec)
+    files: dict = {}
+    exams = draw_and_render_all(out, plan, students, secret, bank, meta, tuple(formats), jobs, quiet, files)
+    report.students, report.questions = len(exams), len(exams[0].questions)
+    header, rows = key_rows(exams)
+    for name, body in (("key.csv", csv_text(header, rows)),
+                       ("answer-sheet.csv", csv_text(header, [r[:2] + [""] * (len(r) - 2) for r in rows]))):
+        data = body.encode("utf-8")
+        write_atomic(out / name, data)
+        files[name] = hashlib.sha256(data).hexdigest()
+    if "pdf" in formats:
+        merged = merge_pdfs([out / f"exams/{e.student.id}.pdf" for e in exams])
+        write_atomic(out / "exams/all.pdf", merged)
+        files["exams/all.pdf"] = hashlib.sha256(merged).hexdigest()
+        data = key_pdf(meta, exams)
+        write_atomic(out / "key.pdf", data)
+        files["key.pdf"] = hashlib.sha256(data).hexdigest()
+    manifest = manifest_data(spec, exams, bank, secret, Path(roster_path), dict(sorted(files.items())))
+    write_manifest(out, manifest, bank)
+    report.files = files
+    return report
+
+
+# -- verify ---------------------------------------------------------------------------------------
+
+@dataclass
+class VerifyReport:
+    students: int = 0
+    variants: int = 0
+    problems: list = field(default_factory=list)
+
+
+def _misplaced_questions(build_dir, key, manifest: dict) -> list:
+    """Questions the key's offsets do not find where manifest.json has them."""
+    if not len(key.offsets):
+        return []
+    out = []
+    with gradingkey.QuestionReader(build_dir, key) as reader:
+        for i, student in enumerate(manifest["students"]):
+            for k, question in enumerate(student["questions"]):
+                try:
+                    found, carrying = reader(i, k), reader.for_carrying(i, k)
+                except (IndexError, InputError):
+                    found = carrying = None
+                columns = [p["column"] for p in question["parts"]]
+                if found != question or carrying is None or carrying["template_id"] != question["template_id"] \
+                        or carrying["variant"]["params"] != question["variant"]["params"] \
+                        or [p["column"] for p in carrying["parts"]][:len(columns)] != columns:
+                    out.append(f"where student {student['id']} question {k + 1} is")
+    return out
+
+
+def verify(build_dir, secret_file, banks=()) -> VerifyReport:
+    """Rebuild every variant from the secret and compare with the frozen manifest and the files."""
+    from quizgen.build.spec import Student, spec_from_dict
+
+    build_dir = Path(build_dir)
+    manifest = load_manifest(build_dir)
+    secret = load_secret(secret_file)
+    report = VerifyReport()
+    if secret_fingerprint(secret) != manifest["secret_fingerprint"]:
+        report.problems.append(f"{secret_file} is not the secret this exam was built with")
+        return report
+    spec = spec_from_dict(manifest["spec"]["raw"], manifest["spec"]["path"])
+    spec.banks = tuple(manifest["spec"]["banks"])
+    bank = load_bank(tuple(spec.banks) + tuple(banks))
+    students = [Student(s["id"], s["name"], s["row"], s.get("extra", {}))
+                for s in manifest["roster"]["students"]]
+    exams = assemble(spec, bank, students, secret)
+    frozen = {s["id"]: s for s in manifest["students"]}
+    for exam in exams:
+        report.students += 1
+        mine = frozen[exam.student.id]["questions"]
+        for q, stored in zip(exam.questions, mine):
+            report.variants += 1
+            if json.loads(json.dumps(q.to_json())) != stored:
+                report.problems.append(f"student {exam.student.id} question {q.number}: rebuilt variant "
+                                       f"differs from the manifest ({stored['template_id']})")
+    key_path = build_dir / gradingkey.FILE_NAME
+    if key_path.exists():  # grading reads the key from here: it must be the manifest's, number for number
+        digest = gradingkey.file_sha256(build_dir / MANIFEST)
+        try:
+            stored = gradingkey.from_bytes(key_path.read_bytes())
+        except gradingkey.UNREADABLE as exc:
+            report.problems.append(f"{gradingkey.FILE_NAME}: cannot be read ({exc}); grading will remake it")
+        else:
+            if stored.manifest_sha256 == digest:
+                fresh = gradingkey.from_manifest(manifest, bank, digest)
+                problems = gradingkey.differences(stored, fresh) + _misplaced_questions(build_dir, stored, manifest)
+                report.problems += [f"{gradingkey.FILE_NAME}: {what} differs from the manifest" for what in problems]
+    for rel, digest in manifest["files"].items():
+        path = build_dir / rel
+        if not path.exists():
+            report.problems.append(f"{rel}: missing")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            report.problems.append(f"{rel}: changed since the build (sha256 differs)")
+    return report
+

@@ -1,0 +1,205 @@
+"""Assembling an exam: which questions each student gets, in which order, with which numbers.
+
+Every random choice is seeded from the exam secret (HMAC), never from global
+state: the selection of questions for a section, the per-student order when a
+section shuffles, and each student's variant of each slot (see
+:mod:`quizgen.bank.seeds`). The same spec, roster and secret give the same exam,
+byte for byte, in any process.
+
+Answer blanks are named by printed position: ``Q3`` for a one-part question,
+``Q1a``, ``Q1b``, ... for the parts of a multi-part one. Because an
+answer sheet's header must be the same for every student, a section that
+shuffles or varies its questions must pick questions with the same number of
+blanks.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import string
+from dataclasses import dataclass, field
+
+from quizgen.bank.loader import Bank
+from quizgen.errors import InputError
+from quizgen.bank.question import Template, TemplateError, Variant
+from quizgen.bank.seeds import rng_for, variant_seed
+from quizgen.build.spec import ExamSpec, Section, Student
+
+
+@dataclass
+class Question:
+    """One question as one student gets it."""
+
+    number: int          # printed number, 1-based
+    slot: int            # position in the exam before any shuffling (the seed uses it)
+    section: int         # 0-based index of its section
+    template: Template
+    variant: Variant
+    points: list         # per part
+    columns: list        # per part: the answer-sheet column
+
+    @property
+    def total_points(self) -> float:
+        return sum(self.points)
+
+    def to_json(self) -> dict:
+        return {"number": self.number, "slot": self.slot, "section": self.section,
+                "template_id": self.template.id, "template_version": self.template.version,
+                "parts": [{"name": p.name, "label": p.label, "kind": p.kind.name, "points": pts,
+                           "column": col} for p, pts, col in zip(self.template.parts, self.points, self.columns)],
+                "variant": self.variant.to_json()}
+
+
+@dataclass
+class StudentExam:
+    student: Student
+    questions: list = field(default_factory=list)
+
+    @property
+    def total_points(self) -> float:
+        return sum(q.total_points for q in self.questions)
+
+    @functools.cached_property
+    def variant_code(self) -> str:
+        """A short code printed on the page: which variant this paper is (not secret)."""
+        digest = hashlib.sha256("|".join(q.variant.dumps() for q in self.questions).encode()).hexdigest()
+        return digest[:8].upper()
+
+
+def columns_for(number: int, n_parts: int) -> list:
+    if n_parts == 1:
+        return [f"Q{number}"]
+    letters = string.ascii_lowercase
+    return [f"Q{number}{letters[i]}" for i in range(n_parts)]
+
+
+def part_points(section: Section, template: Template) -> list:
+    weights = [p.points for p in template.parts]
+    if section.points_per_part is not None:
+        return [section.points_per_part] * len(weights)
+    if section.points is not None:
+        total = sum(weights) or 1.0
+        shares = [round(section.points * w / total, 4) for w in weights]
+        shares[-1] = round(section.points - sum(shares[:-1]), 4)  # the parts add up to the question's points
+        return shares
+    return list(weights)
+
+
+def _rng(secret: bytes, exam_id: str, who: str, what: str):
+    return rng_for(variant_seed(secret, exam_id, who, what, "exam", 0))
+
+
+def section_pool(spec: ExamSpec, bank: Bank, index: int) -> list:
+    """The templates a section selects, in the spec's id order, then the bank's."""
+    section = spec.sections[index]
+    where = f"section {index + 1} ({section.title!r})"
+    for template_id in section.ids:
+        if template_id not in bank.templates:
+            try:
+                bank.get(template_id)
+            except KeyError as exc:
+                raise InputError(spec.path, f"{where}: {exc.args[0]}") from None
+    pool = bank.select(topics=section.topics, tags=section.tags, difficulty=section.difficulty)
+    if section.ids:
+        by_id = {t.id: t for t in pool} if (section.topics or section.tags or section.difficulty) else bank.templates
+        pool = [by_id[i] for i in section.ids if i in by_id]
+    if section.form == "choice":
+        pool = [t for t in pool if t.has_choice_form() or not any(p.kind.numeric for p in t.parts)]
+    if section.size == "computer":
+        pool = [t for t in pool if "computer" in t.sizes]
+    if not pool:
+        raise InputError(spec.path, f"{where}: no question matches its selection")
+    count = section.count or len(pool)
+    if count > len(pool):
+        raise InputError(spec.path, f"{where}: asks for {count} questions but only {len(pool)} match: "
+                                    f"{', '.join(t.id for t in pool)}")
+    if section.shuffle or section.vary:
+        blanks = {len(t.parts) for t in pool}
+        if len(blanks) > 1:
+            detail = ", ".join(f"{t.id} has {len(t.parts)}" for t in pool)
+            raise InputError(spec.path, f"{where}: shuffle/vary needs questions with the same number of "
+                                        f"answer blanks, so that every answer sheet has the same columns; "
+                                        f"{detail}")
+    return pool
+
+
+@dataclass
+class ExamPlan:
+    """What every student's exam is drawn from: each section's pool and, where all share them, its questions."""
+
+    spec: ExamSpec
+    pools: list
+    fixed: dict
+
+
+def plan_exam(spec: ExamSpec, bank: Bank, secret: bytes) -> ExamPlan:
+    pools = [section_pool(spec, bank, i) for i in range(len(spec.sections))]
+    fixed = {}
+    for i, (section, pool) in enumerate(zip(spec.sections, pools)):
+        count = section.count or len(pool)
+        if not section.vary:
+            if count == len(pool) or section.ids:
+                fixed[i] = pool[:count]
+            else:  # a topic picks the same questions for everybody, chosen with the secret
+                order = _rng(secret, spec.exam_id, "*", f"section {i}").permutation(len(pool))
+                fixed[i] = [pool[j] for j in sorted(order[:count])]
+    return ExamPlan(spec, pools, fixed)
+
+
+def assemble(spec: ExamSpec, bank: Bank, students: list, secret: bytes) -> list:
+    """One :class:`StudentExam` per student, every variant drawn and frozen."""
+    plan = plan_exam(spec, bank, secret)
+    return [student_exam(plan, student, secret) for student in students]
+
+
+def question_from_json(bank: Bank, data: dict) -> Question:
+    """A question back from its manifest form (the template looked up in the bank)."""
+    template = bank.get(data["template_id"])
+    return Question(number=data["number"], slot=data["slot"], section=data["section"], template=template,
+                    variant=Variant.from_json(data["variant"]), points=[p["points"] for p in data["parts"]],
+                    columns=[p["column"] for p in data["parts"]])
+
+
+def student_exam(plan: ExamPlan, student, secret) -> StudentExam:
+    return _student_exam(plan.spec, plan.pools, plan.fixed, student, secret)
+
+
+def _student_exam(spec, pools, fixed, student, secret) -> StudentExam:
+    exam = StudentExam(student)
+    slot = number = 0
+    for i, (section, pool) in enumerate(zip(spec.sections, pools)):
+        count = section.count or len(pool)
+        if i in fixed:
+            chosen = list(fixed[i])
+        else:
+            order = _rng(secret, spec.exam_id, student.id, f"section {i}").permutation(len(pool))
+            chosen = [pool[j] for j in sorted(order[:count])]
+        slots = list(range(slot, slot + len(chosen)))
+        placed = list(zip(slots, chosen))
+        if section.shuffle:
+            perm = _rng(secret, spec.exam_id, student.id, f"shuffle {i}").permutation(len(placed))
+            placed = [placed[j] for j in perm]
+        for question_slot, template in placed:
+            number += 1
+            seed = variant_seed(secret, spec.exam_id, student.id, question_slot, template.id, template.version)
+            try:
+                variant = template.draw(rng_for(seed), f"hmac:{question_slot}", form=section.form,
+                                        size=section.size)
+            except TemplateError as exc:
+                raise InputError(spec.path, f"section {i + 1}: {exc}") from None
+            exam.questions.append(Question(
+                number=number, slot=question_slot, section=i, template=template, variant=variant,
+                points=part_points(section, template), columns=columns_for(number, len(template.parts))))
+        slot += len(chosen)
+    return exam
+
+
+def answer_columns(exams: list) -> list:
+    """The answer-sheet header after the id and name: identical for every student by construction."""
+    header = [c for q in exams[0].questions for c in q.columns]
+    for exam in exams[1:]:
+        mine = [c for q in exam.questions for c in q.columns]
+        if mine != header:  # cannot happen given section_pool's checks; guard the contract anyway
+            raise TemplateError(f"student {exam.student.id} has answer columns {mine}, others {header}")
+    return header

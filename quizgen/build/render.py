@@ -1,0 +1,228 @@
+"""Rendering a student's exam or solutions: one HTML file (MathML) or a PDF (WeasyPrint).
+
+Both come from ``templates/exam.html.j2`` and ``templates/exam.css``; the
+difference is only how math is written (``math="mathml"`` or ``"print"``) and
+which font is embedded. Every text a person typed (names, ids) is escaped by
+Jinja2's autoescape; template texts are Markdown rendered without raw HTML.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import functools
+import io
+import os
+import re
+from pathlib import Path
+
+import jinja2
+
+import quizgen
+from quizgen.bank.kinds import LETTERS, Essay, Matrix, Shape, Symbolic, Vector
+from quizgen.build.richtext import math_html, to_html
+from quizgen.bank.texts import render_solution, render_stem
+
+
+def templates_dir() -> Path:
+    """The Jinja2 layouts: inside the installed package, or the repository's templates/."""
+    here = Path(quizgen.__file__).parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "exam.html.j2").exists():
+            return candidate
+    raise FileNotFoundError("quizgen's templates/ folder is missing from this installation")
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters["pts"] = lambda v: f"{round(v, 2):g}"
+    return env
+
+
+@functools.lru_cache(maxsize=1)
+def stylesheet() -> str:
+    return (templates_dir() / "exam.css").read_text(encoding="utf-8")
+
+
+def math_font_path() -> Path:
+    import ziamath
+
+    return Path(ziamath.__file__).parent / "fonts" / "STIXTwoMath-Regular.ttf"
+
+
+@functools.lru_cache(maxsize=64)
+def math_font_css(characters: str) -> str:
+    """@font-face for the HTML files: STIX Two Math cut down to the characters used (WOFF2, inline).
+
+    Chromium renders MathML well only with a math font; the whole font is 1.5 MB,
+    the subset for an exam a few tens of kB, embedded so the page works offline.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.flavor = "woff2"
+    # the subset keeps the font's own date: a rebuild writes the same bytes
+    font = TTFont(str(math_font_path()), recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters + "()[]{}|‖⌊⌋⌈⌉∑∏√−+=")
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    data = base64.b64encode(buffer.getvalue()).decode()
+    return (f'@font-face {{ font-family: "QuizgenMath"; '
+            f'src: url(data:font/woff2;base64,{data}) format("woff2"); }}')
+
+
+def print_font_css() -> str:
+    return f'@font-face {{ font-family: "STIX Two Math"; src: url("{math_font_path().as_uri()}"); }}'
+
+
+def _box_class(kind, key_value=None) -> str:
+    if isinstance(kind, Essay):
+        return "essay"
+    if isinstance(kind, Vector):  # declared without a length (None), a vector has its key's
+        length = kind.length if kind.length is not None else len(key_value if key_value is not None else ())
+        return "w3" if length > 3 else "w2"
+    if isinstance(kind, (Matrix, Symbolic)):
+        return "w3"
+    if isinstance(kind, Shape):
+        return "w2"
+    return "w1"
+
+
+_PLAIN_LABEL = re.compile(r"\(?[a-z]\)?|[A-Za-z][a-z ]+")  # "(a)", "b", "answer": words, not math
+
+
+def _label(template, part, math: str) -> str:
+    if "concept" in template.tags:
+        return ""
+    if _PLAIN_LABEL.fullmatch(part.label):
+        return jinja2.utils.markupsafe.escape(part.label)
+    return math_html(part.label, math)
+
+
+def question_context(question, math: str, with_solution: bool) -> dict:
+    template, variant = question.template, question.variant
+    parts = []
+    for part, points, column in zip(template.parts, question.points, question.columns):
+        choice = variant.choices.get(part.name)
+        key_value = part.kind.from_json(variant.answers[part.name])
+        options = None
+        if choice:
+            options = [{"letter": letter, "html": math_html(part.kind.tex(part.kind.from_json(o)), math)}
+                       for letter, o in zip(LETTERS, choice["options"])]
+        key = ""
+        if with_solution and not isinstance(part.kind, Essay):
+            key = math_html(part.kind.tex(key_value), math)
+            if choice:
+                key = f"{choice['key']}: {key}"
+        parts.append({"column": column, "label": _label(template, part, math), "points": points,
+                      "css": "w1" if choice else _box_class(part.kind, key_value), "options": options, "key": key,
+                      "describe": len(template.parts) > 1,
+                      "lines": getattr(part.kind, "lines", 0) if isinstance(part.kind, Essay) else 0})
+    return {
+        "number": question.number, "points": question.total_points,
+        "stem": to_html(render_stem(template, variant), math),
+        "solution": to_html(render_solution(template, variant), math) if with_solution else "",
+        "parts": parts,
+    }
+
+
+def page_context(exam_meta: dict, student_exam, mode: str, math: str) -> dict:
+    sections: list = []
+    for question in student_exam.questions:
+        title = exam_meta["sections"][question.section]
+        if not sections or sections[-1]["index"] != question.section:
+            sections.append({"index": question.section, "title": title, "questions": []})
+        sections[-1]["questions"].append(question_context(question, math, mode == "solutions"))
+    return {"exam": exam_meta, "student": student_exam.student, "sections": sections, "mode": mode,
+            "variant_code": student_exam.variant_code, "total_points": student_exam.total_points,
+            "instructions": to_html(exam_meta.get("instructions", ""), math), "css": stylesheet()}
+
+
+_NON_ASCII = re.compile(r"&#x([0-9A-Fa-f]+);|[^\x00-\x7f]")
+
+
+def math_characters(html_text: str) -> str:
+    """The characters a page's MathML uses (numeric entities included)."""
+    chars = set()
+    for block in re.findall(r"<math.*?</math>", html_text, re.S):
+        text = re.sub(r"<[^>]+>", "", block)
+        for m in _NON_ASCII.finditer(text):
+            chars.add(chr(int(m.group(1), 16)) if m.group(1) else m.group(0))
+        chars.update(c for c in text if c.isalnum())
+    return "".join(sorted(chars))
+
+
+def render_html(exam_meta: dict, student_exam, mode: str = "exam", font_characters: str | None = None) -> str:
+    """One self-contained HTML page (inline CSS, embedded math font, MathML; no script)."""
+    context = page_context(exam_meta, student_exam, mode, "mathml")
+    body = environment().get_template("exam.html.j2").render(context | {"font_css": ""})
+    font = math_font_css(font_characters if font_characters is not None else math_characters(body))
+    return body.replace("<style>\n", "<style>\n" + font + "\n", 1)
+
+
+_FONT_CONFIG: dict = {}
+# dropped while the interpreter is whole: WeasyPrint's __del__ fails if it runs during shutdown
+atexit.register(_FONT_CONFIG.clear)
+
+
+def font_config():
+    """One WeasyPrint FontConfiguration per process (build workers are forked, so keyed by pid).
+
+    A new one for every document reloads the fonts and loses Pango's caches;
+    the @font-face of print_font_css() is installed once and reused.
+    """
+    from weasyprint.text.fonts import FontConfiguration
+
+    pid = os.getpid()
+    if pid not in _FONT_CONFIG:
+        for inherited in _FONT_CONFIG.values():
+            # a forked worker's copy of its parent's: the font folder on disk is the parent's, and
+            # WeasyPrint's __del__ would delete it under the parent's feet
+            inherited._folder = None
+        _FONT_CONFIG.clear()
+        _FONT_CONFIG[pid] = FontConfiguration()
+    return _FONT_CONFIG[pid]
+
+
+@functools.lru_cache(maxsize=1)
+def print_html_class():
+    """weasyprint.HTML with templates/print-ua.css as its user-agent stylesheet.
+
+    WeasyPrint matches each selector of its full HTML5 stylesheet against each
+    element; the cut to the elements our pages use lays out the same pages
+    faster (WeasyPrint 70's ``HTML._ua_stylesheets``; an HTML without it keeps
+    the full stylesheet).
+    """
+    import weasyprint
+    from weasyprint.html import UA_COUNTER_STYLE
+
+    sheet = weasyprint.CSS(string=(templates_dir() / "print-ua.css").read_text(encoding="utf-8"),
+                           counter_style=UA_COUNTER_STYLE)
+
+    class PrintHTML(weasyprint.HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [sheet]
+
+    return PrintHTML
+
+
+def html_to_pdf(html_text: str) -> bytes:
+    """A page of ours (exam.css, print math) as PDF: lean UA stylesheet, the process's fonts."""
+    document = print_html_class()(string=html_text, base_url=str(templates_dir()))
+    return document.write_pdf(font_config=font_config())
+
+
+def render_pdf(exam_meta: dict, student_exam, mode: str = "exam") -> bytes:
+    """The printable PDF, laid out by WeasyPrint."""
+    context = page_context(exam_meta, student_exam, mode, "print")
+    html_text = environment().get_template("exam.html.j2").render(context | {"font_css": print_font_css()})
+    return html_to_pdf(html_text)
+
+

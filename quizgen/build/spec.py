@@ -1,0 +1,251 @@
+"""The exam spec (TOML), the roster (CSV) and the exam secret (a file the instructor keeps).
+
+An exam spec::
+
+    title = "Unit 4 quiz"
+    course = "23AD2205A Deep Learning"
+    date = "2026-12-01"
+    duration = "60 minutes"
+    exam_id = "dl-2026-unit4-quiz"
+    instructions = "Answer every question. Calculators allowed."
+    secret_file = "~/.config/quizgen/dl-2026.secret"   # or --secret-file
+    banks = ["../my_questions"]                         # extra template folders, relative to the spec
+
+    [[section]]
+    title = "Recurrent networks"
+    ids = ["rnn.forward_two_steps", "lstm.cell_step"]   # and/or topics, tags, difficulty
+    count = 2              # how many questions this section asks (default: all it selects)
+    points = 6             # per question, spread over its parts by their weights ...
+    # points_per_part = 1  # ... or the same for every part
+    shuffle = false        # shuffle the questions' order per student
+    vary = false           # draw the `count` questions per student from the selection
+    form = "typed"         # or "choice": numeric parts as multiple choice (named mistakes)
+    size = "calculator"    # or "computer" (take-home)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import stat
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quizgen.errors import InputError
+from quizgen.tables import read_table
+
+ID_COLUMNS = ("student_id", "student id", "id", "studentid", "sis_id", "sis id", "username", "user")
+NAME_COLUMNS = ("name", "full name", "full_name", "student name", "student_name")
+
+
+@dataclass
+class Section:
+    title: str
+    ids: tuple = ()
+    topics: tuple = ()
+    tags: tuple = ()
+    difficulty: int | None = None
+    count: int | None = None
+    points: float | None = None
+    points_per_part: float | None = None
+    shuffle: bool = False
+    vary: bool = False
+    form: str = "typed"
+    size: str = "calculator"
+
+
+@dataclass
+class ExamSpec:
+    path: Path
+    title: str
+    exam_id: str
+    course: str = ""
+    date: str = ""
+    duration: str = ""
+    instructions: str = ""
+    secret_file: str | None = None
+    banks: tuple = ()
+    sections: list = field(default_factory=list)
+    raw: dict = field(default_factory=dict)
+
+
+SECTION_KEYS = {f for f in Section.__dataclass_fields__}
+SPEC_KEYS = {"title", "exam_id", "course", "date", "duration", "instructions", "secret_file", "banks",
+             "section"}
+
+
+def _strings(value, path, where, key) -> tuple:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(path, f"{where}: '{key}' must be a string or a list of strings")
+    return tuple(value)
+
+
+def load_spec(path) -> ExamSpec:
+    """Parse and check an exam spec; every problem names the file and the section."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(path, f"is not valid TOML: {exc}") from None
+    return spec_from_dict(raw, path)
+
+
+def spec_from_dict(raw: dict, path) -> ExamSpec:
+    """Check a parsed spec (from its TOML file, or frozen in a manifest)."""
+    path = Path(path)
+    unknown = set(raw) - SPEC_KEYS
+    if unknown:
+        raise InputError(path, f"unknown setting(s) {', '.join(sorted(unknown))}; "
+                               f"known: {', '.join(sorted(SPEC_KEYS))}")
+    for key in ("title", "exam_id"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise InputError(path, f"'{key}' is required (a non-empty string)")
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", raw["exam_id"]):
+        raise InputError(path, f"exam_id {raw['exam_id']!r} may use only letters, digits, '.', '_' and '-'")
+    sections = []
+    for i, sec in enumerate(raw.get("section", []), start=1):
+        where = f"section {i}" + (f" ({sec['title']!r})" if isinstance(sec.get("title"), str) else "")
+        unknown = set(sec) - SECTION_KEYS
+        if unknown:
+            raise InputError(path, f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
+        s = Section(title=str(sec.get("title", f"Section {i}")))
+        for key in ("ids", "topics", "tags"):
+            if key in sec:
+                setattr(s, key, _strings(sec[key], path, where, key))
+        if not (s.ids or s.topics or s.tags or "difficulty" in sec):
+            raise InputError(path, f"{where}: pick questions with ids, topics, tags or difficulty")
+        for key in ("difficulty", "count"):
+            if key in sec:
+                if not isinstance(sec[key], int) or sec[key] < 1:
+                    raise InputError(path, f"{where}: '{key}' must be a whole number >= 1")
+                setattr(s, key, sec[key])
+        for key in ("points", "points_per_part"):
+            if key in sec:
+                if not isinstance(sec[key], (int, float)) or sec[key] <= 0:
+                    raise InputError(path, f"{where}: '{key}' must be a positive number")
+                setattr(s, key, float(sec[key]))
+        if s.points is not None and s.points_per_part is not None:
+            raise InputError(path, f"{where}: give 'points' or 'points_per_part', not both")
+        for key in ("shuffle", "vary"):
+            if key in sec:
+                if not isinstance(sec[key], bool):
+                    raise InputError(path, f"{where}: '{key}' must be true or false")
+                setattr(s, key, sec[key])
+        if sec.get("form", "typed") not in ("typed", "choice"):
+            raise InputError(path, f"{where}: form must be 'typed' or 'choice'")
+        if sec.get("size", "calculator") not in ("calculator", "computer"):
+            raise InputError(path, f"{where}: size must be 'calculator' or 'computer'")
+        s.form, s.size = sec.get("form", "typed"), sec.get("size", "calculator")
+        sections.append(s)
+    if not sections:
+        raise InputError(path, "the spec has no [[section]]")
+    banks = tuple(str((path.parent / b).resolve()) for b in _strings(raw.get("banks", []), path, "spec", "banks"))
+    return ExamSpec(path=path, title=raw["title"].strip(), exam_id=raw["exam_id"], course=raw.get("course", ""),
+                    date=str(raw.get("date", "")), duration=str(raw.get("duration", "")),
+                    instructions=raw.get("instructions", ""), secret_file=raw.get("secret_file"),
+                    banks=banks, sections=sections, raw=raw)
+
+
+@dataclass
+class Student:
+    id: str
+    name: str
+    row: int
+    extra: dict = field(default_factory=dict)
+
+
+def normalise_id(raw: str) -> str:
+    """Student ids compare as text, trimmed and case-folded; leading zeros are kept."""
+    return "".join(str(raw).split()).casefold()  # split's whitespace is regex \s's, every code point
+
+
+SAFE_ID = re.compile(r"[A-Za-z0-9._@+-]+")
+
+
+def load_roster(path) -> tuple[list, list]:
+    """Students in roster order, and notices. Raises InputError naming the row on a bad one."""
+    table = read_table(path)
+    lowered = {h.casefold(): h for h in table.header}
+    id_col = next((lowered[c] for c in ID_COLUMNS if c in lowered), None)
+    name_col = next((lowered[c] for c in NAME_COLUMNS if c in lowered), None)
+    if id_col is None:
+        raise InputError(path, f"no student id column (one of: {', '.join(ID_COLUMNS[:4])}); the header "
+                               f"has {', '.join(table.header)}" + (" — was it saved with another "
+                               "delimiter?" if len(table.header) == 1 else ""), row=1)
+    if name_col is None:
+        first, last = lowered.get("first name") or lowered.get("first_name"), \
+            lowered.get("last name") or lowered.get("last_name")
+        if not (first and last):
+            raise InputError(path, f"no name column (name, or first name and last name); the header has "
+                                   f"{', '.join(table.header)}", row=1)
+    students, seen = [], {}
+    for number, row in table.rows:
+        raw_id = row[id_col].strip()
+        if not raw_id:
+            raise InputError(path, "the student id is empty", row=number, column=id_col)
+        if not SAFE_ID.fullmatch(raw_id):
+            raise InputError(path, f"student id {raw_id!r} has characters that cannot be a file name "
+                                   "(use letters, digits, . _ @ + -)", row=number, column=id_col)
+        key = normalise_id(raw_id)
+        if key in seen:
+            raise InputError(path, f"student id {raw_id!r} is already on row {seen[key]}", row=number,
+                             column=id_col)
+        seen[key] = number
+        name = row[name_col].strip() if name_col else f"{row[first].strip()} {row[last].strip()}".strip()
+        extra = {k: v for k, v in row.items() if k not in (id_col, name_col)}
+        students.append(Student(raw_id, name, number, extra))
+    if not students:
+        raise InputError(path, "the roster has no students")
+    return students, table.notices
+
+
+SECRET_BYTES = 32
+
+
+def load_or_create_secret(path, build_dir=None) -> tuple[bytes, bool]:
+    """The exam secret and whether it was created now (owner-only, 0600, outside the build dir)."""
+    path = Path(os.path.expanduser(str(path)))
+    if build_dir is not None:
+        inside = Path(build_dir).resolve()
+        if inside == path.resolve().parent or inside in path.resolve().parents:
+            raise InputError(path, "the secret file must live outside the build directory, which is "
+                                   "shared with students' files")
+    if path.exists():
+        data = path.read_bytes().strip()
+        if len(data) < 32:
+            raise InputError(path, "the secret file is too short to be a quizgen secret")
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            raise InputError(path, f"the secret file is readable by others (mode {mode:o}); "
+                                   f"run: chmod 600 {path}")
+        return data, False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = secrets.token_hex(SECRET_BYTES).encode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data + b"\n")
+    return data, True
+
+
+def load_secret(path) -> bytes:
+    """An existing exam secret (verify and regrades never create one)."""
+    path = Path(os.path.expanduser(str(path)))
+    if not path.exists():
+        raise InputError(path, "no such secret file; without the exam's secret no variant can be rebuilt")
+    return load_or_create_secret(path)[0]
+
+
+def secret_fingerprint(secret: bytes) -> str:
+    """A public fingerprint of the secret: tells verify that the right file is used, reveals nothing."""
+    import hashlib
+    import hmac
+
+    return hmac.new(secret, b"quizgen secret fingerprint", hashlib.sha256).hexdigest()[:16]

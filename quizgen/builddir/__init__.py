@@ -1,0 +1,1 @@
+"""The build folder, the contract between building and grading."""

@@ -1,0 +1,1 @@
+"""Exporting question pools to learning management systems."""

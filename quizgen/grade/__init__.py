@@ -1,0 +1,2 @@
+"""Grading: submissions read, graded column by column into the gradebook, feedback pages per
+student, item analysis, and a simulated class to rehearse with."""

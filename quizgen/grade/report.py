@@ -1,0 +1,201 @@
+"""``quizgen report``: item analysis of the latest grading run, as HTML (inline SVG) or JSON.
+
+Items are the answer blanks (parts); questions are their sums. For each:
+difficulty (mean proportion of points), discrimination (upper minus lower
+27 %), the corrected point-biserial (item-rest) correlation, invalid and blank
+rates, how often each named mistake and each option was chosen, and, per
+template parameter with few values (T, stride, ...), the mean proportion by
+value. Reliability: Cronbach's alpha over the blanks, and KR-20 when every
+blank is scored 0/1. Manual overrides count as the score.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from quizgen.grade import stats
+from quizgen.build.builder import exam_meta_from_manifest
+from quizgen.errors import InputError
+from quizgen.files import write_atomic
+from quizgen.grade.gradebook import STATUS_NAMES, graded_gradebook
+from quizgen.builddir.gradingkey import (carrying_records, load_manifest_head,
+    without_cycle_collection)
+
+MAX_GROUPS = 8
+
+
+def _scalar_params(params: dict) -> dict:
+    return {k: v for k, v in params.items()
+            if isinstance(v, (int, float, str)) and not isinstance(v, bool) and len(str(v)) <= 20}
+
+
+def analyse(build_dir) -> dict:
+    """The item analysis as plain data (what --json prints).
+
+    Read from the grading key (students, columns, templates, choice forms), the run's packed
+    rows in the gradebook (scores with overrides, statuses, responses, mistakes) and each
+    student's params alone from the manifest, never the manifest whole.
+    """
+    from quizgen.bank.loader import load_bank
+    from quizgen.grade.run import load_key
+
+    key = load_key(build_dir)
+    columns = key.columns
+    with graded_gradebook(build_dir) as book:
+        run = book.latest_run()
+        run_columns, earned = book.earned(run["id"])
+        typed = _responses_and_mistakes(book, run["id"], run_columns)
+    position = {c: k for k, c in enumerate(run_columns)}
+    graded = [i for i, (sid, _) in enumerate(key.students) if sid in earned and earned[sid][0].strip("m")]
+    if not graded:
+        raise InputError(Path(build_dir) / "gradebook.sqlite", "no student has a submission in the latest run")
+    bank = load_bank(tuple(key.banks))
+    first = graded[0]
+    points, meta_of = {}, {}  # column -> (question number, template id, part name), as the first graded student has
+    letters_at = {c: np.zeros(len(key.students), bool) for c in columns}  # a letter was asked for
+    for g in key.groups:
+        at = int(np.searchsorted(g.rows, first))
+        if at < len(g.rows) and g.rows[at] == first:
+            points[g.column] = float(g.points[at])
+            meta_of[g.column] = (key.question_of[g.column], g.template_id, g.part)
+        kind = bank.get(g.template_id).part(g.part).kind
+        letters_at[g.column][g.rows] = g.mode == "choice" or kind.name in ("choice", "truefalse")
+    scores = np.zeros((len(graded), len(columns)))
+    status_counts = {c: Counter() for c in columns}
+    mistakes = {c: Counter() for c in columns}
+    chosen = {c: Counter() for c in columns}
+    params_by_col = {c: [] for c in columns}
+    columns_of: dict = {}  # question number -> its columns
+    for c in columns:
+        columns_of.setdefault(key.question_of[c], []).append(c)
+    with carrying_records(build_dir, key) as record:
+        for row, i in enumerate(graded):
+            sid = key.students[i][0]
+            letters, values, _ = earned[sid]
+            responses, noted = typed.get(sid, ({}, {}))
+            for j, c in enumerate(columns):
+                k = position.get(c)
+                status = STATUS_NAMES[letters[k]] if k is not None else "missing"
+                scores[row, j] = values[k] if k is not None else 0.0
+                status_counts[c][status] += 1
+                if noted.get(c):
+                    mistakes[c][noted[c]] += 1
+                if letters_at[c][i]:
+                    chosen[c][(responses.get(c) or "").strip().upper() or stats.BLANK] += 1
+            for number, its_columns in columns_of.items():
+                scalar = _scalar_params(record(i, number - 1)["variant"]["params"])
+                for c in its_columns:
+                    params_by_col[c].append(scalar)
+    max_points = np.array([points[c] for c in columns])
+    totals = scores.sum(axis=1)
+    diff = stats.difficulty(scores, max_points)
+    disc = stats.discrimination_index(scores, max_points, totals)
+    pbis = stats.point_biserial(scores, totals, corrected=True)
+    flagged = set(stats.flag_items(disc, pbis))
+    binary = bool(np.all(np.isin(scores / np.where(max_points == 0, 1, max_points), (0.0, 1.0))))
+    items = []
+    for j, c in enumerate(columns):
+        number, template_id, part_name = meta_of[c]
+        by_param = {}
+        for name in sorted({k for d in params_by_col[c] for k in d}):
+            groups = [d.get(name) for d in params_by_col[c]]
+            values = {g for g in groups if g is not None}
+            if 2 <= len(values) <= MAX_GROUPS and None not in groups:
+                by_param[name] = {str(k): v for k, v in stats.breakdown(scores[:, j], max_points[j], groups).items()}
+        n = len(graded)
+        items.append({
+            "column": c, "question": number, "template": template_id, "part": part_name,
+            "points": float(max_points[j]), "difficulty": _num(diff[j]), "discrimination": _num(disc[j]),
+            "point_biserial": _num(pbis[j]), "flagged": j in flagged,
+            "invalid_rate": status_counts[c]["invalid"] / n, "blank_rate": status_counts[c]["blank"] / n,
+            "ecf": status_counts[c]["ecf"], "statuses": dict(status_counts[c]),
+            "mistakes": dict(mistakes[c].most_common()), "choices": dict(chosen[c].most_common()),
+            "by_parameter": by_param,
+        })
+    questions = defaultdict(list)
+    for j, c in enumerate(columns):
+        questions[meta_of[c][0]].append(j)
+    q_scores = np.stack([scores[:, js].sum(axis=1) for js in questions.values()], axis=1)
+    q_max = np.array([max_points[js].sum() for js in questions.values()])
+    q_diff = stats.difficulty(q_scores, q_max)
+    q_disc = stats.discrimination_index(q_scores, q_max, totals)
+    q_pbis = stats.point_biserial(q_scores, totals, corrected=True)
+    per_question = [{"question": number, "template": meta_of[columns[js[0]]][1], "points": float(q_max[k]),
+                     "difficulty": _num(q_diff[k]), "discrimination": _num(q_disc[k]),
+                     "point_biserial": _num(q_pbis[k]), "flagged": bool(q_disc[k] < 0 or q_pbis[k] < 0)}
+                    for k, (number, js) in enumerate(questions.items())]
+    counts, edges = stats.histogram(totals, bins=min(20, max(5, len(graded) // 3)), max_total=float(max_points.sum()))
+    return {
+        "exam_id": key.exam_id, "run": run["id"], "students": len(graded),
+        "not_submitted": len(key.students) - len(graded), "possible": float(max_points.sum()),
+        "summary": {k: _num(v) if not isinstance(v, tuple) else [_num(x) for x in v]
+                    for k, v in stats.describe(totals).items()},
+        "cronbach_alpha": _num(stats.cronbach_alpha(scores)) if len(columns) > 1 else None,
+        "kr20": _num(stats.kr20(scores / max_points)) if binary and len(columns) > 1 else None,
+        "histogram": {"counts": [int(x) for x in counts], "edges": [float(x) for x in edges]},
+        "questions": per_question, "items": items,
+        "flagged": [it["column"] for it in items if it["flagged"]],
+    }
+
+
+def _responses_and_mistakes(book, run_id: int, columns: list) -> dict:
+    """student -> (column -> response, column -> the named mistake) of a run."""
+    out = {}
+    if not columns:  # a run stored by schema 1
+        for row in book.scores(run_id):
+            responses, noted = out.setdefault(row["student_id"], ({}, {}))
+            responses[row["column_name"]], noted[row["column_name"]] = row["response"], row["mistake"]
+        return out
+    for student, _, _, _, _, responses, notes in book.packed(run_id):
+        out[student] = (dict(zip(columns, responses)), {c: note[0] for c, note in notes.items()})
+    return out
+
+
+def _num(x):
+    x = float(x)
+    return None if np.isnan(x) else round(x, 4)
+
+
+def histogram_svg(counts: list, edges: list, width: int = 560, height: int = 180) -> str:
+    """A bar chart of the score distribution as inline SVG (no plotting library needed)."""
+    top = max(counts) or 1
+    n = len(counts)
+    bar = (width - 40) / n
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 30}" '
+             f'role="img" aria-label="score distribution">']
+    for i, c in enumerate(counts):
+        h = (height - 10) * c / top
+        x = 30 + i * bar
+        parts.append(f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{bar - 2:.1f}" height="{h:.1f}" fill="#4a6fa5">'
+                     f'<title>{edges[i]:g}–{edges[i + 1]:g}: {c}</title></rect>')
+        if c:
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{height - h - 3:.1f}" font-size="10" text-anchor="middle">{c}</text>')
+    for i in range(0, n + 1, max(1, n // 5)):
+        x = 30 + i * bar
+        parts.append(f'<text x="{x:.1f}" y="{height + 14}" font-size="10" text-anchor="middle">{edges[i]:g}</text>')
+    parts.append(f'<line x1="30" y1="{height}" x2="{width - 10}" y2="{height}" stroke="#333"/>')
+    parts.append(f'<text x="{width / 2:.0f}" y="{height + 28}" font-size="10" text-anchor="middle">total points</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def write_report(build_dir, out=None, as_json: bool = False) -> Path:
+    with without_cycle_collection():
+        data = analyse(build_dir)
+    build_dir = Path(build_dir)
+    if as_json:
+        path = Path(out) if out else build_dir / "report.json"
+        write_atomic(path, json.dumps(data, indent=1, sort_keys=True))
+        return path
+    from quizgen.build.render import environment, stylesheet
+
+    html = environment().get_template("report.html.j2").render(
+        r=data, exam=exam_meta_from_manifest(load_manifest_head(build_dir)), css=stylesheet(),
+        histogram=histogram_svg(data["histogram"]["counts"], data["histogram"]["edges"]))
+    path = Path(out) if out else build_dir / "report.html"
+    write_atomic(path, html)
+    return path

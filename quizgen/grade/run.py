@@ -1,0 +1,572 @@
+"""Grading a class: submissions CSVs -> gradebook -> grades.csv, regrades and overrides.
+
+``grade_build(DIR, files)`` stores every row of every file in the gradebook
+(a file graded before adds nothing), then grades, as one new run, each roster
+student's effective submission (the latest received, or the first with
+``first=True``) against the key frozen in ``DIR/manifest.json``, read through
+its arrays in ``DIR/grading-key.npz`` (:mod:`quizgen.builddir.gradingkey`) and graded a
+column at a time (:mod:`quizgen.grade.columns`). One bad row never stops the
+batch: unknown ids, duplicates, missing columns and students without a
+submission are collected in the report, whose ``needs_attention`` says whether
+anything did.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from quizgen.builddir import gradingkey
+from quizgen.bank.loader import load_bank
+from quizgen.grade.columns import (CORRECT, BLANK, CODE, INVALID, MISSING, STATUSES, ColumnGrades,
+    grade_slices)
+from quizgen.errors import InputError
+from quizgen.tables import csv_text, neutralise, read_table, submissions_limit
+from quizgen.files import write_atomic
+from quizgen.build.exam import question_from_json
+from quizgen.grade.gradebook import STATUS_LETTERS, graded_gradebook, open_gradebook, to_json
+from quizgen.bank.marking import grade
+from quizgen.builddir.gradingkey import MANIFEST, load_manifest
+from quizgen.progress import progress
+from quizgen.bank.question import Variant, thaw
+from quizgen.build.spec import ID_COLUMNS, normalise_id
+
+EXTRA_ID_COLUMNS = ("student", "matric", "matriculation", "sis user id", "user id", "login id", "roll no",
+                    "roll number", "registration number", "reg no")
+
+
+def header_key(name: str) -> str:
+    """Column names compare without case, spaces, dots, dashes or underscores: 'Q1 a' == 'q1a'."""
+    return re.sub(r"[\s._\-]+", "", name).casefold()
+
+
+@dataclass
+class GradeReport:
+    run_id: int = 0
+    graded: int = 0
+    new_rows: int = 0
+    files_seen_before: list = field(default_factory=list)
+    unknown: list = field(default_factory=list)          # "file, row N: id 'x' is not on the roster"
+    duplicates: list = field(default_factory=list)       # "id: rows ... ; using ..."
+    missing_students: list = field(default_factory=list)
+    missing_columns: list = field(default_factory=list)  # "file: no column Q3b"
+    invalid: list = field(default_factory=list)          # "id Q2a: reason"
+    notices: list = field(default_factory=list)
+    totals: dict = field(default_factory=dict)           # student -> (earned, possible)
+    timings: dict = field(default_factory=dict)          # stage -> seconds (what bench/grade.py prints)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.unknown or self.duplicates or self.missing_students or self.missing_columns
+                    or self.invalid)
+
+    def attention(self) -> list:
+        """(what, the items) for each kind of thing worth a look, in the order a person checks them."""
+        return [(label, items) for label, items in (
+            ("already graded, not stored again", self.files_seen_before),
+            ("unknown or empty student id", self.unknown),
+            ("several submissions", self.duplicates),
+            ("missing column", self.missing_columns),
+            ("no submission", self.missing_students),
+            ("invalid answer", self.invalid)) if items]
+
+
+ATTENTION_FILE = "needs-attention.txt"
+
+
+def write_attention(build_dir, report: GradeReport) -> Path:
+    """DIR/needs-attention.txt: everything of the run worth a look, one line each (the terminal
+    shows the first few of each kind); says so when there is nothing."""
+    lines = [f"run {report.run_id}"]
+    for label, items in report.attention():
+        lines += [f"{label}: {item}" for item in items]
+    if len(lines) == 1:
+        lines.append("nothing needs attention")
+    path = Path(build_dir) / ATTENTION_FILE
+    write_atomic(path, "\n".join(lines) + "\n")
+    return path
+
+
+def _id_column(table) -> str:
+    keys = {header_key(h): h for h in table.header}
+    for candidate in ID_COLUMNS + EXTRA_ID_COLUMNS:
+        if header_key(candidate) in keys:
+            return keys[header_key(candidate)]
+    names = {header_key(c) for c in ID_COLUMNS + EXTRA_ID_COLUMNS}
+    hint = ""
+    later = next((n for n, row in table.rows[:20] if any(header_key(v) in names for v in row.values())), None)
+    if later is not None:
+        hint = f"; row {later} looks like the header: delete the rows above it"
+    elif len(table.header) == 1:
+        hint = " (was it saved with another delimiter?)"
+    elif any(re.fullmatch(r"[\d\s.,;()\[\]+-]+", h) for h in table.header):
+        hint = " (the first row looks like answers: is the header row missing?)"
+    raise InputError(table.path, f"no student id column (student_id, id, username, ...); the header has "
+                                 f"{', '.join(table.header)}{hint}", row=table.header_row)
+
+
+@dataclass
+class Incoming:
+    """A submissions file read and checked, not stored yet."""
+
+    path: Path
+    table: object         # csvio.Table
+    id_col: str
+    missing: list         # answer columns it lacks
+    column_of: list       # (header name, answer column) pairs
+    digest: str           # sha256 of its bytes: a file stored before is not stored again
+
+
+def read_submissions(paths, columns: list, students: int) -> list:
+    """Read and check every file (before any is stored: a refused file, InputError, adds nothing)."""
+    wanted = {header_key(c): c for c in columns}
+    limit = submissions_limit(students, len(columns))
+    reason = f" for {students} students x {len(columns)} answer blanks"
+    incoming = []
+    for path in paths:
+        table = read_table(path, max_bytes=limit, skip_bad_rows=True, max_reason=reason)
+        id_col = _id_column(table)
+        by_key: dict = {}
+        for h in table.header:
+            if header_key(h) in by_key and header_key(h) in wanted:
+                raise InputError(path, f"columns {by_key[header_key(h)]!r} and {h!r} are both answer "
+                                       f"blank {wanted[header_key(h)]}", row=table.header_row)
+            by_key.setdefault(header_key(h), h)
+        missing = [c for k, c in wanted.items() if k not in by_key]
+        foreign = [h for k, h in by_key.items() if re.fullmatch(r"q\d+[a-z]*", k) and k not in wanted]
+        if len(missing) == len(wanted):
+            raise InputError(path, f"none of the answer columns ({', '.join(columns[:4])}, ...) is in the "
+                                   f"header; is this a submission file for this exam?", row=table.header_row)
+        if missing and foreign:
+            raise InputError(path, f"has answer columns {', '.join(foreign)} that this exam does not have, and "
+                                   f"lacks {', '.join(missing)}: a submission file for another exam?",
+                             row=table.header_row)
+        if not table.rows and not table.bad_rows:
+            raise InputError(path, "has a header but no rows (the blank answer sheet?)")
+        column_of = [(h, wanted[header_key(h)]) for h in table.header if header_key(h) in wanted]
+        incoming.append(Incoming(Path(path), table, id_col, missing, column_of, hashlib.sha256(table.raw).hexdigest()))
+    return incoming
+
+
+@dataclass
+class NewSource:
+    """A file the gradebook does not have yet, with the ids it and its rows will be stored under."""
+
+    incoming: Incoming
+    source_id: int
+    rows: list  # (submission id, row number, student id as typed, normalised, cells: column -> text, maybe
+                #  with the file's other columns too)
+
+
+def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) -> tuple[list, tuple]:
+    """The files to store (those the gradebook lacks) with their ids, and the gradebook's last
+    ids they number on from; notes unknown ids and missing columns. A bad row is reported and
+    left out: it never stops the batch."""
+    base = gradebook.last_ids()
+    source_id, submission_id = base
+    digests, new = set(), []
+    for inc in incoming:
+        path, table = inc.path, inc.table
+        report.notices.extend(table.notices)
+        if inc.missing:
+            report.missing_columns.append(f"{path}: no column {', '.join(inc.missing)} (graded as blank)")
+        if inc.digest in digests or gradebook.source_with(inc.digest) is not None:
+            report.files_seen_before.append(str(path))
+            continue
+        digests.add(inc.digest)
+        report.invalid.extend(f"{error}; the row is not graded" for error in table.bad_rows)
+        source_id += 1
+        rows, unpadded = [], None
+        answer_of = {h: column for h, column in inc.column_of}
+        # a header that names the answer columns as the exam does lets each row stand for its cells
+        as_named = all(h == column for h, column in inc.column_of)
+        for number, row in table.rows:
+            raw_id = row.get(inc.id_col, "").strip()
+            student = normalise_id(raw_id)
+            submission_id += 1
+            rows.append((submission_id, number, raw_id, student,
+                         row if as_named else {column: row[h] for h, column in inc.column_of}))
+            if number in table.short_rows:
+                lost = [answer_of[h] for h in table.header[table.short_rows[number]:] if h in answer_of]
+                if lost:
+                    report.missing_columns.append(
+                        f"{path}, row {number}: only {table.short_rows[number]} of {len(table.header)} "
+                        f"cells (cut short?); {', '.join(lost)} graded as blank")
+            if not raw_id:
+                report.unknown.append(f"{path}, row {number}: the student id is empty")
+            elif student not in roster:
+                if unpadded is None:
+                    unpadded = {k.lstrip("0"): v for k, v in roster.items() if k.isdigit()}
+                zeros = unpadded.get(student.lstrip("0")) if raw_id.isdigit() else None
+                report.unknown.append(f"{path}, row {number}: student id {raw_id!r} is not on the roster"
+                                      + (f" (lost its leading zeros? the roster has {zeros!r})" if zeros else ""))
+        new.append(NewSource(inc, source_id, rows))
+    report.new_rows = sum(len(src.rows) for src in new)
+    return new, base
+
+
+def store_submissions(gradebook, exam_id: str, manifest_sha256: str, new: list, base: tuple) -> None:
+    """The exam and the new files with their rows, in one transaction, under the ids planned."""
+    with gradebook.transaction() as db:
+        if gradebook.last_ids() != base:
+            raise InputError(gradebook.path, "another quizgen stored submissions in this gradebook while this one "
+                                             "was grading; nothing of this run was kept: run it again")
+        gradebook.record_exam(exam_id, manifest_sha256)
+        for src in new:
+            table = src.incoming.table
+            gradebook.record_source(db, src.source_id, src.incoming.path.name, src.incoming.digest, table.encoding,
+                                    table.delimiter, table.raw)
+            gradebook.record_submissions(db, src.source_id, src.rows, [c for _, c in src.incoming.column_of])
+
+
+def effective_submissions(received: list, roster: dict, first: bool, report: GradeReport) -> dict:
+    """Roster id -> the submission graded, as (submission id, source id, row number): the latest
+    received, or the first with ``first`` (every one stays in the gradebook). ``received`` lists
+    every submission as (submission id, source id, row number, student id, file name), in the
+    order received."""
+    rows_of: dict = {}
+    for row in received:
+        if row[3] in roster:
+            rows_of.setdefault(row[3], []).append(row)
+    chosen: dict = {}
+    for student, rows in rows_of.items():
+        pick = rows[0] if first else rows[-1]
+        chosen[roster[student]] = tuple(pick[:3])
+        if len(rows) > 1:
+            where = ", ".join(f"{r[4]} row {r[2]}" for r in rows)
+            report.duplicates.append(f"{roster[student]}: {len(rows)} submissions ({where}); graded "
+                                     f"{pick[4]} row {pick[2]} ({'the first' if first else 'the latest'})")
+    return chosen
+
+
+def recomputed_variant(template, variant: Variant) -> Variant:
+    """The frozen params re-solved with the current template (after a template fix)."""
+    fresh = template._freeze_variant(thaw(variant.params), variant.seed)
+    return Variant.from_json(fresh.to_json() | {"choices": variant.choices})
+
+
+def grade_one_by_one(students: list, bank, cells: list, ecf: bool = True, recompute: bool = False) -> dict:
+    """column -> ColumnGrades, grading each student's frozen variants in turn with ``grade``.
+
+    The plain way, kept for ``regrade --recompute`` (the variants are re-solved first) and as
+    the yardstick :mod:`quizgen.grade.columns` is tested against.
+    """
+    columns = [p["column"] for q in students[0]["questions"] for p in q["parts"]]
+    grades = {c: ColumnGrades.empty(len(students)) for c in columns}
+    for i, student in enumerate(students):
+        for data in student["questions"]:
+            question = question_from_json(bank, data)
+            variant = recomputed_variant(question.template, question.variant) if recompute else question.variant
+            mine = cells[i] or {}
+            responses = {p.name: mine.get(c, "") for p, c in zip(question.template.parts, question.columns)}
+            result = grade(question.template, variant, responses, ecf=ecf)
+            for part, column, points in zip(result.parts, question.columns, question.points):
+                g = grades[column]
+                g.points[i] = points
+                if cells[i] is None:
+                    continue  # missing, as initialised
+                g.status[i] = CODE[part.status]
+                g.credit[i] = part.credit
+                g.response[i] = part.response
+                g.mistake[i] = part.mistake
+                g.feedback[i] = part.feedback
+    return grades
+
+
+@dataclass
+class GradedSlice:
+    """What a run keeps of students lo..hi-1's grades: the gradebook rows and grades.csv's matrices."""
+
+    rows: list                # the ``result`` rows (see :mod:`quizgen.grade.gradebook`)
+    statuses: np.ndarray      # (students, columns) status letters as bytes
+    earned: np.ndarray        # (students, columns) credit x points
+    possible: np.ndarray      # (students,) the points each student could earn
+    invalid: list             # "student column: why it cannot be read"
+    grades_csv: str           # the students' rows of grades.csv, overrides applied (CSV text)
+
+    @classmethod
+    def join(cls, slices: list) -> "GradedSlice":
+        return cls([r for s in slices for r in s.rows], np.concatenate([s.statuses for s in slices]),
+                   np.concatenate([s.earned for s in slices]), np.concatenate([s.possible for s in slices]),
+                   [x for s in slices for x in s.invalid], "".join(s.grades_csv for s in slices))
+
+
+_LETTERS = np.frombuffer("".join(STATUS_LETTERS[s] for s in STATUSES).encode(), dtype=np.uint8)
+
+
+def summarise(key, submission_ids: list, overrides: dict, grades: dict, lo: int = 0,
+              hi: int | None = None) -> GradedSlice:
+    """Pack students lo..hi-1's grades (indexed from 0 in ``grades``) for the gradebook, and write
+    their rows of grades.csv with ``overrides`` (student's place -> [(column's position, score)]).
+
+    Runs where the grading ran (a worker process), so the packing is parallel too.
+    """
+    hi = len(key.students) if hi is None else hi
+    students, submission_ids, columns = key.students[lo:hi], submission_ids[lo:hi], key.columns
+    statuses = _LETTERS[np.stack([grades[c].status for c in columns], axis=1)]
+    status_text = statuses.tobytes().decode("ascii")
+    width = len(columns)
+    credits = np.stack([grades[c].credit for c in columns], axis=1)
+    points = np.stack([grades[c].points for c in columns], axis=1)
+    credit_text = {float(v): json.dumps(float(v)) for v in np.unique(credits)}  # a few values: 0, 1, ECF's
+    notes: dict = {}
+    invalid = []
+    for c in columns:
+        g = grades[c]
+        for i in np.flatnonzero(~np.isin(g.status, (CORRECT, BLANK, MISSING))).tolist():
+            notes.setdefault(i, {})[c] = [g.mistake[i], g.feedback[i]]
+            if g.status[i] == INVALID:
+                invalid.append(f"{students[i][0]} {c}: {g.feedback[i]}")
+    dumps = json.dumps
+    points_text: dict = {}
+    rows = []
+    by_student = zip(students, submission_ids, points.tolist(), credits.tolist(),
+                     zip(*(grades[c].response for c in columns)))  # columns to rows, in C
+    for i, ((student_id, _), submission, p, credit, response) in enumerate(by_student):
+        same = tuple(p)
+        rows.append((student_id, submission, status_text[i * width:(i + 1) * width],
+                     "[" + ",".join(map(credit_text.__getitem__, credit)) + "]",
+                     points_text.get(same) or points_text.setdefault(same, dumps(p)),
+                     to_json(response), to_json(notes.get(i, {}))))
+    earned = credits * points
+    final, overridden = earned.copy(), np.zeros(hi - lo, bool)
+    for i in range(lo, hi):
+        for k, score in overrides.get(i, ()):
+            final[i - lo, k] = score
+            overridden[i - lo] = True
+    text = csv_text(None, grades_rows(key, columns, statuses, final, overridden, lo), safe=False)
+    return GradedSlice(rows, statuses, earned, points.sum(axis=1), invalid, text)
+
+
+def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
+                paths=(), banks=(), feedback=("html",), quiet: bool = False, jobs: int = 1) -> GradeReport:
+    with gradingkey.without_cycle_collection():
+        report = _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jobs)
+    if feedback:  # pages are laid out with the cycle collector on: WeasyPrint's boxes are full of cycles
+        start = time.perf_counter()
+        feedback_pages(build_dir, feedback, banks, jobs, quiet)
+        report.timings["write feedback pages"] = time.perf_counter() - start
+    return report
+
+
+def feedback_pages(build_dir, formats=("html",), banks=(), jobs: int = 1, quiet: bool = False) -> int:
+    """Every student's feedback pages from the latest run (DIR/feedback/ID.html, .pdf); returns
+    how many students have pages."""
+    from quizgen.grade.feedback import write_feedback
+
+    manifest = load_manifest(build_dir)
+    with graded_gradebook(build_dir) as book:
+        return write_feedback(build_dir, manifest, book, load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks)),
+                              formats=tuple(formats), jobs=jobs, quiet=quiet)
+
+
+def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jobs) -> GradeReport:
+    build_dir = Path(build_dir)
+    clock = time.perf_counter()
+    report = GradeReport()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.timings[stage] = report.timings.get(stage, 0.0) + now - clock
+        clock = now
+
+    on_disk = gradingkey.read(build_dir)
+    with ThreadPoolExecutor(1) as hashing:  # the manifest, if it must be hashed, is while the files are read
+        pending = hashing.submit(gradingkey.manifest_digest, build_dir, on_disk)
+        try:
+            incoming = read_submissions(paths, on_disk.columns, len(on_disk.students)) if on_disk else None
+        except InputError:
+            incoming = None  # said below, if the key on disk turns out to be the manifest's
+        key, manifest = gradingkey.load(build_dir, pending.result, banks, on_disk)
+        digest = pending.result()
+    if incoming is None or key is not on_disk:  # read against the key that is current (its class size
+        incoming = read_submissions(paths, key.columns, len(key.students))  # sets what file is too large)
+    bank = load_bank(tuple(key.banks) + tuple(banks))
+    students = key.students
+    roster = {normalise_id(sid): sid for sid, _ in students}
+    lap("load the key and read the files")
+    with open_gradebook(build_dir) as book:
+        new, base = plan_ingest(book, incoming, roster, report)
+        received = book.received() + [(sub_id, src.source_id, number, student, src.incoming.path.name)
+                                       for src in new for sub_id, number, _, student, _ in src.rows]
+        chosen = effective_submissions(received, roster, first, report)
+        fresh = {(src.source_id, number): cells for src in new for _, number, _, _, cells in src.rows}
+        older = book.cells(sub_id for sub_id, *where in chosen.values() if tuple(where) not in fresh)
+        cells = [(fresh[chosen[sid][1:]] if chosen[sid][1:] in fresh else older[chosen[sid][0]])
+                 if sid in chosen else None for sid, _ in students]
+        submission_ids = [chosen[sid][0] if sid in chosen else None for sid, _ in students]
+        lap("choose the submissions")
+        overrides: dict = {}  # grades.csv's rows are written where each slice is graded
+        for i, k, score in book.overrides_at({sid: i for i, (sid, _) in enumerate(students)}, key.columns):
+            overrides.setdefault(i, []).append((k, score))
+        finish = functools.partial(summarise, key, submission_ids, overrides)
+        settings = {"first": first, "ecf": ecf, "recompute": recompute, "files": [str(p) for p in paths]}
+        with progress(range(len(students)), "grading", quiet, length=len(students)) as bar, \
+                _graded_slices(build_dir, key, manifest, bank, cells, ecf, recompute, jobs, finish) as slices:
+            # the workers grade while the submissions are stored and each slice is recorded as it comes
+            store_submissions(book, key.exam_id, digest, new, base)
+            lap("store the submissions")
+            parts = []
+            with book.transaction() as db:  # the run is all there or not at all
+                run_id = book.start_run(db, kind, digest, settings, key.columns)
+                for lo, hi, part in slices:
+                    book.record_results(db, run_id, part.rows)
+                    parts.append(part)
+                    if hasattr(bar, "update"):
+                        bar.update(hi - lo)
+        graded = GradedSlice.join(parts)
+        lap("grade and record the run")
+        report.run_id = run_id
+        report.graded = len(chosen)
+        report.missing_students = [sid for sid, _ in students if sid not in chosen]
+        report.invalid += graded.invalid
+        report.totals = {sid: (e, p) for (sid, _), e, p in zip(students, graded.earned.sum(axis=1).tolist(),
+                                                                 graded.possible.tolist())}
+        write_grades_csv(build_dir, key, book, graded)
+        write_attention(build_dir, report)
+        lap("write grades.csv")
+    return report
+
+
+@contextmanager
+def _graded_slices(build_dir, key, manifest, bank, cells, ecf, recompute, jobs, finish):
+    """The class graded, as :func:`quizgen.grade.columns.grade_slices` gives it (``--recompute``: one
+    slice, each student's variants re-solved and graded one by one)."""
+    if recompute:
+        manifest = manifest or load_manifest(build_dir)
+        yield iter([(0, len(key.students),
+                     finish(grade_one_by_one(manifest["students"], bank, cells, ecf=ecf, recompute=True)))])
+        return
+    with gradingkey.carrying_records(build_dir, key, manifest) as record, \
+            grade_slices(key, bank, cells, ecf=ecf, question_record=record, jobs=jobs, finish=finish) as slices:
+        yield slices
+
+
+def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=(),
+                feedback=("html",), quiet: bool = False, jobs: int = 1) -> GradeReport:
+    if not paths:
+        raise InputError(build_dir, "give at least one submissions CSV")
+    return run_grading(build_dir, "grade", first=first, ecf=ecf, paths=paths, banks=banks, feedback=feedback,
+                       quiet=quiet, jobs=jobs)
+
+
+def regrade(build_dir, recompute: bool = False, first: bool = False, banks=(), feedback=("html",),
+            quiet: bool = False, jobs: int = 1) -> tuple:
+    """A new run over every stored submission; returns the report and per-student score changes."""
+    with graded_gradebook(build_dir) as book:
+        before = _run_totals(book, book.latest_run()["id"])
+    report = run_grading(build_dir, "regrade", first=first, recompute=recompute, banks=banks, feedback=feedback,
+                         quiet=quiet, jobs=jobs)
+    with open_gradebook(build_dir) as book:
+        after = _run_totals(book, report.run_id)
+    changes = {s: (before.get(s, 0.0), after[s]) for s in after if abs(after[s] - before.get(s, 0.0)) > 1e-9}
+    return report, changes
+
+
+def _run_totals(book, run_id: int) -> dict:
+    _, earned = book.earned(run_id)
+    return {student: sum(values) for student, (_, values, _) in earned.items()}
+
+
+def override(build_dir, student: str, column: str, score: float, reason: str) -> None:
+    key = load_key(build_dir)
+    ids = {normalise_id(sid): k for k, (sid, _) in enumerate(key.students)}
+    found = ids.get(normalise_id(student))
+    if found is None:
+        raise InputError(Path(build_dir) / MANIFEST, f"no student {student!r} in this exam")
+    points = key.points_of(found)
+    if column not in points:
+        raise InputError(Path(build_dir) / MANIFEST, f"no answer blank {column!r}; blanks are "
+                                                     f"{', '.join(points)}")
+    if not 0 <= score <= points[column]:
+        raise InputError(Path(build_dir) / MANIFEST, f"{column} is worth {points[column]:g} points; "
+                                                     f"{score:g} is out of range")
+    if not reason.strip():
+        raise InputError(Path(build_dir) / MANIFEST, "an override needs a reason")
+    with open_gradebook(build_dir) as book:
+        book.add_override(key.students[found][0], column, score, reason.strip())
+        if book.latest_run():
+            write_grades_csv(build_dir, key, book)
+
+
+def load_key(build_dir):
+    """The build's grading key (remade from the manifest if it is missing or out of date)."""
+    on_disk = gradingkey.read(build_dir)
+    return gradingkey.load(build_dir, gradingkey.manifest_digest(build_dir, on_disk), on_disk=on_disk)[0]
+
+
+def grades_layout(key, columns: list) -> tuple:
+    """grades.csv's questions (number -> positions of its columns in the run), header and
+    Points Possible row."""
+    questions: dict = {}
+    for k, c in enumerate(columns):
+        questions.setdefault(key.question_of[c], []).append(k)
+    questions = dict(sorted(questions.items()))
+    first = key.points_of(0)
+    possible = [sum(first[columns[k]] for k in ks) for ks in questions.values()]
+    header = ["student_id", "name"] + [f"Q{q}" for q in questions] + ["total", "percent", "status"]
+    points_row = ["Points Possible", ""] + [round(p, 4) for p in possible] + [round(sum(possible), 4), 100, ""]
+    return questions, header, points_row
+
+
+def grades_rows(key, columns: list, statuses: np.ndarray, earned: np.ndarray, overridden: np.ndarray,
+                lo: int = 0) -> list:
+    """grades.csv's rows of students lo, lo+1, ... of ``key`` from their matrices (a row per student,
+    a column per answer blank): status letters, points earned with overrides applied, and whether
+    the student has an override. The roster's text is neutralised for spreadsheets here."""
+    questions, _, points_row = grades_layout(key, columns)
+    total_possible = points_row[-3]
+    per_question = np.round(np.stack([earned[:, ks].sum(axis=1) for ks in questions.values()], axis=1), 4)
+    totals = np.round(per_question.sum(axis=1), 4)
+    percent = np.round(100 * totals / total_possible, 2) if total_possible else np.zeros(len(totals))
+    invalid = (statuses == ord("i")).any(axis=1)
+    missing = (statuses == ord("m")).all(axis=1) if len(columns) else np.ones(len(totals), bool)
+    rows = []
+    for (student_id, name), marks, total, pct, bad, absent, hand in zip(
+            key.students[lo:lo + len(statuses)], per_question.tolist(), totals.tolist(), percent.tolist(),
+            invalid.tolist(), missing.tolist(), overridden.tolist()):
+        notes = "; ".join(n for n, on in (("invalid answers", bad), ("no submission", absent), ("override", hand))
+                          if on) or "graded"
+        rows.append([neutralise(student_id), neutralise(name)] + marks + [total, pct, notes])
+    return rows
+
+
+def stored_matrices(key, book, run_id: int) -> tuple:
+    """A stored run as (columns, status letters, points earned, overridden): see :func:`grades_rows`."""
+    columns, earned = book.earned(run_id)
+    n, width = len(key.students), len(columns)
+    statuses = np.full((n, width), ord("m"), np.uint8)
+    points = np.zeros((n, width))
+    overridden = np.zeros(n, bool)
+    for i, (student_id, _) in enumerate(key.students):
+        if student_id in earned:
+            letters, values, hand = earned[student_id]
+            statuses[i] = np.frombuffer(letters.encode("ascii"), np.uint8)
+            points[i] = values
+            overridden[i] = bool(hand)
+    return columns, statuses, points, overridden
+
+
+def write_grades_csv(build_dir, key, book, graded: GradedSlice | None = None) -> Path:
+    """grades.csv from the latest run (``graded``, when it was just graded, brings its rows) and the
+    overrides: what an LMS gradebook import takes. Its text cells are neutralised where made."""
+    if graded is not None:
+        _, header, points_row = grades_layout(key, key.columns)
+        text = csv_text(header, [points_row], safe=False) + graded.grades_csv
+    else:
+        columns, statuses, earned, overridden = stored_matrices(key, book, book.latest_run()["id"])
+        _, header, points_row = grades_layout(key, columns)
+        text = csv_text(header, [points_row] + grades_rows(key, columns, statuses, earned, overridden), safe=False)
+    path = Path(build_dir) / "grades.csv"
+    write_atomic(path, text)
+    return path

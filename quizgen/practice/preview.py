@@ -1,0 +1,63 @@
+"""One variant as a person reads it in a terminal, or as JSON for other tools."""
+
+from __future__ import annotations
+
+from quizgen.bank.kinds import LETTERS
+from quizgen.bank.question import Template, Variant
+from quizgen.bank.texts import render_solution, render_stem
+from quizgen.practice.termmath import to_terminal
+
+
+def variant_json(template: Template, variant: Variant) -> dict:
+    """Params (named as the reference_impl arguments they feed), answers, steps, texts."""
+    return {
+        "id": template.id,
+        "title": template.title,
+        "topic": template.topic,
+        "version": template.version,
+        "seed": variant.seed,
+        "parts": [{"name": p.name, "label": p.label, "kind": p.kind.name, "points": p.points}
+                  for p in template.parts],
+        "params": variant.params,
+        "answers": variant.answers,
+        "hand_answers": variant.hand_answers,
+        "steps": variant.steps,
+        "mistakes": {name: {"description": template.mistakes[name], "answers": answers}
+                     for name, answers in variant.mistakes.items()},
+        "choices": variant.choices,
+        "stem": render_stem(template, variant),
+        "solution": render_solution(template, variant),
+    }
+
+
+def part_label(part) -> str:
+    """A part's label as math in the terminal (h_t as hₜ); its name if it has no label."""
+    return to_terminal("$" + part.label + "$") if part.label else part.name
+
+
+def part_prompt(part, variant: Variant) -> list:
+    """The lines telling what to type for a part: its label, the kind, the points, any options."""
+    choice = variant.choices.get(part.name)
+    how = "one letter" if choice else part.kind.describe()
+    lines = [f"  {part_label(part)}: {how}  ({part.points:g} pt{'s' if part.points != 1 else ''})"]
+    if choice:
+        lines += [f"      {letter}. {part.kind.format(part.kind.from_json(option))}"
+                  for letter, option in zip(LETTERS, choice["options"])]
+    return lines
+
+
+def variant_text(template: Template, variant: Variant, solution: bool = True) -> str:
+    """The stem, what to type for each part, the key and the worked solution, in Unicode."""
+    lines = [f"{template.title}  [{template.id} v{template.version}, seed {variant.seed}]", "",
+             to_terminal(render_stem(template, variant)), ""]
+    for part in template.parts:
+        lines += part_prompt(part, variant)
+    if solution:
+        lines += ["", "Answers:"]
+        for part in template.parts:
+            key = part.kind.format(part.kind.from_json(variant.answers[part.name]))
+            if part.name in variant.choices:
+                key = f"{variant.choices[part.name]['key']}  ({key})"
+            lines.append(f"  {part_label(part)} = {key}")
+        lines += ["", "Worked solution:", to_terminal(render_solution(template, variant))]
+    return "\n".join(lines)
