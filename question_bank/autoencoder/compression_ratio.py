@@ -3,9 +3,7 @@
 from quizgen.bank import Integer, Number, Part
 from reference_impl.autoencoder import compression_ratio
 
-ID = "autoencoder.compression_ratio"
 TITLE = "Compression ratio of an autoencoder's code"
-TOPIC = "autoencoder"
 TAGS = ("bottleneck", "compression", "calculator")
 DIFFICULTY = 1
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.autoencoder import bce_loss, elbo, kl_to_standard_normal
 
-ID = "autoencoder.elbo"
 TITLE = "VAE: reconstruction term, KL term and the ELBO"
-TOPIC = "autoencoder"
 TAGS = ("vae", "elbo", "kl-divergence", "bce", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -6,9 +6,7 @@ from quizgen.bank import Number, Part, Redraw, Vector, draw
 from reference_impl.activations import sigmoid
 from reference_impl.autoencoder import bce_loss, dense_forward, mse_loss
 
-ID = "autoencoder.forward_loss"
 TITLE = "Autoencoder forward pass and reconstruction loss"
-TOPIC = "autoencoder"
 TAGS = ("forward", "sigmoid", "reconstruction-loss", "mse", "bce")
 DIFFICULTY = 2
 VERSION = 1

@@ -3,9 +3,7 @@
 from quizgen.bank import Integer, Part
 from reference_impl.autoencoder import autoencoder_param_count
 
-ID = "autoencoder.param_count"
 TITLE = "Parameter count of a dense autoencoder (untied and tied)"
-TOPIC = "autoencoder"
 TAGS = ("architecture", "parameters", "tied-weights", "calculator")
 DIFFICULTY = 1
 VERSION = 1

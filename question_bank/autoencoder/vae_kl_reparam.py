@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Vector, draw
 from reference_impl.autoencoder import kl_to_standard_normal, reparameterize
 
-ID = "autoencoder.vae_kl_reparam"
 TITLE = "VAE: reparameterisation and the KL term"
-TOPIC = "autoencoder"
 TAGS = ("vae", "reparameterization", "kl-divergence", "calculator")
 DIFFICULTY = 1
 VERSION = 1

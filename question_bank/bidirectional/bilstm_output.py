@@ -6,9 +6,7 @@ from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.bidirectional import bilstm_forward
 from reference_impl.lstm import GATES, lstm_forward
 
-ID = "bidirectional.bilstm_output"
 TITLE = "Bidirectional LSTM: the concatenated output at one time step"
-TOPIC = "bidirectional"
 TAGS = ("forward", "bidirectional", "lstm", "gates", "calculator")
 DIFFICULTY = 3
 VERSION = 1

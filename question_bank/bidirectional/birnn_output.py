@@ -6,9 +6,7 @@ from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.bidirectional import birnn_forward
 from reference_impl.rnn import rnn_forward
 
-ID = "bidirectional.birnn_output"
 TITLE = "Bidirectional RNN: the output at one time step"
-TOPIC = "bidirectional"
 TAGS = ("forward", "bidirectional", "tanh", "calculator")
 DIFFICULTY = 1
 VERSION = 1

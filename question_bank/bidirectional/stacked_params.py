@@ -3,9 +3,7 @@
 from quizgen.bank import Integer, Part
 from reference_impl.bidirectional import bidirectional_output_size, bidirectional_param_count
 
-ID = "bidirectional.stacked_params"
 TITLE = "Stacked Bi-LSTM / Bi-GRU layers: output size and parameter counts"
-TOPIC = "bidirectional"
 TAGS = ("parameters", "bidirectional", "lstm", "gru", "convention")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Matrix, Part, Vector, draw
 from reference_impl.rnn import output_backward, output_forward
 
-ID = "bptt.output_weight_grad"
 TITLE = "BPTT for the output weights: dL/dW_ya summed over two time steps"
-TOPIC = "bptt"
 TAGS = ("bptt", "softmax", "cross-entropy", "output", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.rnn import rnn_step_backward, rnn_step_forward
 
-ID = "bptt.scalar_chain"
 TITLE = "BPTT in a scalar RNN: dh3/dh2, dh3/dh1 and dL/dW"
-TOPIC = "bptt"
 TAGS = ("bptt", "backward", "tanh", "calculator")
 DIFFICULTY = 2
 VERSION = 1

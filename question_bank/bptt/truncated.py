@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
-ID = "bptt.truncated"
 TITLE = "Truncated BPTT: the gradient of L_3 with 1, 2 and 3 steps back"
-TOPIC = "bptt"
 TAGS = ("bptt", "truncated-bptt", "backward", "tanh", "calculator")
 DIFFICULTY = 2
 VERSION = 1

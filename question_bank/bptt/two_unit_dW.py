@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Matrix, Part, Redraw, Vector, draw
 from reference_impl.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
-ID = "bptt.two_unit_dW"
 TITLE = "BPTT with two hidden units: the gradient matrix dL/dW_hh over two steps"
-TOPIC = "bptt"
 TAGS = ("bptt", "backward", "tanh", "matrix", "calculator")
 DIFFICULTY = 3
 VERSION = 1

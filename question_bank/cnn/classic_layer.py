@@ -3,9 +3,7 @@
 from quizgen.bank import Integer, Part, Shape
 from reference_impl.architectures import Conv, Pool, alexnet_layers, architecture_table, lenet5_layers
 
-ID = "cnn.classic_layer"
 TITLE = "A layer of LeNet-5 or AlexNet: shape, parameters, connections"
-TOPIC = "cnn"
 TAGS = ("lenet-5", "alexnet", "parameters", "connections", "shapes", "calculator")
 DIFFICULTY = 2
 VERSION = 1

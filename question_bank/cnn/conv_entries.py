@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Integer, Matrix, Part, Redraw, draw
 from reference_impl.cnn import conv2d, max_pool2d
 
-ID = "cnn.conv_entries"
 TITLE = "Convolution entries and max pooling by hand"
-TOPIC = "cnn"
 TAGS = ("convolution", "cross-correlation", "max-pooling", "calculator")
 DIFFICULTY = 1
 VERSION = 1

@@ -5,9 +5,7 @@ import math
 from quizgen.bank import Integer, Part, Redraw, Shape
 from reference_impl.cnn import conv_output_size, conv_param_count
 
-ID = "cnn.conv_output_shape"
 TITLE = "Output shape and parameter count of a convolutional layer"
-TOPIC = "cnn"
 TAGS = ("shapes", "parameters", "stride", "padding", "calculator")
 DIFFICULTY = 1
 VERSION = 1

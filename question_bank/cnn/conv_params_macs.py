@@ -3,9 +3,7 @@
 from quizgen.bank import Integer, Part
 from reference_impl.cnn import conv_macs, conv_output_size, conv_param_count
 
-ID = "cnn.conv_params_macs"
 TITLE = "Parameter count and MACs of a convolutional layer"
-TOPIC = "cnn"
 TAGS = ("parameters", "macs", "compute", "shapes", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Matrix, Part, Redraw, draw
 from reference_impl.cnn import avg_pool2d, max_pool2d
 
-ID = "cnn.pool_matrix"
 TITLE = "Max pooling and average pooling of a feature map"
-TOPIC = "cnn"
 TAGS = ("pooling", "max-pooling", "average-pooling", "forward")
 DIFFICULTY = 1
 VERSION = 1

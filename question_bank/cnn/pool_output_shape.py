@@ -5,9 +5,7 @@ import math
 from quizgen.bank import Integer, Part, Redraw
 from reference_impl.cnn import conv_output_size
 
-ID = "cnn.pool_output_shape"
 TITLE = "Output shape of a pooling layer (floor or ceil mode)"
-TOPIC = "cnn"
 TAGS = ("pooling", "shapes", "stride", "padding", "ceil-mode", "calculator")
 DIFFICULTY = 1
 VERSION = 1

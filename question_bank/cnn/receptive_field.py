@@ -5,9 +5,7 @@ import math
 from quizgen.bank import Integer, Part
 from reference_impl.cnn import receptive_field
 
-ID = "cnn.receptive_field"
 TITLE = "Receptive field of a stack of conv and pooling layers"
-TOPIC = "cnn"
 TAGS = ("receptive-field", "stride", "dilation", "pooling", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.dbm import dbm_energy
 
-ID = "dbm.energy"
 TITLE = "Energy of a deep Boltzmann machine configuration"
-TOPIC = "dbm"
 TAGS = ("energy", "calculator")
 DIFFICULTY = 1
 VERSION = 1

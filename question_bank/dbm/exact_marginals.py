@@ -6,9 +6,7 @@ from quizgen.bank import Number, Part, Redraw, Vector, draw
 from reference_impl.dbm import exact_marginals, mean_field
 from reference_impl.rbm import p_h_given_v
 
-ID = "dbm.exact_marginals"
 TITLE = "Exact posterior marginals of a tiny DBM versus one mean-field update"
-TOPIC = "dbm"
 TAGS = ("inference", "enumeration", "mean-field", "posterior", "calculator")
 DIFFICULTY = 3
 VERSION = 1

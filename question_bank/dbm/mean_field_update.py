@@ -7,9 +7,7 @@ from reference_impl.activations import sigmoid
 from reference_impl.dbm import mean_field
 from reference_impl.rbm import p_h_given_v
 
-ID = "dbm.mean_field_update"
 TITLE = "One mean-field update in a deep Boltzmann machine"
-TOPIC = "dbm"
 TAGS = ("mean-field", "variational", "sigmoid", "calculator")
 DIFFICULTY = 2
 VERSION = 1

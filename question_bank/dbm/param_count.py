@@ -3,9 +3,7 @@
 from quizgen.bank import Integer, Part, Redraw
 from reference_impl.dbm import dbm_param_count
 
-ID = "dbm.param_count"
 TITLE = "Parameter count of a deep Boltzmann machine"
-TOPIC = "dbm"
 TAGS = ("parameters", "architecture", "calculator")
 DIFFICULTY = 1
 VERSION = 1

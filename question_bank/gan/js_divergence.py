@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw
 from reference_impl.gan import js_divergence, kl_divergence
 
-ID = "gan.js_divergence"
 TITLE = "Jensen-Shannon divergence of two discrete distributions"
-TOPIC = "gan"
 TAGS = ("gan", "js-divergence", "kl-divergence", "calculator")
 DIFFICULTY = 1
 VERSION = 1

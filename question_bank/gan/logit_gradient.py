@@ -6,9 +6,7 @@ from quizgen.bank import Part, Vector, draw
 from reference_impl.activations import sigmoid
 from reference_impl.gan import discriminator_loss_grad, generator_loss_grad
 
-ID = "gan.logit_gradient"
 TITLE = "GAN loss gradients with respect to the discriminator's logits"
-TOPIC = "gan"
 TAGS = ("gan", "gradient", "non-saturating", "logits", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw, Vector, draw
 from reference_impl.gan import discriminator_loss, generator_loss, optimal_discriminator
 
-ID = "gan.losses"
 TITLE = "GAN losses and the optimal discriminator"
-TOPIC = "gan"
 TAGS = ("gan", "loss", "optimal-discriminator", "calculator")
 DIFFICULTY = 1
 VERSION = 1

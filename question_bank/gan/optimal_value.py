@@ -7,9 +7,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw, Vector
 from reference_impl.gan import js_divergence, optimal_discriminator, value_function
 
-ID = "gan.optimal_value"
 TITLE = "GAN: optimal discriminator, V(D*, G) and the JS divergence"
-TOPIC = "gan"
 TAGS = ("gan", "optimal-discriminator", "value-function", "js-divergence", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.gan import sgd_step_1d
 
-ID = "gan.sgd_step"
 TITLE = "One SGD step of a 1-D GAN"
-TOPIC = "gan"
 TAGS = ("gan", "sgd", "training", "gradient")
 DIFFICULTY = 3
 VERSION = 1

@@ -4,9 +4,7 @@ from quizgen.bank import Integer, Number, Part
 from reference_impl.gru import gru_param_count
 from reference_impl.lstm import lstm_param_count
 
-ID = "gru.lstm_ratio"
 TITLE = "GRU versus LSTM: parameter counts and their ratio"
-TOPIC = "gru"
 TAGS = ("parameters", "comparison", "lstm", "convention")
 DIFFICULTY = 2
 VERSION = 1

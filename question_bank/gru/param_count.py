@@ -3,9 +3,7 @@
 from quizgen.bank import Integer, Part
 from reference_impl.gru import gru_param_count
 
-ID = "gru.param_count"
 TITLE = "Parameter count of a GRU layer (course, PyTorch, Keras reset_after)"
-TOPIC = "gru"
 TAGS = ("parameters", "convention", "pytorch", "keras")
 DIFFICULTY = 2
 VERSION = 1

@@ -6,9 +6,7 @@ from quizgen.bank import Part, Redraw, Vector, draw
 from reference_impl.activations import tanh
 from reference_impl.gru import COURSE_PARAMS, gru_forward
 
-ID = "gru.step_course"
 TITLE = "One GRU step in the course's convention"
-TOPIC = "gru"
 TAGS = ("forward", "gates", "convention", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -6,9 +6,7 @@ from quizgen.bank import Part, Redraw, Vector, draw
 from reference_impl.activations import tanh
 from reference_impl.gru import PYTORCH_PARAMS, gru_forward
 
-ID = "gru.step_pytorch"
 TITLE = "One GRU step in PyTorch's convention (torch.nn.GRU)"
-TOPIC = "gru"
 TAGS = ("forward", "gates", "convention", "pytorch", "calculator")
 DIFFICULTY = 2
 VERSION = 1

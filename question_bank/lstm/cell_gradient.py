@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.lstm import cell_gradient_path
 
-ID = "lstm.cell_gradient"
 TITLE = "Gradient along the LSTM cell state versus a plain RNN"
-TOPIC = "lstm"
 TAGS = ("backward", "vanishing-gradient", "cell-state", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -6,9 +6,7 @@ from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.activations import tanh
 from reference_impl.lstm import GATES, lstm_step_forward
 
-ID = "lstm.cell_step"
 TITLE = "One LSTM cell step: gates, cell state and hidden state"
-TOPIC = "lstm"
 TAGS = ("forward", "gates", "sigmoid", "tanh", "calculator")
 DIFFICULTY = 1
 VERSION = 1

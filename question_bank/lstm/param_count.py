@@ -3,9 +3,7 @@
 from quizgen.bank import Integer, Part
 from reference_impl.lstm import lstm_param_count
 
-ID = "lstm.param_count"
 TITLE = "Parameter count of an LSTM layer (course, PyTorch or Keras)"
-TOPIC = "lstm"
 TAGS = ("parameters", "convention", "pytorch", "keras")
 DIFFICULTY = 1
 VERSION = 1

@@ -6,9 +6,7 @@ from quizgen.bank import Part, Redraw, Vector, draw
 from reference_impl.activations import sigmoid, tanh
 from reference_impl.lstm import GATES, lstm_step_forward
 
-ID = "lstm.two_steps"
 TITLE = "LSTM forward pass over two time steps (cell and hidden states)"
-TOPIC = "lstm"
 TAGS = ("forward", "gates", "sigmoid", "tanh", "calculator", "computer")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Integer, Part, Redraw, Vector, draw
 from reference_impl.mcmc import gibbs_discrete, inverse_cdf_index
 
-ID = "mcmc.gibbs_discrete"
 TITLE = "One Gibbs sweep on a discrete joint distribution"
-TOPIC = "mcmc"
 TAGS = ("gibbs", "conditional", "inverse-cdf", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.mcmc import gibbs_bivariate_gaussian
 
-ID = "mcmc.gibbs_gaussian"
 TITLE = "One Gibbs sweep for a bivariate Gaussian"
-TOPIC = "mcmc"
 TAGS = ("gibbs", "gaussian", "conditional", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Integer, Number, Part, Redraw, draw
 from reference_impl.mcmc import metropolis_hastings_acceptance
 
-ID = "mcmc.metropolis_hastings"
 TITLE = "Metropolis-Hastings acceptance probability and decision"
-TOPIC = "mcmc"
 TAGS = ("metropolis-hastings", "acceptance", "proposal", "calculator")
 DIFFICULTY = 2
 VERSION = 1

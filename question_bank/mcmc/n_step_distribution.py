@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Part, Redraw, Vector
 from reference_impl.mcmc import n_step_distribution, stationary_distribution
 
-ID = "mcmc.n_step_distribution"
 TITLE = "Markov chain: distribution after two steps and stationary distribution"
-TOPIC = "mcmc"
 TAGS = ("markov-chain", "stationary", "transition-matrix", "calculator")
 DIFFICULTY = 2
 VERSION = 1

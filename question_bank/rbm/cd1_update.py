@@ -6,9 +6,7 @@ from quizgen.bank import Matrix, Part, Redraw, Vector, draw
 from reference_impl.activations import sigmoid
 from reference_impl.rbm import bernoulli, cd_update, p_h_given_v, p_v_given_h
 
-ID = "rbm.cd1_update"
 TITLE = "CD-1 update of a binary RBM"
-TOPIC = "rbm"
 TAGS = ("contrastive-divergence", "gibbs", "sigmoid", "calculator")
 DIFFICULTY = 2
 VERSION = 1

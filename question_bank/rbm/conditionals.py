@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Part, Redraw, Vector, draw
 from reference_impl.rbm import p_h_given_v, p_v_given_h
 
-ID = "rbm.conditionals"
 TITLE = "Conditional probabilities p(h|v) and p(v|h) of an RBM"
-TOPIC = "rbm"
 TAGS = ("conditionals", "sigmoid", "calculator")
 DIFFICULTY = 1
 VERSION = 1

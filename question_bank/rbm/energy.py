@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.rbm import energy
 
-ID = "rbm.energy"
 TITLE = "Energy of an RBM configuration"
-TOPIC = "rbm"
 TAGS = ("energy", "boltzmann-weight", "calculator")
 DIFFICULTY = 1
 VERSION = 1

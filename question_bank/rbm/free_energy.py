@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.activations import softplus
 
-ID = "rbm.free_energy"
 TITLE = "Free energy of a visible vector in an RBM"
-TOPIC = "rbm"
 TAGS = ("free-energy", "softplus", "calculator")
 DIFFICULTY = 2
 VERSION = 1

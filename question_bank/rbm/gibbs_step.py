@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Part, Redraw, Vector, draw
 from reference_impl.rbm import bernoulli, gibbs_step, p_h_given_v, p_v_given_h
 
-ID = "rbm.gibbs_step"
 TITLE = "One Gibbs step v -> h -> v' in an RBM"
-TOPIC = "rbm"
 TAGS = ("gibbs", "sampling", "sigmoid", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.rbm import binary_states, free_energy, log_partition, log_prob
 
-ID = "rbm.partition_function"
 TITLE = "Partition function and p(v) of a tiny RBM by enumeration"
-TOPIC = "rbm"
 TAGS = ("partition-function", "free-energy", "enumeration", "calculator")
 DIFFICULTY = 3
 VERSION = 1

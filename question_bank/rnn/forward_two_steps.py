@@ -6,9 +6,7 @@ from quizgen.bank import Part, Redraw, Vector, draw
 from reference_impl.activations import get_activation
 from reference_impl.rnn import rnn_step_forward
 
-ID = "rnn.forward_two_steps"
 TITLE = "RNN forward pass over two time steps"
-TOPIC = "rnn"
 TAGS = ("forward", "tanh", "calculator")
 DIFFICULTY = 1
 VERSION = 1

@@ -6,9 +6,7 @@ from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.activations import sigmoid
 from reference_impl.rnn import output_forward, rnn_forward
 
-ID = "rnn.many_to_one"
 TITLE = "Many-to-one ReLU RNN: final score, probability and loss"
-TOPIC = "rnn"
 TAGS = ("forward", "relu", "many-to-one", "calculator", "computer")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Part, Redraw, Vector, draw
 from reference_impl.rnn import rnn_step_forward
 
-ID = "rnn.relu_three_steps"
 TITLE = "ReLU RNN forward pass over three (or T) time steps"
-TOPIC = "rnn"
 TAGS = ("forward", "relu", "calculator", "computer")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Integer, Part, Redraw, Shape
 from reference_impl.rnn import rnn_param_count
 
-ID = "rnn.shapes_params"
 TITLE = "RNN weight shapes and number of trainable parameters"
-TOPIC = "rnn"
 TAGS = ("shapes", "parameters", "weight-sharing")
 DIFFICULTY = 1
 VERSION = 1

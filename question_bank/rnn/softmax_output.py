@@ -6,9 +6,7 @@ from quizgen.bank import Number, Part, Redraw, Vector, draw
 from reference_impl.activations import sigmoid, softmax
 from reference_impl.rnn import cross_entropy, output_forward
 
-ID = "rnn.softmax_output"
 TITLE = "RNN output layer: softmax probabilities and cross-entropy at one step"
-TOPIC = "rnn"
 TAGS = ("output", "softmax", "cross-entropy", "calculator")
 DIFFICULTY = 1
 VERSION = 1

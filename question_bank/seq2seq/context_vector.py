@@ -6,9 +6,7 @@ from quizgen.bank import Integer, Number, Part, Redraw, Vector, draw
 from reference_impl.rnn import output_forward, rnn_step_forward
 from reference_impl.seq2seq import greedy_decode
 
-ID = "seq2seq.context_vector"
 TITLE = "Seq2seq: context vector and one greedy decoding step"
-TOPIC = "seq2seq"
 TAGS = ("forward", "encoder-decoder", "softmax", "greedy", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -6,9 +6,7 @@ from quizgen.bank import Integer, Part, Redraw, Vector, draw
 from reference_impl.rnn import output_forward
 from reference_impl.seq2seq import greedy_decode
 
-ID = "seq2seq.greedy_decode"
 TITLE = "Seq2seq: two steps of greedy decoding"
-TOPIC = "seq2seq"
 TAGS = ("forward", "encoder-decoder", "greedy", "inference", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.rnn import cross_entropy, output_forward, rnn_step_forward
 
-ID = "seq2seq.teacher_forcing_loss"
 TITLE = "Seq2seq: the teacher-forcing loss of a two-step decoder"
-TOPIC = "seq2seq"
 TAGS = ("forward", "encoder-decoder", "softmax", "cross-entropy", "teacher-forcing", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Number, Part, Redraw, Vector, draw
 from reference_impl.rnn import clip_by_global_norm, clip_by_value
 
-ID = "vanishing.clipping"
 TITLE = "Exploding gradients: clipping by global norm and by value"
-TOPIC = "vanishing"
 TAGS = ("exploding-gradient", "clipping", "calculator")
 DIFFICULTY = 1
 VERSION = 1

@@ -6,9 +6,7 @@ from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.activations import sigmoid
 from reference_impl.rnn import hidden_jacobian
 
-ID = "vanishing.gradient_factor"
 TITLE = "Vanishing gradients: the factor dh_4/dh_k in a scalar tanh RNN"
-TOPIC = "vanishing"
 TAGS = ("vanishing-gradient", "jacobian", "tanh", "calculator")
 DIFFICULTY = 1
 VERSION = 1

@@ -4,9 +4,7 @@ import math
 
 from quizgen.bank import Integer, Number, Part, Redraw, draw
 
-ID = "vanishing.steps_to_vanish"
 TITLE = "Vanishing gradients: steps until the gradient bound falls below a threshold"
-TOPIC = "vanishing"
 TAGS = ("vanishing-gradient", "logarithm", "calculator")
 DIFFICULTY = 1
 VERSION = 1

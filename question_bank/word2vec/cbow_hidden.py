@@ -6,9 +6,7 @@ from quizgen.bank import Number, Part, Redraw, Vector, draw
 from reference_impl.activations import sigmoid, softmax
 from reference_impl.word2vec import build_vocabulary, cbow_hidden
 
-ID = "word2vec.cbow_hidden"
 TITLE = "CBOW: hidden vector, target score and softmax probability"
-TOPIC = "word2vec"
 TAGS = ("word2vec", "cbow", "embedding", "softmax", "forward")
 DIFFICULTY = 2
 VERSION = 1

@@ -5,9 +5,7 @@ import numpy as np
 from quizgen.bank import Choice, Part, Redraw, Vector
 from reference_impl.word2vec import build_vocabulary, cosine_similarity, one_hot_vocabulary
 
-ID = "word2vec.cosine_onehot"
 TITLE = "Cosine similarity, nearest neighbour and one-hot vectors"
-TOPIC = "word2vec"
 TAGS = ("word2vec", "cosine-similarity", "one-hot", "embedding", "calculator")
 DIFFICULTY = 1
 VERSION = 1

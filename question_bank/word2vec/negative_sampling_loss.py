@@ -6,9 +6,7 @@ from quizgen.bank import Number, Part, Redraw, Vector, draw
 from reference_impl.activations import log_sigmoid, sigmoid
 from reference_impl.word2vec import negative_sampling_backward, negative_sampling_forward
 
-ID = "word2vec.negative_sampling_loss"
 TITLE = "Negative sampling: scores, loss and gradient"
-TOPIC = "word2vec"
 TAGS = ("word2vec", "skip-gram", "negative-sampling", "gradient", "calculator")
 DIFFICULTY = 2
 VERSION = 1

@@ -3,9 +3,7 @@
 from quizgen.bank import Choice, Integer, Part, Redraw
 from reference_impl.word2vec import skipgram_pairs
 
-ID = "word2vec.skipgram_pairs"
 TITLE = "Skip-gram (centre, context) training pairs"
-TOPIC = "word2vec"
 TAGS = ("word2vec", "skip-gram", "window", "counting", "calculator")
 DIFFICULTY = 1
 VERSION = 1

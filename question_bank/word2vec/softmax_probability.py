@@ -6,9 +6,7 @@ from quizgen.bank import Number, Part, Redraw, Vector, draw
 from reference_impl.activations import log_sigmoid, sigmoid, softmax
 from reference_impl.word2vec import skipgram_softmax_forward
 
-ID = "word2vec.softmax_probability"
 TITLE = "Skip-gram: softmax probability and negative-sampling loss"
-TOPIC = "word2vec"
 TAGS = ("word2vec", "skip-gram", "softmax", "negative-sampling", "calculator")
 DIFFICULTY = 2
 VERSION = 1

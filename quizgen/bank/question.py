@@ -1,9 +1,11 @@
 """The question model: templates, the worked computation, and frozen variants.
 
-A question template is one Python file (see ``question_bank/``) that declares
-``ID``, ``TITLE``, ``TOPIC``, ``TAGS``, ``DIFFICULTY``, ``VERSION``, ``PARTS``,
-optionally ``MISTAKES`` and ``DECIMALS``, the Jinja2 texts ``STEM`` and
-``SOLUTION``, and two functions:
+A question template is one Python file (see ``question_bank/README.md``) that
+declares ``TITLE``, ``TAGS``, ``DIFFICULTY``, ``VERSION``, ``PARTS``, optionally
+``MISTAKES``, ``DECIMALS`` and ``SIZES``, the Jinja2 texts ``STEM`` and
+``SOLUTION``, and two functions. Its id and topic come from where the file sits
+(``quizgen.bank.loader``): ``question_bank/rnn/forward_two_steps.py`` is
+``rnn.forward_two_steps`` in topic ``rnn``.
 
 ``generate(rng) -> params``
     draws the parameters with the ``numpy.random.Generator`` it is given
@@ -29,10 +31,8 @@ on re-running a random generator.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import sys
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,22 +163,7 @@ class Work:
         return value
 
 
-def _module_from_file(path: Path) -> ModuleType:
-    name = "quizgen_bank_" + "_".join(path.with_suffix("").parts[-3:]).replace("-", "_")
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise TemplateError(f"{path}: not a Python file")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:  # a user's template may fail in any way; report it, load the rest
-        sys.modules.pop(name, None)
-        raise TemplateError(f"{path}: {type(exc).__name__}: {exc}") from exc
-    return module
-
-
-REQUIRED = ("ID", "TITLE", "TOPIC", "VERSION", "PARTS", "STEM", "SOLUTION", "generate", "solve")
+REQUIRED = ("TITLE", "VERSION", "PARTS", "STEM", "SOLUTION", "generate", "solve")
 
 
 @dataclass
@@ -202,33 +187,37 @@ class Template:
     sizes: tuple = ("calculator",)
 
     @classmethod
-    def from_module(cls, module: ModuleType, path: Path | None = None) -> "Template":
-        where = path or getattr(module, "__file__", module.__name__)
+    def from_module(cls, module: ModuleType, template_id: str, topic: str, path) -> "Template":
+        """The template ``module`` declares, as ``template_id`` in ``topic``, read from the file ``path``.
+
+        A module that still sets ``ID`` or ``TOPIC`` must agree (so older banks keep loading).
+        """
+        for name, given in (("ID", template_id), ("TOPIC", topic)):
+            declared = getattr(module, name, None)
+            if declared is not None and str(declared) != given:
+                raise TemplateError(f"{path}: {name} = {str(declared)!r}, but the file's place gives "
+                                    f"{given!r}; remove the {name} line (the id is <topic folder>.<file "
+                                    f"name>) or move the file")
         missing = [n for n in REQUIRED if not hasattr(module, n)]
         if missing:
-            raise TemplateError(f"{where}: missing {', '.join(missing)}")
+            raise TemplateError(f"{path}: missing {', '.join(missing)}")
         parts = list(module.PARTS)
         names = [p.name for p in parts]
         if not parts or len(set(names)) != len(names) or not all(isinstance(p, Part) for p in parts):
-            raise TemplateError(f"{where}: PARTS must be a non-empty list of Part with distinct names")
+            raise TemplateError(f"{path}: PARTS must be a non-empty list of Part with distinct names")
         for k, p in enumerate(parts):
             unknown = set(p.uses or ()) - set(names[:k])
             if unknown:
-                raise TemplateError(f"{where}: part {p.name!r} uses {', '.join(sorted(unknown))}, which are "
+                raise TemplateError(f"{path}: part {p.name!r} uses {', '.join(sorted(unknown))}, which are "
                                     f"not earlier parts")
         return cls(
-            id=str(module.ID), title=str(module.TITLE), topic=str(module.TOPIC),
+            id=template_id, title=str(module.TITLE), topic=topic,
             version=int(module.VERSION), parts=parts, stem=module.STEM, solution=module.SOLUTION,
             generate_fn=module.generate, solve_fn=module.solve,
             tags=tuple(getattr(module, "TAGS", ())), difficulty=int(getattr(module, "DIFFICULTY", 1)),
             mistakes=dict(getattr(module, "MISTAKES", {})), decimals=int(getattr(module, "DECIMALS", 4)),
-            path=Path(path) if path else None, sizes=tuple(getattr(module, "SIZES", ("calculator",))),
+            path=Path(path), sizes=tuple(getattr(module, "SIZES", ("calculator",))),
         )
-
-    @classmethod
-    def from_file(cls, path) -> "Template":
-        path = Path(path)
-        return cls.from_module(_module_from_file(path), path)
 
     def influences(self, name: str) -> tuple:
         """The earlier parts whose answers can change part ``name``'s (see :class:`Part`)."""

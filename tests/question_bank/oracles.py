@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from quizgen.bank.marking import grade
-from quizgen.bank.question import Template
+from quizgen.bank.loader import load_template
 from quizgen.bank.seeds import rng_for
 
 BANK = Path(__file__).resolve().parents[2] / "question_bank"
@@ -19,7 +19,7 @@ SEEDS_DEFAULT = range(10)
 def load(template_id):
     """The bundled template "topic.name", read from question_bank/topic/name.py."""
     topic, name = template_id.split(".")
-    return Template.from_file(BANK / topic / f"{name}.py")
+    return load_template(BANK / topic / f"{name}.py")
 
 
 def variants(template_id_or_template, size="calculator", seeds=SEEDS_DEFAULT):

@@ -11,6 +11,7 @@ exactly, in exact and in hand calculation; when q is declared, some draw must ch
 
 import functools
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -128,10 +129,13 @@ def test_every_declared_part_changes_the_answer_for_some_draw(template_id):
 
 # -- loading refuses a declaration that names no earlier part ----------------------------------
 
+FAKE = ("fake.uses", "fake", Path("fake/uses.py"))  # id, topic and file of the fake template
+
+
 def _module(parts) -> types.ModuleType:
     module = types.ModuleType("fake_template")
     module.__dict__.update(
-        ID="fake.uses", TITLE="Fake", TOPIC="fake", VERSION=1, PARTS=parts, STEM="x", SOLUTION="x",
+        TITLE="Fake", VERSION=1, PARTS=parts, STEM="x", SOLUTION="x",
         generate=lambda rng: {"a": 1.0},
         solve=lambda p, work: [work.answer(n, p["a"]) for n in ("a", "b", "c")],
     )
@@ -140,7 +144,7 @@ def _module(parts) -> types.ModuleType:
 
 def test_a_template_with_declarations_of_earlier_parts_loads():
     t = Template.from_module(_module([Part("a", Number(4)), Part("b", Integer(), uses=()),
-                                      Part("c", Number(4), uses=["a"])]))
+                                      Part("c", Number(4), uses=["a"])]), *FAKE)
     assert t.influences("a") == ()
     assert t.influences("b") == ()
     assert t.influences("c") == ("a",)
@@ -151,4 +155,4 @@ def test_a_template_with_declarations_of_earlier_parts_loads():
 def test_a_template_whose_uses_names_no_earlier_part_fails_to_load(uses):
     parts = [Part("a", Number(4)), Part("b", Number(4), uses=uses), Part("c", Number(4))]
     with pytest.raises(TemplateError, match="not earlier parts"):
-        Template.from_module(_module(parts))
+        Template.from_module(_module(parts), *FAKE)

@@ -58,10 +58,11 @@ def test_check_passes_and_reports(run):
 
 
 def test_check_fails_on_a_bad_template(run, tmp_path):
-    (tmp_path / "bad.py").write_text('''
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "bad.py").write_text('''
 from quizgen.bank.kinds import Number
 from quizgen.bank.question import Part
-ID = "demo.bad"; TITLE = "t"; TOPIC = "demo"; VERSION = 1
+TITLE = "t"; VERSION = 1
 PARTS = [Part("y", Number(decimals=2))]
 MISTAKES = {"m": "a mistake that changes nothing visible"}
 STEM = "{{ p.missing_param }}"; SOLUTION = "y"

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizgen.bank.loader import load_bank
+from quizgen.bank.loader import load_bank, load_template
 from quizgen.bank.marking import grade
-from quizgen.bank.question import Template, TemplateError, Variant
+from quizgen.bank.question import TemplateError, Variant
 from quizgen.bank.seeds import rng_for, variant_seed
 from reference_impl.activations import tanh
 
@@ -128,7 +128,7 @@ def test_degenerate_forever_fails_loudly(tmp_path):
     (tmp_path / "always_bad.py").write_text(textwrap.dedent('''
         from quizgen.bank.kinds import Number
         from quizgen.bank.question import Part, Redraw
-        ID = "demo.always_bad"; TITLE = "t"; TOPIC = "demo"; VERSION = 1
+        TITLE = "t"; VERSION = 1
         PARTS = [Part("y", Number())]
         STEM = "x"; SOLUTION = "y"
         def generate(rng):
@@ -136,7 +136,7 @@ def test_degenerate_forever_fails_loudly(tmp_path):
         def solve(p, work):
             work.answer("y", 1.0)
     '''))
-    template = Template.from_file(tmp_path / "always_bad.py")
+    template = load_template(tmp_path / "always_bad.py")
     with pytest.raises(TemplateError, match="200 draws in a row.*the gate saturates"):
         template.draw(rng_for(0))
 
@@ -145,7 +145,7 @@ def test_mistake_equal_to_key_forces_a_redraw(tmp_path):
     (tmp_path / "coincide.py").write_text(textwrap.dedent('''
         from quizgen.bank.kinds import Number
         from quizgen.bank.question import Part
-        ID = "demo.coincide"; TITLE = "t"; TOPIC = "demo"; VERSION = 1
+        TITLE = "t"; VERSION = 1
         PARTS = [Part("y", Number(decimals=2))]
         MISTAKES = {"dropped_sign": "the sign was dropped"}
         STEM = "x = {{ p.x }}"; SOLUTION = "y"
@@ -155,22 +155,23 @@ def test_mistake_equal_to_key_forces_a_redraw(tmp_path):
             x = abs(p["x"]) if work.made("dropped_sign") else p["x"]
             work.answer("y", x)
     '''))
-    template = Template.from_file(tmp_path / "coincide.py")
+    template = load_template(tmp_path / "coincide.py")
     for seed in range(30):
         v = template.draw(rng_for(seed))
         assert v.params["x"] < 0  # x >= 0 makes the mistake equal the key: always redrawn
 
 
 def test_broken_user_template_is_reported_and_others_load(tmp_path):
-    (tmp_path / "syntax.py").write_text("ID = 'x'\ndef oops(:\n")
-    (tmp_path / "incomplete.py").write_text("ID = 'demo.incomplete'\n")
-    (tmp_path / "dup.py").write_text((load_bank().get(TEMPLATE).path).read_text())
+    (tmp_path / "syntax.py").write_text("TITLE = 'x'\ndef oops(:\n")
+    (tmp_path / "incomplete.py").write_text("TITLE = 'incomplete'\n")
+    (tmp_path / "rnn").mkdir()  # the same folder and file name as a bundled template: the same id
+    (tmp_path / "rnn" / "forward_two_steps.py").write_text((load_bank().get(TEMPLATE).path).read_text())
     bank = load_bank([tmp_path])
     assert TEMPLATE in bank.templates
     joined = "\n".join(bank.errors)
     assert "syntax.py: SyntaxError" in joined
     assert "incomplete.py: missing" in joined and "generate" in joined
-    assert "dup.py: id 'rnn.forward_two_steps' is already used" in joined
+    assert f"{tmp_path / 'rnn' / 'forward_two_steps.py'}: id 'rnn.forward_two_steps' is already used" in joined
 
 
 def test_far_off_earlier_answer_does_not_crash_ecf(template):

@@ -54,9 +54,7 @@ SYMBOLIC_TEMPLATE = '''
 from quizgen.bank.kinds import Symbolic
 from quizgen.bank.question import Part
 
-ID = "custom.derivative"
 TITLE = "Derivative of the sigmoid"
-TOPIC = "custom"
 VERSION = 1
 PARTS = [Part("d", Symbolic(variables=("x",)), label="answer")]
 STEM = "Write $\\\\frac{d}{dx}\\\\sigma(x)$ in terms of $\\\\sigma(x)$."
@@ -73,7 +71,7 @@ def solve(p, work):
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     root = tmp_path_factory.mktemp("export")
-    bank = root / "bank"
+    bank = root / "custom"  # a template directly in a bank folder takes its name as topic
     bank.mkdir()
     (bank / "derivative.py").write_text(SYMBOLIC_TEMPLATE, encoding="utf-8")
     spec = root / "spec.toml"
