@@ -5,7 +5,8 @@ import os
 import pytest
 import sympy
 
-from quizgen.bank.kinds import InvalidAnswer, Symbolic
+from quizgen.bank.answertext import InvalidAnswer
+from quizgen.bank.kinds import Symbolic
 from quizgen.bank.symbolic import parse_expression
 
 x = sympy.Symbol("x", real=True)
