@@ -2,8 +2,9 @@
 
 Every module of quizgen (but the kinds themselves) is read with :mod:`ast` for
 ``isinstance(..., <kind class>)``, ``type(<a kind>)`` (compared, or used as a
-key), ``match`` cases on a kind class, and a kind's ``.name`` compared
-(``==``, ``!=``, ``in``, ``is``). Each is a place where a kind's behaviour lives
+key), ``match`` cases on a kind class, a kind's ``.name`` compared (``==``,
+``!=``, ``in``, ``is``), and ``hasattr(<a kind>, ...)`` or ``getattr`` with a
+default (asking whether it is a kind that has the attribute). Each is a place where a kind's behaviour lives
 outside its class: give the kind a method or attribute instead
 (:mod:`quizgen.bank.kinds`).
 """
@@ -85,6 +86,10 @@ def dispatch_on_kinds(source: str) -> list[tuple[int, str]]:
                                for other in sides for c in ast.walk(other))):
                     found.append((node.lineno, f"{ast.unparse(node)}: a kind's name compared"))
                     break
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args \
+                and (node.func.id == "hasattr" or node.func.id == "getattr" and len(node.args) == 3) \
+                and _mentions_kind(node.args[0]):
+            found.append((node.lineno, f"{ast.unparse(node)}: which kinds have the attribute"))
         elif isinstance(node, ast.MatchClass) and _names(node.cls) & classes:
             found.append((node.lineno, f"case {ast.unparse(node.cls)}(...)"))
     first = {}  # line -> the first way it tells kinds apart
@@ -138,9 +143,11 @@ def grade(part, kind, x):
     match kind:
         case Choice(multiple=True):
             return 8
+    if hasattr(part.kind, "tolerance"):
+        return getattr(kind, "decimals", 4)
     return isinstance(x, N)
 '''
-PLANTED_LINES = [7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27]
+PLANTED_LINES = [7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 28, 29]
 
 INNOCENT = '''
 from quizgen.bank.kinds import LETTERS
@@ -152,7 +159,7 @@ def grade(part, kind, x, variant):
         return 1
     if kind.graded_by_hand or kind.name:
         return 2
-    return {"kind": kind.name, "letters": LETTERS}
+    return {"kind": kind.name, "letters": LETTERS, "size": getattr(x, "size"), "d": getattr(part, "d", 0)}
 '''
 
 
