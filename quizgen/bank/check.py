@@ -14,10 +14,8 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from quizgen.bank.marking import grade
-from quizgen.bank.kinds import LETTERS, Choice, Essay, Integer, Number, Shape, Symbolic, TrueFalse
+from quizgen.bank.kinds import LETTERS
 from quizgen.bank.question import Template, TemplateError, Variant, thaw
 from quizgen.bank.seeds import rng_for
 from quizgen.bank.texts import render_solution, render_stem
@@ -43,26 +41,6 @@ class CheckReport:
         return max(self.times_ms) if self.times_ms else float("nan")
 
 
-def perturb(kind, key):
-    """An answer that must not pass: the key moved well outside its tolerance."""
-    if isinstance(kind, Integer):
-        return int(key) + 1
-    if isinstance(kind, Shape):
-        return (key[0] + 1,) + tuple(key[1:])
-    if isinstance(kind, Choice):
-        others = [c for c in LETTERS[: kind.n_options] if c not in key]
-        return frozenset(others[:1]) if others else frozenset()
-    if isinstance(kind, Symbolic):
-        return key + 1
-    if isinstance(kind, TrueFalse):
-        return not key
-    value = np.array(key, dtype=float)
-    flat = value.reshape(-1)
-    bound = kind.tolerance.bound(float(flat[0]))
-    flat[0] += 10 * bound + 0.1 * abs(flat[0]) + 0.1
-    return float(value) if isinstance(kind, Number) else value
-
-
 def _typed(template: Template, answers: dict) -> dict:
     """Answers written as a student would type them (the kind's own format)."""
     return {p.name: p.kind.format(p.kind.from_json(answers[p.name]))
@@ -72,7 +50,7 @@ def _typed(template: Template, answers: dict) -> dict:
 def check_variant(template: Template, variant: Variant) -> list:
     """Every reason this variant is not trustworthy (empty when it is)."""
     problems = []
-    gradable = [p for p in template.parts if not isinstance(p.kind, Essay)]
+    gradable = [p for p in template.parts if not p.kind.graded_by_hand]
     # the frozen JSON must be enough: thaw, re-solve, same key
     again = Variant.from_json(json.loads(variant.dumps()))
     resolved = template.solve(thaw(again.params))
@@ -97,7 +75,7 @@ def check_variant(template: Template, variant: Variant) -> list:
             problems.append(f"mistake {name} is not named when its answer is typed")
     for p in gradable:
         responses = _typed(template, variant.answers)
-        responses[p.name] = p.kind.format(perturb(p.kind, p.kind.from_json(variant.answers[p.name])))
+        responses[p.name] = p.kind.format(p.kind.perturb(p.kind.from_json(variant.answers[p.name])))
         result = grade(template, variant, responses)
         if next(r for r in result.parts if r.part == p.name).status in ("correct", "ecf"):
             problems.append(f"part {p.name}: a perturbed answer {responses[p.name]!r} passes")

@@ -1,10 +1,15 @@
-"""Answer kinds: parse what people type, compare it with the key, format the key.
+"""Answer kinds: each kind owns everything that depends on what kind of answer a part asks for.
 
 An answer kind is like click's ``ParamType``: ``parse(text)`` turns what a
 student typed into a value or raises :class:`InvalidAnswer` with a reason a
 person can act on; ``matches(value, key)`` says whether the value is right
 within the kind's tolerance; ``format(key)`` writes the key the way a student
-would type it (and ``tex(key)`` the way an exam prints it).
+would type it (and ``tex(key)`` the way an exam prints it). A kind also says
+how a whole column of its answers is read and compared (``column_reader``,
+``matches_rows``), how its answer box looks on a paper (``box_class``), what
+the self-check page's JavaScript needs to grade it (``js_spec``), and what the
+rest of the code asks of it (``graded_by_hand``, ``numeric``, ...): nothing
+outside this module checks which kind it holds.
 
 Parsing is forgiving of how people write numbers (``7.31e-1``, ``3/4``, a
 decimal comma, ``−`` as minus, stray spaces, ``[0.1, 0.2]`` or ``0.1 0.2``) and
@@ -16,104 +21,15 @@ answers are read by a whitelisting parser (:mod:`quizgen.bank.symbolic`).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 
-
-class InvalidAnswer(ValueError):
-    """What was typed cannot be read as the answer kind; ``reason`` says why."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-# Characters people type for minus, times and spaces that mean the ASCII ones.
-_MINUS = "\u2212\u2012\u2013\u2014\ufe63\uff0d"
-_SPACES = "\u00a0\u2009\u202f\u2007\u200a"
-_TRANSLATE = str.maketrans({**{c: "-" for c in _MINUS}, **{c: " " for c in _SPACES},
-                            "\u00d7": "x", "\u22c5": "*", "\u00b7": "*"})
-_MAX_TEXT = 2000  # longer answers are rejected before any parsing work
-
-
-def normalize(text) -> str:
-    """Unicode minus and spaces to ASCII, trimmed; rejects non-text and overlong input."""
-    if text is None:
-        return ""
-    if not isinstance(text, str):
-        text = str(text)
-    if len(text) > _MAX_TEXT:
-        raise InvalidAnswer(f"answer is {len(text)} characters long; at most {_MAX_TEXT} are read")
-    text = text.translate(_TRANSLATE).strip()
-    # a spreadsheet's text marker (and our own formula guard in CSV files) is not part of the answer
-    return text[1:].strip() if text.startswith("'") else text
-
-
-_FLOAT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_SCI = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?:x|\*)\s*10\s*\^\s*\(?\s*([+-]?\d+)\s*\)?")
-
-
-def parse_number(token: str) -> float:
-    """One real number: ``0.731``, ``7.31e-1``, ``7.31 x 10^-1``, ``3/4``, ``-1/8``, ``73.1%``, ``0,731``.
-
-    A single comma is read as a decimal comma. Raises InvalidAnswer otherwise.
-    """
-    text = normalize(token).replace(" ", "")
-    if not text:
-        raise InvalidAnswer("no number was given")
-    percent = text.endswith("%")
-    if percent:
-        text = text[:-1]
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")  # a decimal comma, as in 0,731
-    value = None
-    try:
-        if _FLOAT.fullmatch(text):
-            value = float(text)
-        elif (m := _SCI.fullmatch(text)) is not None:
-            value = float(m.group(1)) * 10.0 ** int(m.group(2))
-        elif "/" in text and text.count("/") == 1:
-            num, den = text.split("/")
-            if _FLOAT.fullmatch(num) and _FLOAT.fullmatch(den):
-                if float(den) == 0:
-                    raise InvalidAnswer(f"{token.strip()!r} divides by zero")
-                value = float(Fraction(num) / Fraction(den))
-    except OverflowError:
-        raise InvalidAnswer(f"{token.strip()!r} is not a finite number") from None
-    if value is None:
-        raise InvalidAnswer(f"{token.strip()!r} is not a number")
-    if not math.isfinite(value):
-        raise InvalidAnswer(f"{token.strip()!r} is not a finite number")
-    return value / 100.0 if percent else value
-
-
-def split_list(text: str) -> list[str]:
-    """Split a typed list of numbers into its elements.
-
-    Accepts ``[0.1, 0.2]``, ``(0.1; 0.2)``, ``0.1 0.2``, ``0,1 0,2`` (decimal
-    commas separated by spaces) and ``0.1,0.2``. Brackets are optional.
-    """
-    text = normalize(text)
-    if len(text) >= 2 and text[0] + text[-1] in ("[]", "()", "{}"):
-        text = text[1:-1].strip()
-    if not text:
-        return []
-    if ";" in text:
-        parts = text.split(";")
-    elif "," in text and ("." in text or re.search(r",\s", text) or " " not in text):
-        # commas separate elements when decimals use points, when a comma is
-        # followed by a space, or when there is no space at all ("1,2,3")
-        parts = text.split(",")
-    else:
-        parts = text.split()
-    parts = [p.strip() for p in parts]
-    if any(p == "" for p in parts):
-        raise InvalidAnswer(f"{text!r} has an empty element")
-    return parts
+from quizgen.bank.answertext import (InvalidAnswer, normalize, parse_number, plain_integer, plain_list,
+    plain_number, plain_shape, split_list)
 
 
 def _fmt(value: float, decimals: int | None) -> str:
@@ -175,12 +91,21 @@ class Tolerance:
             parts.append(f"±{self.rtol:.3g} relative")
         return " and ".join(parts) or "exact"
 
+    def to_json(self) -> dict:
+        return {"atol": float(self.atol), "rtol": float(self.rtol), "sig": self.sig}
+
 
 class AnswerKind:
     """Base class. Subclasses set ``name`` and implement parse, matches, format."""
 
     name = "answer"
     numeric = False  # numeric kinds take part in hand-rounding and error carried forward
+    graded_by_hand = False  # no key to compare with: a person marks it (an override)
+    answered_with_letters = False  # typed as letters (options, T/F): no numbers to analyse
+    single_letter = False  # exactly one option letter is the answer
+    # answers read by column_reader and compared by matches_rows, a whole column at a time
+    column_graded = False
+    tolerance: Tolerance | None = None  # how close a number must be (None: exact)
 
     @property
     def carries_forward(self) -> bool:
@@ -216,6 +141,70 @@ class AnswerKind:
         """
         return not self.matches(a, b) and not self.matches(b, a)
 
+    def perturb(self, key):
+        """An answer that must not pass: the key moved well outside the kind's tolerance."""
+        raise NotImplementedError(f"{self.name} answers have no perturbed key")
+
+    def hand_decimals(self, default: int | None) -> int | None:
+        """The decimals a hand calculation rounds this kind's answer to (``default``: the template's)."""
+        return default
+
+    # -- a column of answers (grade.columns) --
+
+    def column_reader(self, shape: tuple):
+        """A function reading plainly typed text (ASCII, trimmed, not blank) as this kind's ``parse``
+        would, as a float or a list of floats of ``shape`` (the key's), or returning None to say
+        'ask parse'; None when the kind has no such reader."""
+        return None
+
+    def matches_rows(self, values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """Elementwise ``matches`` for float arrays of values and keys (NaN keys never match)."""
+        raise NotImplementedError(f"{self.name} answers are not compared in arrays")
+
+    def plain_parser(self):
+        """A function giving what ``parse`` gives for plainly typed text, or None to say 'ask parse';
+        None when the kind's declaration alone does not tell how to read it fast."""
+        return None
+
+    # -- pages --
+
+    def box_class(self, key=None) -> str:
+        """The CSS class (its width) of the answer box on a paper; ``key`` is the part's key."""
+        return "w1"
+
+    def writing_lines(self) -> int:
+        """Lines left on a paper for a written answer (0: an answer box)."""
+        return 0
+
+    def js_spec(self) -> dict:
+        """What the self-check page's JavaScript (templates/selfcheck.js) needs to parse and compare
+        answers of this kind; raises ValueError for a kind the page cannot grade."""
+        raise ValueError(f"the self-check page cannot grade {self.name!r} answers")
+
+    def _js_spec(self, **details) -> dict:
+        return {"kind": self.name, "describe": self.describe(), **details}
+
+    def js_answer(self, data) -> dict:
+        """A stored answer (its JSON value) as the self-check page embeds it."""
+        return {"value": data}
+
+
+def _perturbed_numbers(tolerance: Tolerance, key) -> np.ndarray:
+    """``key`` as a float array with its first entry moved well outside ``tolerance``."""
+    value = np.array(key, dtype=float)
+    flat = value.reshape(-1)
+    bound = tolerance.bound(float(flat[0]))
+    flat[0] += 10 * bound + 0.1 * abs(flat[0]) + 0.1
+    return value
+
+
+def _converted(read, convert):
+    """``read`` followed by ``convert`` of what it read (None stays None)."""
+    def read_value(s: str):
+        value = read(s)
+        return None if value is None else convert(value)
+    return read_value
+
 
 @dataclass
 class Number(AnswerKind):
@@ -229,6 +218,7 @@ class Number(AnswerKind):
     tolerance: Tolerance | None = None
     name = "number"
     numeric = True
+    column_graded = True
 
     def __post_init__(self):
         if self.tolerance is None:
@@ -245,6 +235,24 @@ class Number(AnswerKind):
 
     def matches(self, value, key) -> bool:
         return self.tolerance.close(float(value), float(key))
+
+    def matches_rows(self, values, keys):
+        return self.tolerance.close_rows(values, keys)
+
+    def column_reader(self, shape):
+        return plain_number
+
+    def plain_parser(self):
+        return plain_number
+
+    def perturb(self, key):
+        return float(_perturbed_numbers(self.tolerance, key))
+
+    def hand_decimals(self, default):
+        return self.decimals
+
+    def js_spec(self):
+        return self._js_spec(decimals=self.decimals, tol=self.tolerance.to_json())
 
     def format(self, key) -> str:
         return _fmt(float(key), self.decimals)
@@ -269,6 +277,7 @@ class Integer(AnswerKind):
 
     name = "integer"
     numeric = True
+    column_graded = True
 
     def parse(self, text):
         text = normalize(text)
@@ -286,6 +295,21 @@ class Integer(AnswerKind):
 
     def matches(self, value, key) -> bool:
         return int(value) == int(key)
+
+    def matches_rows(self, values, keys):
+        return values == keys
+
+    def column_reader(self, shape):
+        return plain_integer
+
+    def plain_parser(self):
+        return _converted(plain_integer, int)
+
+    def perturb(self, key):
+        return int(key) + 1
+
+    def js_spec(self):
+        return self._js_spec()
 
     def format(self, key) -> str:
         return str(int(key))
@@ -316,6 +340,7 @@ class Vector(AnswerKind):
     tolerance: Tolerance | None = None
     name = "vector"
     numeric = True
+    column_graded = True
 
     def __post_init__(self):
         if self.tolerance is None:
@@ -333,6 +358,31 @@ class Vector(AnswerKind):
     def matches(self, value, key) -> bool:
         value, key = np.asarray(value, float), np.asarray(key, float)
         return value.shape == key.shape and self.tolerance.close(value, key)
+
+    def matches_rows(self, values, keys):
+        return self.tolerance.close_rows(values, keys)
+
+    def column_reader(self, shape):
+        return functools.partial(plain_list, shape[0])
+
+    def plain_parser(self):
+        if self.length is None:
+            return None
+        return _converted(functools.partial(plain_list, self.length), np.array)
+
+    def perturb(self, key):
+        return _perturbed_numbers(self.tolerance, key)
+
+    def hand_decimals(self, default):
+        return self.decimals
+
+    def box_class(self, key=None):
+        # declared without a length (None), a vector has its key's
+        length = self.length if self.length is not None else len(key if key is not None else ())
+        return "w3" if length > 3 else "w2"
+
+    def js_spec(self):
+        return self._js_spec(length=self.length, decimals=self.decimals, tol=self.tolerance.to_json())
 
     def format(self, key) -> str:
         return "[" + ", ".join(_fmt(float(v), self.decimals) for v in np.ravel(key)) + "]"
@@ -394,6 +444,19 @@ class Matrix(AnswerKind):
         value, key = np.asarray(value, float), np.asarray(key, float)
         return value.shape == key.shape and self.tolerance.close(value, key)
 
+    def perturb(self, key):
+        return _perturbed_numbers(self.tolerance, key)
+
+    def hand_decimals(self, default):
+        return self.decimals
+
+    def box_class(self, key=None):
+        return "w3"
+
+    def js_spec(self):
+        return self._js_spec(shape=list(self.shape) if self.shape is not None else None,
+                             decimals=self.decimals, tol=self.tolerance.to_json())
+
     def format(self, key) -> str:
         key = np.asarray(key, float)
         return "; ".join(" ".join(_fmt(v, self.decimals) for v in row) for row in key)
@@ -421,6 +484,7 @@ class Shape(AnswerKind):
     ndim: int | None = None
     name = "shape"
     carries_forward = True  # a wrong shape can still lead to a consistent parameter count
+    column_graded = True
 
     def parse(self, text):
         text = normalize(text)
@@ -437,6 +501,26 @@ class Shape(AnswerKind):
 
     def matches(self, value, key) -> bool:
         return tuple(value) == tuple(key)
+
+    def matches_rows(self, values, keys):
+        return values == keys
+
+    def column_reader(self, shape):
+        return functools.partial(plain_shape, shape[0])
+
+    def plain_parser(self):
+        if self.ndim is None:
+            return None
+        return _converted(functools.partial(plain_shape, self.ndim), lambda dims: tuple(int(d) for d in dims))
+
+    def perturb(self, key):
+        return (key[0] + 1,) + tuple(key[1:])
+
+    def box_class(self, key=None):
+        return "w2"
+
+    def js_spec(self):
+        return self._js_spec(ndim=self.ndim)
 
     def format(self, key) -> str:
         return "(" + ", ".join(str(int(d)) for d in key) + ")"
@@ -469,6 +553,7 @@ class Choice(AnswerKind):
     n_options: int = 4
     multiple: bool = False
     name = "choice"
+    answered_with_letters = True
 
     def parse(self, text):
         text = normalize(text).upper()
@@ -487,6 +572,17 @@ class Choice(AnswerKind):
 
     def matches(self, value, key) -> bool:
         return frozenset(value) == frozenset(key)
+
+    @property
+    def single_letter(self) -> bool:
+        return not self.multiple
+
+    def perturb(self, key):
+        others = [c for c in LETTERS[: self.n_options] if c not in key]
+        return frozenset(others[:1]) if others else frozenset()
+
+    def js_spec(self):
+        return self._js_spec(n=self.n_options, multiple=self.multiple)
 
     def format(self, key) -> str:
         return ", ".join(sorted(key))
@@ -513,6 +609,7 @@ class TrueFalse(AnswerKind):
     """True or false: ``T``, ``true``, ``yes``, ``1`` / ``F``, ``false``, ``no``, ``0``."""
 
     name = "truefalse"
+    answered_with_letters = True
 
     def parse(self, text):
         word = normalize(text).upper().strip(" .!()")
@@ -526,6 +623,12 @@ class TrueFalse(AnswerKind):
 
     def matches(self, value, key) -> bool:
         return bool(value) == bool(key)
+
+    def perturb(self, key):
+        return not key
+
+    def js_spec(self):
+        return self._js_spec()
 
     def format(self, key) -> str:
         return "T" if key else "F"
@@ -555,6 +658,7 @@ class Symbolic(AnswerKind):
     name = "symbolic"
 
     def parse(self, text):
+        # quizgen.bank.symbolic is imported where it is needed: it loads sympy, slow to import
         from quizgen.bank.symbolic import parse_expression
 
         return parse_expression(normalize(text), self.variables)
@@ -563,6 +667,32 @@ class Symbolic(AnswerKind):
         from quizgen.bank.symbolic import equivalent
 
         return equivalent(value, key, self.variables)
+
+    def perturb(self, key):
+        return key + 1
+
+    def box_class(self, key=None):
+        return "w3"
+
+    def js_spec(self):
+        from quizgen.bank.symbolic import SAMPLE_POINTS
+
+        return self._js_spec(variables=list(self.variables), points=list(SAMPLE_POINTS))
+
+    def js_answer(self, data):
+        # the browser compares formulas by their values at the sample points
+        return {"value": data, "samples": self.sample_values(data)}
+
+    def sample_values(self, data) -> list:
+        """The values of a formula (an expression, or stored as text) at the sample points
+        :func:`quizgen.bank.symbolic.equivalent` compares at: None where undefined or not real."""
+        from quizgen.bank.symbolic import SAMPLE_POINTS, sample_values
+
+        try:
+            expr = self.from_json(data) if isinstance(data, str) else data
+        except Exception:  # str() of some sympy functions (Max, Abs) does not read back: compare as text
+            return [None] * len(SAMPLE_POINTS)
+        return sample_values(expr, self.variables)
 
     def format(self, key) -> str:
         return str(key)
@@ -591,12 +721,19 @@ class Essay(AnswerKind):
     lines: int = 10
     rubric: list = field(default_factory=list)
     name = "essay"
+    graded_by_hand = True
 
     def parse(self, text):
         return normalize(text)
 
     def matches(self, value, key) -> bool:
         return False
+
+    def box_class(self, key=None):
+        return "essay"
+
+    def writing_lines(self):
+        return self.lines
 
     def describe(self) -> str:
         return "a written answer, graded by hand"

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from quizgen.bank.kinds import LETTERS, Choice, InvalidAnswer, normalize
+from quizgen.bank.answertext import InvalidAnswer, normalize
+from quizgen.bank.kinds import LETTERS, Choice
 from quizgen.bank.question import Redraw, Template, TemplateError, Variant, thaw
 
 
@@ -70,7 +71,7 @@ def grade(template: Template, variant: Variant, responses: dict, ecf: bool = Tru
     answered_wrong = set()  # parts answered, and wrong: their values are what can carry forward
     params = None
     for part in template.parts:
-        graded = _grade_part(template, variant, part, responses.get(part.name, ""))
+        graded = grade_part(template, variant, part, responses.get(part.name, ""))
         if graded["status"] != "correct":
             graded["key"] = shown_key(part, variant)
         value = graded.pop("value", None)
@@ -114,7 +115,7 @@ def carried_value(part, variant, text):
     return part.kind.parse(normalize(text))
 
 
-def _grade_part(template, variant, part, text) -> dict:
+def grade_part(template, variant, part, text) -> dict:
     """Status, credit, feedback and the parsed value of one part (before error carried forward)."""
     choice = variant.choices.get(part.name)
     kind = Choice(len(choice["options"])) if choice else part.kind

@@ -158,7 +158,7 @@ class Work:
         if name in self.given:
             value = self.given[name]
         elif self.decimals is not None:
-            value = self._rounded(value, getattr(part.kind, "decimals", self.decimals))
+            value = self._rounded(value, part.kind.hand_decimals(self.decimals))
         self.answers[name] = value
         return value
 

@@ -4,7 +4,7 @@ sympy's ``parse_expr`` and ``sympify`` run Python's ``eval`` on their input, so
 student text never goes near them. This recursive-descent parser knows only
 numbers, the variables a question declares, ``+ - * / ^ **``, parentheses,
 implicit multiplication (``2x``, ``x(1-x)``) and a short list of functions;
-anything else is an :class:`~quizgen.bank.kinds.InvalidAnswer`.
+anything else is an :class:`~quizgen.bank.answertext.InvalidAnswer`.
 
 Grammar (``^`` and ``**`` are right-associative and bind tighter than unary minus)::
 
@@ -22,7 +22,7 @@ import re
 
 import sympy
 
-from quizgen.bank.kinds import InvalidAnswer
+from quizgen.bank.answertext import InvalidAnswer
 
 _x = sympy.Symbol("_x")
 FUNCTIONS = {
@@ -190,7 +190,30 @@ def parse_expression(text: str, variables=("x",)) -> sympy.Expr:
     return value
 
 
-_SAMPLE_POINTS = (0.37, 1.21, -0.83, 2.05, -1.6, 0.11, 0.74)
+SAMPLE_POINTS = (0.37, 1.21, -0.83, 2.05, -1.6, 0.11, 0.74)
+
+
+def _substitutions(variables) -> list[dict]:
+    """A substitution of sample points for the variables per point: the k-th variable is shifted by 3k."""
+    symbols = [sympy.Symbol(v, real=True) for v in variables]
+    n = len(SAMPLE_POINTS)
+    return [{s: SAMPLE_POINTS[(k + 3 * j) % n] for j, s in enumerate(symbols)} for k in range(n)]
+
+
+def sample_values(expr: sympy.Expr, variables=("x",)) -> list:
+    """The value of ``expr`` at each of :func:`equivalent`'s sample points (None where undefined or not real)."""
+    out = []
+    for subs in _substitutions(variables):
+        try:
+            value = complex(expr.evalf(30, subs=subs))
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            out.append(None)
+            continue
+        if not all(map(math.isfinite, (value.real, value.imag))) or abs(value.imag) > 1e-12:
+            out.append(None)
+        else:
+            out.append(value.real)
+    return out
 
 
 def equivalent(a: sympy.Expr, b: sympy.Expr, variables=("x",), rtol: float = 1e-9) -> bool:
@@ -199,10 +222,8 @@ def equivalent(a: sympy.Expr, b: sympy.Expr, variables=("x",), rtol: float = 1e-
     Numerical comparison at several points decides almost every case quickly;
     points where either side is undefined (log of a negative) are passed over.
     """
-    symbols = [sympy.Symbol(v, real=True) for v in variables]
     compared = 0
-    for k in range(len(_SAMPLE_POINTS)):
-        subs = {s: _SAMPLE_POINTS[(k + 3 * j) % len(_SAMPLE_POINTS)] for j, s in enumerate(symbols)}
+    for subs in _substitutions(variables):
         try:
             va = complex(a.evalf(30, subs=subs))
             vb = complex(b.evalf(30, subs=subs))

@@ -19,7 +19,7 @@ from pathlib import Path
 import jinja2
 
 import quizgen
-from quizgen.bank.kinds import LETTERS, Essay, Matrix, Shape, Symbolic, Vector
+from quizgen.bank.kinds import LETTERS
 from quizgen.build.richtext import math_html, to_html
 from quizgen.bank.texts import render_solution, render_stem
 
@@ -82,19 +82,6 @@ def print_font_css() -> str:
     return f'@font-face {{ font-family: "STIX Two Math"; src: url("{math_font_path().as_uri()}"); }}'
 
 
-def _box_class(kind, key_value=None) -> str:
-    if isinstance(kind, Essay):
-        return "essay"
-    if isinstance(kind, Vector):  # declared without a length (None), a vector has its key's
-        length = kind.length if kind.length is not None else len(key_value if key_value is not None else ())
-        return "w3" if length > 3 else "w2"
-    if isinstance(kind, (Matrix, Symbolic)):
-        return "w3"
-    if isinstance(kind, Shape):
-        return "w2"
-    return "w1"
-
-
 _PLAIN_LABEL = re.compile(r"\(?[a-z]\)?|[A-Za-z][a-z ]+")  # "(a)", "b", "answer": words, not math
 
 
@@ -117,14 +104,14 @@ def question_context(question, math: str, with_solution: bool) -> dict:
             options = [{"letter": letter, "html": math_html(part.kind.tex(part.kind.from_json(o)), math)}
                        for letter, o in zip(LETTERS, choice["options"])]
         key = ""
-        if with_solution and not isinstance(part.kind, Essay):
+        if with_solution and not part.kind.graded_by_hand:
             key = math_html(part.kind.tex(key_value), math)
             if choice:
                 key = f"{choice['key']}: {key}"
         parts.append({"column": column, "label": _label(template, part, math), "points": points,
-                      "css": "w1" if choice else _box_class(part.kind, key_value), "options": options, "key": key,
+                      "css": "w1" if choice else part.kind.box_class(key_value), "options": options, "key": key,
                       "describe": len(template.parts) > 1,
-                      "lines": getattr(part.kind, "lines", 0) if isinstance(part.kind, Essay) else 0})
+                      "lines": part.kind.writing_lines()})
     return {
         "number": question.number, "points": question.total_points,
         "stem": to_html(render_stem(template, variant), math),

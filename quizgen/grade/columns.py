@@ -6,11 +6,11 @@ holds the two together on a wide exam and on random typing); only the work is
 arranged differently:
 
 * a cell typed plainly (``0.7311``, ``[0.1, -0.2]``, ``(6, 28, 28)``, ``B``) is
-  read by a small fast reader (``fast_reader``, which a test holds to the
-  kind's own parser), and compared with the key, the hand key and every named
-  mistake for the whole column at once;
+  read by its kind's small fast reader (``AnswerKind.column_reader``, which a
+  test holds to the kind's own parser), and compared with the key, the hand key
+  and every named mistake for the whole column at once (``matches_rows``);
 * any other cell is read by its answer kind's own parser against that student's
-  key data (``_grade_part``, as in one-by-one grading);
+  key data (``grade_part``, as in one-by-one grading);
 * a wrong part that uses a part answered wrong (``Part.uses``) is checked for
   error carried forward as ``grade`` does it, with the question's variant read
   alone from the manifest: the only work that re-runs a template;
@@ -20,18 +20,17 @@ arranged differently:
 
 from __future__ import annotations
 
-import functools
 import itertools
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
 
-from quizgen.bank.marking import (ECF_FEEDBACK, _grade_part, carried_forward, carried_value,
+from quizgen.bank.answertext import MAX_TEXT
+from quizgen.bank.marking import (ECF_FEEDBACK, carried_forward, carried_value, grade_part,
     may_carry_forward)
-from quizgen.bank.kinds import _MAX_TEXT, LETTERS, Integer, Number, Shape, Vector
+from quizgen.bank.kinds import LETTERS
 from quizgen.bank.question import thaw
 
 STATUSES = ("correct", "ecf", "wrong", "invalid", "blank", "missing")
@@ -56,88 +55,9 @@ class ColumnGrades:
                    ["no answer"] * n)
 
 
-# -- reading plain typing fast (anything else goes to the kind's own parser) --------------------
-
-_INT = re.compile(r"[+-]?\d{1,15}")
-_SHAPE = re.compile(r"\d+(?:\s*[,xX*]\s*\d+)*")
-# within these characters Python's float() reads exactly what kinds.parse_number reads
-_NOT_NUMBER = str.maketrans("", "", "0123456789.+-eE")
-_NOT_LIST = str.maketrans("", "", "0123456789.+-eE, ")
-
-
-def _number(s: str):
-    if s.translate(_NOT_NUMBER):
-        return None
-    try:
-        value = float(s)
-    except ValueError:
-        return None
-    return value if value - value == 0 else None  # finite
-
-
-def _integer(s: str):
-    return float(int(s)) if _INT.fullmatch(s) else None
-
-
-def _unbracket(s: str):
-    """``s`` without a matching pair of outer brackets; None if they do not pair (or hold nothing)."""
-    first = s[0]
-    if first == "[" or first == "(":
-        if s[-1] != ("]" if first == "[" else ")"):
-            return None
-        return s[1:-1].strip() or None
-    return s
-
-
-def _list(length: int, s: str):
-    """A list of ``length`` numbers typed plainly, split the way kinds.split_list splits it (else None)."""
-    s = _unbracket(s)
-    if s is None or s.translate(_NOT_LIST):
-        return None
-    if "," in s:
-        if " " in s and "." not in s and ", " not in s:
-            return None  # "1 ,2": split_list reads its commas as decimal commas
-        parts = s.split(",")
-    else:
-        parts = s.split()
-    if len(parts) != length:
-        return None
-    try:
-        values = list(map(float, parts))
-    except ValueError:
-        return None
-    total = sum(values)
-    return values if total - total == 0 else None  # all finite (an overflowing sum is read slowly, alike)
-
-
-_DIGITS = re.compile(r"\d+")
-
-
-def _shape(ndim: int, s: str):
-    s = _unbracket(s)
-    if s is None or not _SHAPE.fullmatch(s):
-        return None
-    dims = list(map(float, _DIGITS.findall(s)))
-    return dims if len(dims) == ndim else None
-
-
-def fast_reader(kind, shape: tuple):
-    """A function reading plainly typed text as ``kind`` would, or returning None to say 'ask the kind'."""
-    if isinstance(kind, Integer):
-        return _integer
-    if isinstance(kind, Shape):
-        return functools.partial(_shape, shape[0])
-    if isinstance(kind, Vector):
-        return functools.partial(_list, shape[0])
-    return _number
-
-
 def _close_or_equal(kind, values, keys):
     """Row-wise ``kind.matches`` for arrays of values and keys of the same shape (NaN never matches)."""
-    if isinstance(kind, (Integer, Shape)):
-        equal = values == keys
-    else:
-        equal = kind.tolerance.close_rows(values, keys)
+    equal = kind.matches_rows(values, keys)
     return equal.reshape(len(values), -1).all(axis=1) if equal.ndim > 1 else equal
 
 
@@ -241,7 +161,7 @@ def _grade_group(group, bank, cells: list, out: ColumnGrades) -> None:
     out.points[rows] = group.points
     column = group.column
     if group.mode == "numeric":
-        read = fast_reader(kind, group.shape)
+        read = kind.column_reader(group.shape)
     elif group.mode in ("choice", "letter"):
         letters = LETTERS[:group.n_options or kind.n_options]
         read = lambda s: letters.find(s.upper()) if len(s) == 1 and s.upper() in letters else None  # noqa: E731
@@ -254,7 +174,7 @@ def _grade_group(group, bank, cells: list, out: ColumnGrades) -> None:
         if submission is None:
             continue  # missing, as initialised
         text = submission.get(column, "")
-        if text.isascii() and len(text) <= _MAX_TEXT:
+        if text.isascii() and len(text) <= MAX_TEXT:
             s = text.strip()
             if not s:
                 blank.append(i)
@@ -276,7 +196,7 @@ def _grade_group(group, bank, cells: list, out: ColumnGrades) -> None:
         text = cells[i].get(column, "")
         result = unreadable.get(text)
         if result is None:
-            result = _grade_part(template, SimpleNamespace(**group.part_data(j)), part, text)
+            result = grade_part(template, SimpleNamespace(**group.part_data(j)), part, text)
             if result["status"] == "invalid":
                 unreadable[text] = result
         code = CODE[result["status"]]
@@ -354,32 +274,15 @@ def _carry_errors_forward(key, bank, cells, grades: dict, ecf_credit: float, que
         g.status[i], g.credit[i], g.mistake[i], g.feedback[i] = ECF, ecf_credit, None, ECF_FEEDBACK
 
 
-def _plain_reader(part):
-    """How :func:`_plain_value` reads a part's plain typing: (fast reader, conversion of its value), or None
-    when only the kind's own parser may read it."""
-    kind = part.kind
-    if type(kind) not in (Number, Integer, Vector, Shape):
-        return None
-    shape = (kind.length,) if isinstance(kind, Vector) else (kind.ndim,) if isinstance(kind, Shape) else ()
-    if None in shape:
-        return None
-    convert = {Integer: int, Shape: lambda dims: tuple(int(d) for d in dims), Vector: np.array}.get(type(kind))
-    return fast_reader(kind, shape), convert
-
-
-def _plain_value(reader, part, variant, text: str):
-    """What ``carried_value`` gives for plainly typed text, read by the fast readers (None: ask it);
-    ``reader`` is the part's :func:`_plain_reader`."""
-    if reader is None or part.name in variant.choices or not text.isascii() or len(text) > _MAX_TEXT:
+def _plain_value(read, part, variant, text: str):
+    """What ``carried_value`` gives for plainly typed text, read by ``read``, the part's kind's
+    ``plain_parser`` (None: ask carried_value)."""
+    if read is None or part.name in variant.choices or not text.isascii() or len(text) > MAX_TEXT:
         return None
     s = text.strip()
     if not s:
         return None
-    read, convert = reader
-    value = read(s)
-    if value is None or convert is None:
-        return value
-    return convert(value)
+    return read(s)
 
 
 def _check_carried_forward(work: list, bank, cells: list, question_record) -> list:
@@ -390,7 +293,7 @@ def _check_carried_forward(work: list, bank, cells: list, question_record) -> li
     part that uses a part answered wrong is checked against the result.
     """
     out = []
-    readers: dict = {}  # template id -> each part's _plain_reader
+    readers: dict = {}  # template id -> each part's kind's plain_parser
     for i, number, codes in work:
         data = question_record(i, number - 1)
         template = bank.get(data["template_id"])
@@ -398,7 +301,7 @@ def _check_carried_forward(work: list, bank, cells: list, question_record) -> li
         params = thaw(data["variant"]["params"])
         parsed, answered_wrong = {}, set()
         if template.id not in readers:
-            readers[template.id] = [_plain_reader(p) for p in template.parts]
+            readers[template.id] = [p.kind.plain_parser() for p in template.parts]
         for part, reader, meta, code in zip(template.parts, readers[template.id], data["parts"], codes):
             if code not in (CORRECT, WRONG):
                 continue

@@ -39,7 +39,7 @@ def student_context(bank, student: dict, results: dict, math: str) -> dict:
             row = results.get((student["id"], column))
             key_value = part.kind.from_json(variant.answers[part.name])
             choice = variant.choices.get(part.name)
-            key = "graded by hand" if part.kind.name == "essay" else math_html(part.kind.tex(key_value), math)
+            key = "graded by hand" if part.kind.graded_by_hand else math_html(part.kind.tex(key_value), math)
             if choice:
                 key = f"{choice['key']}: {key}"
             status = row["status"] if row is not None else "missing"

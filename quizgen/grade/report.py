@@ -63,7 +63,7 @@ def analyse(build_dir) -> dict:
             points[g.column] = float(g.points[at])
             meta_of[g.column] = (key.question_of[g.column], g.template_id, g.part)
         kind = bank.get(g.template_id).part(g.part).kind
-        letters_at[g.column][g.rows] = g.mode == "choice" or kind.name in ("choice", "truefalse")
+        letters_at[g.column][g.rows] = g.mode == "choice" or kind.answered_with_letters
     scores = np.zeros((len(graded), len(columns)))
     status_counts = {c: Counter() for c in columns}
     mistakes = {c: Counter() for c in columns}

@@ -17,7 +17,9 @@ the same tolerances (absolute, relative, significant figures), the exact key or
 the hand-calculation key, and the named mistakes. Symbolic answers are parsed by
 a port of :mod:`quizgen.bank.symbolic`'s whitelisting grammar and evaluated at the
 sample points :func:`quizgen.bank.symbolic.equivalent` uses; the key's (and each
-mistake's) values at those points are computed here with sympy and embedded.
+mistake's) values at those points are computed with sympy and embedded. What the
+JavaScript reads of each part's kind comes from the kind itself
+(:meth:`~quizgen.bank.kinds.AnswerKind.js_spec`, ``js_answer``).
 Where fewer than three points can be compared the page falls back to an exact
 match after removing whitespace. What the browser does *not* do: error carried
 forward (it would need the template's Python ``solve``), and sympy's
@@ -29,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -38,8 +39,6 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
-from quizgen.bank.kinds import (Choice, Essay, Integer, Matrix, Number, Shape, Symbolic, Tolerance,
-    TrueFalse, Vector)
 from quizgen.bank.question import Template, Variant
 from quizgen.build.render import math_characters, math_font_css, templates_dir
 from quizgen.build.richtext import math_html, to_html
@@ -60,67 +59,6 @@ class SelfcheckReport:
     kinds: list = field(default_factory=list)     # answer kinds on the page
 
 
-def sample_points() -> tuple:
-    from quizgen.bank.symbolic import _SAMPLE_POINTS
-
-    return tuple(_SAMPLE_POINTS)
-
-
-def _tolerance(tol: Tolerance | None) -> dict | None:
-    if tol is None:
-        return None
-    return {"atol": float(tol.atol), "rtol": float(tol.rtol), "sig": tol.sig}
-
-
-def kind_spec(kind) -> dict:
-    """What the browser needs to parse and compare answers of ``kind``."""
-    spec = {"kind": kind.name, "describe": kind.describe()}
-    if isinstance(kind, Number):
-        spec.update(decimals=kind.decimals, tol=_tolerance(kind.tolerance))
-    elif isinstance(kind, Vector):
-        spec.update(length=kind.length, decimals=kind.decimals, tol=_tolerance(kind.tolerance))
-    elif isinstance(kind, Matrix):
-        spec.update(shape=list(kind.shape) if kind.shape is not None else None,
-                    decimals=kind.decimals, tol=_tolerance(kind.tolerance))
-    elif isinstance(kind, Shape):
-        spec.update(ndim=kind.ndim)
-    elif isinstance(kind, Choice):
-        spec.update(n=kind.n_options, multiple=kind.multiple)
-    elif isinstance(kind, Symbolic):
-        spec.update(variables=list(kind.variables), points=list(sample_points()))
-    elif not isinstance(kind, (Integer, TrueFalse)):
-        raise ValueError(f"the self-check page cannot grade {kind.name!r} answers")
-    return spec
-
-
-def symbolic_samples(kind: Symbolic, data) -> list:
-    """The value of a stored formula at each sample point (None where undefined or not real).
-
-    The points are assigned to the variables exactly as :func:`quizgen.bank.symbolic.equivalent` does.
-    """
-    import sympy
-
-    points = sample_points()
-    try:
-        expr = kind.from_json(data) if isinstance(data, str) else data
-    except Exception:  # str() of some sympy functions (Max, Abs) does not read back: compare as text
-        return [None] * len(points)
-    symbols = [sympy.Symbol(v, real=True) for v in kind.variables]
-    out = []
-    for k in range(len(points)):
-        subs = {s: points[(k + 3 * j) % len(points)] for j, s in enumerate(symbols)}
-        try:
-            value = complex(expr.evalf(30, subs=subs))
-        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
-            out.append(None)
-            continue
-        if not all(map(math.isfinite, (value.real, value.imag))) or abs(value.imag) > 1e-12:
-            out.append(None)
-        else:
-            out.append(value.real)
-    return out
-
-
 def _label_html(template: Template, part) -> str:
     if not part.label:
         return html.escape(part.name)
@@ -132,26 +70,17 @@ def _label_html(template: Template, part) -> str:
         return html.escape(part.label)
 
 
-def _stored(kind, data, symbolic: bool) -> dict:
-    """A stored answer for the browser: its JSON value, and its sample values for a formula."""
-    out = {"value": data}
-    if symbolic:
-        out["samples"] = symbolic_samples(kind, data)
-    return out
-
-
 def variant_data(template: Template, variant: Variant) -> dict:
     """One variant as the page embeds it: stem and solution HTML and, per part, keys and mistakes."""
     parts = {}
     for part in template.parts:
         kind = part.kind
-        symbolic = isinstance(kind, Symbolic)
         key = kind.from_json(variant.answers[part.name])
         entry = {
-            "key": _stored(kind, variant.answers[part.name], symbolic),
-            "hand": _stored(kind, variant.hand_answers[part.name], symbolic),
+            "key": kind.js_answer(variant.answers[part.name]),
+            "hand": kind.js_answer(variant.hand_answers[part.name]),
             "key_text": kind.format(key),
-            "mistakes": [{"name": name, **_stored(kind, answers[part.name], symbolic)}
+            "mistakes": [{"name": name, **kind.js_answer(answers[part.name])}
                          for name, answers in variant.mistakes.items() if part.name in answers],
             "choice": None,
         }
@@ -183,11 +112,11 @@ def selfcheck_data(bank, topics=(), variants: int = 5, seed: int = 0, difficulty
         raise ValueError("variants must be at least 1")
     questions, skipped = [], []
     for template in bank.select(topics=topics, ids=ids, difficulty=difficulty):
-        if any(isinstance(p.kind, Essay) for p in template.parts):
+        if any(p.kind.graded_by_hand for p in template.parts):
             skipped.append(f"{template.id}: essay answers are graded by hand")
             continue
         try:
-            specs = [kind_spec(p.kind) for p in template.parts]
+            specs = [p.kind.js_spec() for p in template.parts]
             pool = [variant_data(template, template.draw(_variant_rng(seed, template, k), f"selfcheck-{seed}-{k}"))
                     for k in range(variants)]
         except Exception as exc:  # one broken template must not lose the page
@@ -202,7 +131,9 @@ def selfcheck_data(bank, topics=(), variants: int = 5, seed: int = 0, difficulty
                       for p, spec in zip(template.parts, specs)],
             "variants": pool,
         })
-    return {"format": 1, "seed": seed, "points": list(sample_points()), "questions": questions}, skipped
+    from quizgen.bank.symbolic import SAMPLE_POINTS  # here, not at the top: it loads sympy
+
+    return {"format": 1, "seed": seed, "points": list(SAMPLE_POINTS), "questions": questions}, skipped
 
 
 def embed_json(data) -> str:

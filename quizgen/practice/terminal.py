@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from quizgen.bank.marking import QuestionResult, grade
-from quizgen.bank.kinds import Essay, InvalidAnswer
+from quizgen.bank.answertext import InvalidAnswer
 from quizgen.practice.preview import part_label, part_prompt
 from quizgen.bank.question import Template, Variant
 from quizgen.bank.texts import render_solution, render_stem
@@ -143,7 +143,7 @@ def scripted(answers, echo=None):
 def practice_pool(bank, topics=(), difficulty=None, ids=()) -> list:
     """The templates practice can ask: the selection, less those with hand-graded (essay) parts."""
     return [t for t in bank.select(topics=topics, ids=ids, difficulty=difficulty)
-            if not any(isinstance(p.kind, Essay) for p in t.parts)]
+            if not any(p.kind.graded_by_hand for p in t.parts)]
 
 
 def run_practice(bank, topics=(), difficulty=None, n: int = 10, seed=None, input_fn=input, out=None,
@@ -343,7 +343,7 @@ def _safe_grade(template, variant, responses) -> QuestionResult:
 
 
 def _key_text(part, variant) -> str:
-    if isinstance(part.kind, Essay):
+    if part.kind.graded_by_hand:
         return "(graded by hand)"
     key = part.kind.format(part.kind.from_json(variant.answers[part.name]))
     if part.name in variant.choices:
@@ -380,7 +380,7 @@ def _how_correct(part, graded, variant) -> str:
         if exact.shape == shown.shape and np.array_equal(exact, shown):
             return ""
         if kind.matches(value, key):
-            tol = getattr(kind, "tolerance", None)
+            tol = kind.tolerance
             return f"within tolerance ({tol.describe()}) of {kind.format(key)}." if tol else ""
         return "matches the hand-calculation key (intermediates rounded as the stem asks)."
     except Exception:

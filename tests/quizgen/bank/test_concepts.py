@@ -6,7 +6,8 @@ import pytest
 
 from quizgen.bank.loader import load_bank
 from quizgen.bank.marking import grade
-from quizgen.bank.kinds import InvalidAnswer, TrueFalse
+from quizgen.bank.answertext import InvalidAnswer
+from quizgen.bank.kinds import TrueFalse
 from quizgen.bank.seeds import rng_for
 
 

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizgen.bank.kinds import (Choice, Essay, Integer, InvalidAnswer, Matrix, Number, Shape,
-    Symbolic, Tolerance, Vector)
+from quizgen.bank.answertext import InvalidAnswer
+from quizgen.bank.kinds import (Choice, Essay, Integer, Matrix, Number, Shape, Symbolic, Tolerance,
+    Vector)
 
 NUMBER_ACCEPTED = [
     ("0.731", 0.731), ("7.31e-1", 0.731), ("7.31E-1", 0.731), (" 0.731 ", 0.731),

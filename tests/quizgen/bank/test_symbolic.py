@@ -5,7 +5,8 @@ import os
 import pytest
 import sympy
 
-from quizgen.bank.kinds import InvalidAnswer, Symbolic
+from quizgen.bank.answertext import InvalidAnswer
+from quizgen.bank.kinds import Symbolic
 from quizgen.bank.symbolic import parse_expression
 
 x = sympy.Symbol("x", real=True)
@@ -65,3 +66,16 @@ def test_key_display():
     kind = Symbolic(("x",))
     key = kind.parse("x^2")
     assert kind.tex(key) == "x^{2}"
+
+
+def test_the_formula_parser_does_not_import_the_kinds():
+    """kinds uses symbolic, never the other way round (they once imported each other)."""
+    import ast
+    from pathlib import Path
+
+    from quizgen.bank import symbolic
+
+    tree = ast.parse(Path(symbolic.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert "quizgen.bank.kinds" not in imported and "quizgen.bank.answertext" in imported

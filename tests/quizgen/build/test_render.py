@@ -9,9 +9,9 @@ from quizgen.build.richtext import to_html
 
 
 def test_box_width_of_a_vector_without_a_declared_length_comes_from_its_key():
-    assert render._box_class(Vector(length=None), np.zeros(2)) == "w2"
-    assert render._box_class(Vector(length=None), np.zeros(5)) == "w3"
-    assert render._box_class(Vector(length=4)) == "w3" and render._box_class(Number()) == "w1"
+    assert Vector(length=None).box_class(np.zeros(2)) == "w2"
+    assert Vector(length=None).box_class(np.zeros(5)) == "w3"
+    assert Vector(length=4).box_class() == "w3" and Number().box_class() == "w1"
 
 
 def _boxes(document) -> list:

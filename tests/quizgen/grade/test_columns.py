@@ -16,7 +16,8 @@ from quizgen.builddir import gradingkey
 from quizgen.bank.loader import load_bank
 from quizgen.grade.run import grade_one_by_one
 from quizgen.build.builder import build, load_manifest
-from quizgen.bank.kinds import Integer, InvalidAnswer, Number, Shape, Tolerance, Vector
+from quizgen.bank.answertext import InvalidAnswer
+from quizgen.bank.kinds import Integer, Number, Shape, Tolerance, Vector
 from quizgen.bank.question import thaw
 
 SPEC = """
@@ -237,7 +238,7 @@ def test_fast_readers_agree_with_the_kinds(text):
         return
     for kind in KINDS:
         shape = (kind.length,) if isinstance(kind, Vector) else (3,) if isinstance(kind, Shape) else ()
-        fast = classgrade.fast_reader(kind, shape)(s)
+        fast = kind.column_reader(shape)(s)
         if fast is None:
             continue
         try:

@@ -15,10 +15,9 @@ import pytest
 
 from quizgen.bank.loader import load_bank
 from quizgen.bank.marking import grade
-from quizgen.bank.kinds import (Choice, Integer, InvalidAnswer, Matrix, Number, Shape, Symbolic,
-    TrueFalse, Vector)
-from quizgen.practice.selfcheck import (_variant_rng, read_embedded, symbolic_samples,
-    write_selfcheck)
+from quizgen.bank.answertext import InvalidAnswer
+from quizgen.bank.kinds import Choice, Integer, Matrix, Number, Shape, Symbolic, TrueFalse, Vector
+from quizgen.practice.selfcheck import _variant_rng, read_embedded, write_selfcheck
 from tests.quizgen.bank import test_kinds as corpus
 
 IDS = ("rnn.forward_two_steps", "lstm.param_count", "cnn.conv_output_shape", "cnn.pool_matrix",
@@ -86,9 +85,9 @@ def test_page_is_offline_and_says_it_is_a_study_aid(page_file):
 
 def test_symbolic_samples_follow_equivalent():
     kind = Symbolic(("x", "w"))
-    values = symbolic_samples(kind, "w*(1 - tanh(x)**2)")
+    values = kind.sample_values("w*(1 - tanh(x)**2)")
     assert len(values) == 7 and all(v is not None for v in values)
-    assert symbolic_samples(Symbolic(("x",)), "log(x)")[2] is None  # log of a negative point: passed over
+    assert Symbolic(("x",)).sample_values("log(x)")[2] is None  # log of a negative point: passed over
 
 
 # -- the browser --------------------------------------------------------------------------------
@@ -245,8 +244,7 @@ def test_browser_grading_agrees_with_python_grade(page, bank, data):
 # -- parser parity: the JS kinds against the Python kinds ---------------------------------------
 
 def _spec(kind):
-    from quizgen.practice.selfcheck import kind_spec
-    return kind_spec(kind)
+    return kind.js_spec()
 
 
 def _python(kind, text):
@@ -257,7 +255,7 @@ def _python(kind, text):
     if isinstance(kind, Choice):
         value = sorted(value)
     elif isinstance(kind, Symbolic):
-        value = symbolic_samples(kind, value)
+        value = kind.sample_values(value)
     elif isinstance(kind, (Vector, Matrix)):
         value = np.asarray(value, float).tolist()
     elif isinstance(kind, Shape):
