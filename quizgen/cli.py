@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from quizgen import __version__
+from quizgen.errors import EXIT_ATTENTION, EXIT_REFUSED, InputError
 
 
 def _bank_option(fn):
@@ -26,7 +27,34 @@ def _load(banks):
     return bank
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _fail(exc) -> None:
+    """A user error: one clear line naming the file (and row), no traceback, exit status 2."""
+    click.secho(f"error: {exc}", fg="red", err=True)
+    sys.exit(EXIT_REFUSED)
+
+
+class _Commands(click.Group):
+    """The command group: a user's file refused anywhere below (an InputError) is one line naming
+    the file, without a traceback, and exit status 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            _fail(exc)
+
+
+def _page_formats(ctx, param, text: str) -> tuple:
+    """A --format/--feedback option's text as the library reads it (quizgen.build.render)."""
+    from quizgen.build.render import parse_formats
+
+    try:
+        return parse_formats(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="quizgen")
 def main():
     """quizgen: randomized, auto-graded deep-learning exams.
@@ -163,13 +191,7 @@ def check(template_ids, seeds, first_seed, quiet, banks):
 def _refuse_overwrite(path, force: bool) -> None:
     """Nothing is overwritten without --force."""
     if path and Path(path).exists() and not force:
-        _fail(f"{path}: exists; add --force to replace it")
-
-
-def _fail(exc) -> None:
-    """A user error: one clear line naming the file (and row), no traceback, exit status 2."""
-    click.secho(f"error: {exc}", fg="red", err=True)
-    sys.exit(2)
+        raise InputError(path, "exists; add --force to replace it")
 
 
 @main.command()
@@ -178,8 +200,8 @@ def _fail(exc) -> None:
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="The build directory.")
 @click.option("--secret-file", type=click.Path(dir_okay=False),
               help="The exam secret (created on first use, mode 600); default: secret_file in the spec.")
-@click.option("--format", "formats", default="html,pdf", show_default=True,
-              help="Which files to render: html, pdf or html,pdf.")
+@click.option("--format", "formats", default="html,pdf", show_default=True, callback=_page_formats,
+              help="Which files to render: html, pdf, html,pdf or none (the key and manifest only).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Render in this many processes.")
 @click.option("--force", is_flag=True, help="Write into a non-empty directory.")
@@ -194,14 +216,9 @@ def build(spec, roster, out, secret_file, formats, jobs, force, quiet, banks):
           --out build/unit4 --secret-file ~/.config/quizgen/unit4.secret --jobs 2
     """
     from quizgen.build.builder import build as run_build
-    from quizgen.errors import InputError
 
-    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    try:
-        report = run_build(spec, roster, out, secret_file=secret_file, formats=wanted, jobs=jobs,
-                           force=force, quiet=quiet, banks=banks)
-    except InputError as exc:
-        _fail(exc)
+    report = run_build(spec, roster, out, secret_file=secret_file, formats=formats, jobs=jobs,
+                       force=force, quiet=quiet, banks=banks)
     for notice in report.notices:
         click.secho(f"note: {notice}", fg="yellow", err=True)
     if report.secret_created:
@@ -223,27 +240,15 @@ def verify(build_dir, secret_file, banks):
       quizgen verify build/unit4 --secret-file ~/.config/quizgen/unit4.secret
     """
     from quizgen.build.builder import verify as run_verify
-    from quizgen.errors import InputError
 
-    try:
-        report = run_verify(build_dir, secret_file, banks)
-    except InputError as exc:
-        _fail(exc)
+    report = run_verify(build_dir, secret_file, banks)
     for problem in report.problems:
         click.secho(f"MISMATCH {problem}", fg="red", err=True)
     if report.problems:
         click.echo(f"verify failed: {len(report.problems)} problem(s)")
-        sys.exit(1)
+        sys.exit(EXIT_ATTENTION)
     click.echo(f"verified: {report.variants} variants of {report.students} students match the manifest, "
                "and every file its hash")
-
-
-def _formats(text: str) -> tuple:
-    chosen = tuple(f.strip() for f in text.split(",") if f.strip() and f.strip() != "none")
-    bad = [f for f in chosen if f not in ("html", "pdf")]
-    if bad:
-        raise click.BadParameter(f"unknown format {', '.join(bad)}; use html, pdf or none")
-    return chosen
 
 
 SHOWN = 10  # of each kind of thing worth a look; the rest is in DIR/needs-attention.txt
@@ -274,7 +279,7 @@ def _print_grade_report(report, build_dir) -> None:
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--first", is_flag=True, help="Grade a student's first submission, not the latest.")
 @click.option("--no-ecf", is_flag=True, help="No credit for error carried forward.")
-@click.option("--feedback", default="html", show_default=True,
+@click.option("--feedback", default="html", show_default=True, callback=_page_formats,
               help="Per-student feedback pages in DIR/feedback/: html, pdf, html,pdf or none.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
@@ -291,23 +296,19 @@ def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, bank
       quizgen grade build/unit4 examples/submissions.csv
     """
     from quizgen.grade.run import grade_build
-    from quizgen.errors import InputError
 
-    try:
-        report = grade_build(build_dir, list(submissions), first=first, ecf=not no_ecf, banks=banks,
-                             feedback=_formats(feedback), quiet=quiet, jobs=jobs)
-    except InputError as exc:
-        _fail(exc)
+    report = grade_build(build_dir, list(submissions), first=first, ecf=not no_ecf, banks=banks,
+                         feedback=feedback, quiet=quiet, jobs=jobs)
     _print_grade_report(report, build_dir)
     click.echo(f"wrote {build_dir}/grades.csv")
-    sys.exit(1 if report.needs_attention else 0)
+    sys.exit(EXIT_ATTENTION if report.needs_attention else 0)
 
 
 @main.command()
 @click.argument("build_dir", type=click.Path(file_okay=False))
 @click.option("--recompute", is_flag=True, help="Re-solve the frozen params with the current templates.")
 @click.option("--first", is_flag=True, help="Grade a student's first submission, not the latest.")
-@click.option("--feedback", default="html", show_default=True,
+@click.option("--feedback", default="html", show_default=True, callback=_page_formats,
               help="Per-student feedback pages in DIR/feedback/: html, pdf, html,pdf or none.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
@@ -321,13 +322,9 @@ def regrade(build_dir, recompute, first, feedback, quiet, jobs, banks):
       quizgen regrade build/unit4 --recompute
     """
     from quizgen.grade.run import regrade as run_regrade
-    from quizgen.errors import InputError
 
-    try:
-        report, changes = run_regrade(build_dir, recompute=recompute, first=first, banks=banks,
-                                      feedback=_formats(feedback), quiet=quiet, jobs=jobs)
-    except InputError as exc:
-        _fail(exc)
+    report, changes = run_regrade(build_dir, recompute=recompute, first=first, banks=banks,
+                                  feedback=feedback, quiet=quiet, jobs=jobs)
     _print_grade_report(report, build_dir)
     for student, (before, after) in sorted(changes.items()):
         click.echo(f"  {student}: {before:g} -> {after:g} ({after - before:+g})")
@@ -336,7 +333,8 @@ def regrade(build_dir, recompute, first, feedback, quiet, jobs, banks):
 
 @main.command("feedback")
 @click.argument("build_dir", type=click.Path(file_okay=False))
-@click.option("--format", "formats", default="html", show_default=True, help="html, pdf or html,pdf.")
+@click.option("--format", "formats", default="html", show_default=True, callback=_page_formats,
+              help="html, pdf or html,pdf.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Worker processes writing the pages.")
@@ -350,16 +348,11 @@ def feedback_cmd(build_dir, formats, quiet, jobs, banks):
       quizgen feedback build/unit4 --format html,pdf
     """
     from quizgen.grade.run import feedback_pages
-    from quizgen.errors import InputError
 
-    chosen = _formats(formats)
-    if not chosen:
+    if not formats:
         raise click.BadParameter("give html, pdf or html,pdf", param_hint="--format")
-    try:
-        count = feedback_pages(build_dir, chosen, banks, jobs=jobs, quiet=quiet)
-    except InputError as exc:
-        _fail(exc)
-    click.echo(f"wrote {'+'.join(chosen)} feedback for {count} students in {build_dir}/feedback/")
+    count = feedback_pages(build_dir, formats, banks, jobs=jobs, quiet=quiet)
+    click.echo(f"wrote {'+'.join(formats)} feedback for {count} students in {build_dir}/feedback/")
 
 
 @main.command("override")
@@ -376,12 +369,8 @@ def override_cmd(build_dir, student, part, score, reason):
       quizgen override build/unit4 23AD1004 Q9 7.5 --reason "essay, marked by TA"
     """
     from quizgen.grade.run import override
-    from quizgen.errors import InputError
 
-    try:
-        override(build_dir, student, part, score, reason)
-    except InputError as exc:
-        _fail(exc)
+    override(build_dir, student, part, score, reason)
     click.echo(f"{student} {part} = {score:g} ({reason})")
 
 
@@ -398,14 +387,10 @@ def report(build_dir, as_json, out, force):
       quizgen report build/unit4
       quizgen report build/unit4 --json --out unit4-items.json
     """
-    from quizgen.errors import InputError
     from quizgen.grade.report import write_report
 
     _refuse_overwrite(out, force)
-    try:
-        path = write_report(build_dir, out=out, as_json=as_json)
-    except InputError as exc:
-        _fail(exc)
+    path = write_report(build_dir, out=out, as_json=as_json)
     click.echo(f"wrote {path}")
 
 
@@ -422,15 +407,11 @@ def simulate(build_dir, out, seed, force):
       quizgen simulate build/unit4 --out build/unit4-submissions.csv
       quizgen grade build/unit4 build/unit4-submissions.csv
     """
-    from quizgen.errors import InputError
     from quizgen.files import write_atomic
     from quizgen.grade.simulate import simulate_submissions
 
     _refuse_overwrite(out, force)
-    try:
-        text = simulate_submissions(build_dir, seed=seed)
-    except InputError as exc:
-        _fail(exc)
+    text = simulate_submissions(build_dir, seed=seed)
     write_atomic(out, text)
     click.echo(f"wrote {out}")
 

@@ -41,10 +41,10 @@ from quizgen.builddir.gradingkey import MANIFEST, load_manifest, write_manifest
 from quizgen.build.exam import (StudentExam, answer_columns, assemble, plan_exam,
     question_from_json, student_exam)
 from quizgen.progress import progress
+from quizgen.build.render import FORMATS, parse_formats
 from quizgen.build.spec import (ExamSpec, load_or_create_secret, load_roster, load_secret,
     load_spec, secret_fingerprint)
 
-FORMATS = ("html", "pdf")
 # one math-font subset for every HTML page of a build: the characters the course's math uses
 MATH_CHARACTERS = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                    "αβγδϵεζηθικλμνξπρστυϕφχψωΓΔΘΛΞΠΣΦΨΩ"
@@ -235,7 +235,9 @@ def key_pdf(meta: dict, exams: list) -> bytes:
 
 def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: int = 1,
           force: bool = False, quiet: bool = False, banks=()) -> BuildReport:
-    """Build the exam; raises InputError (naming the file and row) on bad input."""
+    """Build the exam; raises InputError (naming the file and row) on bad input, ValueError on an
+    unknown format."""
+    formats = parse_formats(formats)
     spec = load_spec(spec_path)
     students, notices = load_roster(roster_path)
     out = Path(out)
@@ -243,8 +245,6 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
     if not secret_path:
         raise InputError(spec.path, "no exam secret: give --secret-file PATH (kept outside the build "
                                     "directory; created on first use) or secret_file in the spec")
-    if not set(formats) <= set(FORMATS):
-        raise InputError(spec.path, f"formats must be among {', '.join(FORMATS)}")
     bank = load_bank(tuple(spec.banks) + tuple(banks))
     report = BuildReport(out=out, notices=list(notices) + [f"template not loaded: {e}" for e in bank.errors])
     prepare_out(out, force)
@@ -254,7 +254,7 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
     plan = plan_exam(spec, bank, secret)
     meta = exam_meta(spec)
     files: dict = {}
-    exams = draw_and_render_all(out, plan, students, secret, bank, meta, tuple(formats), jobs, quiet, files)
+    exams = draw_and_render_all(out, plan, students, secret, bank, meta, formats, jobs, quiet, files)
     report.students, report.questions = len(exams), len(exams[0].questions)
     header, rows = key_rows(exams)
     for name, body in (("key.csv", csv_text(header, rows)),

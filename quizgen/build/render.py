@@ -23,6 +23,20 @@ from quizgen.bank.kinds import LETTERS
 from quizgen.build.richtext import math_html, to_html
 from quizgen.bank.texts import render_solution, render_stem
 
+FORMATS = ("html", "pdf")  # what a page (paper, solutions, feedback) is rendered to
+
+
+def parse_formats(formats) -> tuple:
+    """The page formats asked for, in the order given, from ``"html,pdf"``-style text or a sequence
+    of names; ``"none"`` and empty names ask for no pages. Build, grade, regrade and feedback all
+    read their formats here. Raises ValueError naming the unknown formats."""
+    names = formats.split(",") if isinstance(formats, str) else formats
+    chosen = tuple(f.strip() for f in names if f.strip() and f.strip() != "none")
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown format {', '.join(unknown)}; use {', '.join(FORMATS)} or none")
+    return chosen
+
 
 def templates_dir() -> Path:
     """The Jinja2 layouts: inside the installed package, or the repository's templates/."""

@@ -349,6 +349,9 @@ def summarise(key, submission_ids: list, overrides: dict, grades: dict, lo: int 
 
 def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
                 paths=(), banks=(), feedback=("html",), quiet: bool = False, jobs: int = 1) -> GradeReport:
+    from quizgen.build.render import parse_formats
+
+    feedback = parse_formats(feedback)  # an unknown format is refused before anything is graded
     with gradingkey.without_cycle_collection():
         report = _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jobs)
     if feedback:  # pages are laid out with the cycle collector on: WeasyPrint's boxes are full of cycles
@@ -360,13 +363,16 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
 
 def feedback_pages(build_dir, formats=("html",), banks=(), jobs: int = 1, quiet: bool = False) -> int:
     """Every student's feedback pages from the latest run (DIR/feedback/ID.html, .pdf); returns
-    how many students have pages."""
+    how many students have pages. Raises ValueError on an unknown format."""
+    from quizgen.build.render import parse_formats
     from quizgen.grade.feedback import write_feedback
+
+    formats = parse_formats(formats)
 
     manifest = load_manifest(build_dir)
     with graded_gradebook(build_dir) as book:
         return write_feedback(build_dir, manifest, book, load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks)),
-                              formats=tuple(formats), jobs=jobs, quiet=quiet)
+                              formats=formats, jobs=jobs, quiet=quiet)
 
 
 def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jobs) -> GradeReport:

@@ -1,6 +1,11 @@
-"""The CLI through click's runner: list, show, check, help and errors."""
+"""The CLI through click's runner (and a real process once): every command, its exit status and its errors."""
 
+import csv
 import json
+import re
+import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -98,3 +103,226 @@ def test_export_and_html_practice_refuse_to_overwrite(tmp_path):
     page = tmp_path / "p.html"
     made = runner.invoke(main, ["practice", "--html", str(page), "--id", "rnn.forward_two_steps", "--variants", "2"])
     assert made.exit_code == 0 and page.stat().st_size > 10_000
+
+
+# --------------------------------------------------------------------------- a build through the CLI
+# One small build (3 cheap templates, 4 students, HTML only) made once by `quizgen build`; every test
+# below works on its own copy. Q1 = rnn.forward_two_steps (Q1a, Q1b: vectors), Q2 = cnn.conv_output_shape
+# (Q2a: a shape, Q2b: a number), Q3 = lstm.concept.forget_gate_role (a letter); 3 points a question,
+# shared equally by its blanks.
+
+SPEC = """
+title = "CLI quiz"
+exam_id = "cli-quiz"
+[[section]]
+title = "A"
+ids = ["rnn.forward_two_steps", "cnn.conv_output_shape", "lstm.concept.forget_gate_role"]
+points = 3
+"""
+STUDENTS = ("001", "002", "003", "004")
+
+
+def quizgen(*args):
+    """`quizgen ARGS` through click's runner: (exit status, stdout and stderr together)."""
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli-build")
+    (root / "spec.toml").write_text(SPEC)
+    (root / "roster.csv").write_text("student_id,name\n" + "".join(f"{s},Student {s}\n" for s in STUDENTS))
+    status, output = quizgen("build", root / "spec.toml", "--roster", root / "roster.csv", "--out", root / "out",
+                             "--secret-file", root / "k" / "s", "--format", "html", "--jobs", 1, "--quiet")
+    assert status == 0 and "built 4 exams x 3 questions" in output, output
+    return root
+
+
+@pytest.fixture
+def exam(built, tmp_path):
+    """A copy of the module's build (out/) and its secret (k/s) for one test to change."""
+    shutil.copytree(built, tmp_path / "exam")
+    return tmp_path / "exam"
+
+
+def read_csv(path) -> tuple:
+    """(header, student id -> row as a dict) of a CSV whose student_id is its first column."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    return rows[0], {row[0]: dict(zip(rows[0], row)) for row in rows[1:]}
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header] + rows)
+    return path
+
+
+def test_every_command_help_has_an_example(run):
+    commands = ["list", "show", "check", "build", "verify", "grade", "regrade", "feedback", "override", "report",
+                "simulate", "practice", "export"]
+    assert set(commands) == set(main.commands)
+    for command in commands:
+        assert "Example" in run(command, "--help").output, command
+
+
+def test_verify_passes_a_good_build_and_names_a_tampered_file(exam):
+    out, secret = exam / "out", exam / "k" / "s"
+    status, output = quizgen("verify", out, "--secret-file", secret)
+    assert status == 0 and "verified: 12 variants of 4 students" in output, output
+
+    key = (out / "key.csv").read_text()
+    (out / "key.csv").write_text(key.replace("001,", "001 ,", 1))
+    status, output = quizgen("verify", out, "--secret-file", secret)
+    assert status == 1 and "MISMATCH key.csv: changed since the build" in output, output
+    assert "verify failed: 1 problem(s)" in output
+    (out / "key.csv").write_text(key)
+
+    manifest = (out / "manifest.json").read_text()
+    first_student = manifest.index('{"questions":')  # one student a line: the first student's first answer
+    head, tail = manifest[:first_student], manifest[first_student:]
+    forged = re.sub(r'("answers":\{"h1":\[)(-?[\d.]+)', lambda m: m[1] + repr(float(m[2]) + 0.5), tail, count=1)
+    assert forged != tail
+    (out / "manifest.json").write_text(head + forged)
+    status, output = quizgen("verify", out, "--secret-file", secret)
+    assert status == 1, output
+    assert "MISMATCH student 001 question 1: rebuilt variant differs from the manifest (rnn.forward_two_steps)" \
+        in output
+
+    (out / "manifest.json").write_text(manifest[: len(manifest) // 2])  # cut short: not a manifest at all
+    status, output = quizgen("verify", out, "--secret-file", secret)
+    assert status == 2 and "error: " in output and "manifest.json" in output, output
+
+
+def test_verify_with_another_secret_says_so(exam, tmp_path):
+    (tmp_path / "other").write_text("not the exam's secret, but long enough to be one: " + "x" * 40)
+    (tmp_path / "other").chmod(0o600)
+    status, output = quizgen("verify", exam / "out", "--secret-file", tmp_path / "other")
+    assert status == 1 and "is not the secret this exam was built with" in output, output
+
+
+def test_simulate_writes_submissions_that_grade_and_refuses_to_overwrite(exam):
+    out, subs = exam / "out", exam / "subs.csv"
+    status, output = quizgen("simulate", out, "--out", subs, "--seed", 3)
+    assert status == 0 and f"wrote {subs}" in output
+    with open(subs, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert {"student_id", "Q1a", "Q1b", "Q2a", "Q2b", "Q3"} <= set(rows[0])
+    assert set(STUDENTS) <= {r["student_id"] for r in rows}
+    first = subs.read_bytes()
+    status, output = quizgen("simulate", out, "--out", subs, "--seed", 4)
+    assert status == 2 and f"error: {subs}: exists; add --force to replace it" in output
+    assert subs.read_bytes() == first
+    status, _ = quizgen("simulate", out, "--out", subs, "--seed", 4, "--force")
+    assert status == 0 and subs.read_bytes() != first
+    status, output = quizgen("grade", out, subs, "--feedback", "none", "--jobs", 1)
+    assert status == 1 and "unknown or empty student id" in output  # the simulated class has a stray id
+
+
+def totals(build_dir) -> dict:
+    """student -> (total, status) as grades.csv says."""
+    _, rows = read_csv(build_dir / "grades.csv")
+    return {s: (float(r["total"]), r["status"]) for s, r in rows.items() if s != "Points Possible"}
+
+
+def test_grading_the_key_is_clean_exit_status_0(exam):
+    out = exam / "out"
+    done = subprocess.run([sys.executable, "-m", "quizgen", "grade", str(out), str(out / "key.csv"),  # as a shell
+                           "--feedback", "none", "--jobs", "1", "--quiet"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith(f"wrote {out}/grades.csv\n") and "mean 9.00 / 9" in done.stdout
+    assert totals(out) == {s: (9.0, "graded") for s in STUDENTS}
+
+
+def test_grade_override_and_regrade(exam):
+    out = exam / "out"
+    header, key = read_csv(out / "key.csv")
+
+    def submission(student, **changed):
+        return [changed.get(h, key[student][h]) for h in header]
+
+    wrong_letter = next(c for c in "ABCD" if c != key["002"]["Q3"])
+    subs = write_csv(exam / "subs.csv", header, [
+        submission("001", Q2b=""),                    # a blank: 1.5 lost
+        submission("002"),                            # full marks first ...
+        submission("003", Q1a="[9, 9]", Q3="?"),      # a wrong vector and an unreadable letter: 4.5 lost
+        submission("002", Q3=wrong_letter),           # ... then a wrong letter, the latest: 3 lost
+    ])                                                # 004 sends nothing
+    status, output = quizgen("grade", out, subs, "--feedback", "none", "--jobs", 1)
+    assert status == 1, output  # needs attention: a student without a submission, an invalid answer
+    assert "003 Q3" in output and "004" in output
+    assert totals(out) == {"001": (7.5, "graded"), "002": (6.0, "graded"), "003": (4.5, "invalid answers"),
+                           "004": (0.0, "no submission")}
+
+    status, output = quizgen("override", out, "001", "Q2b", "1", "--reason", "answer on the back of the sheet")
+    assert status == 0 and "001 Q2b = 1 (answer on the back of the sheet)" in output
+    assert totals(out)["001"] == (8.5, "override")
+
+    status, output = quizgen("regrade", out, "--first", "--feedback", "none", "--jobs", 1)
+    assert status == 0, output
+    assert "002: 6 -> 9 (+3)" in output and "1 student(s) changed" in output
+    assert totals(out) == {"001": (8.5, "override"), "002": (9.0, "graded"), "003": (4.5, "invalid answers"),
+                           "004": (0.0, "no submission")}  # the override survived the regrade
+
+    for args, named in ((["override", out, "999", "Q1a", "1", "--reason", "r"], "no student '999'"),
+                        (["override", out, "001", "Q1a", "2", "--reason", "r"], "Q1a is worth 1.5 points"),
+                        (["override", out, "001", "Q9", "1", "--reason", "r"], "no answer blank 'Q9'")):
+        status, output = quizgen(*args)
+        assert status == 2 and f"error: {out / 'manifest.json'}: {named}" in output, output
+    refused = write_csv(exam / "refused.csv", ["who", "Q1a"], [["001", "1"]])
+    status, output = quizgen("grade", out, refused, "--feedback", "none", "--jobs", 1)
+    assert status == 2 and f"error: {refused}" in output and "no student id column" in output, output
+    status, output = quizgen("grade", out, subs, "--feedback", "html,docx")
+    assert status == 2 and "unknown format docx" in output
+    assert totals(out)["002"] == (9.0, "graded")  # nothing refused was graded
+
+
+def test_report_numbers_are_those_of_grades_csv(exam):
+    out = exam / "out"
+    header, key = read_csv(out / "key.csv")
+    rows = [[key[s][h] for h in header] for s in STUDENTS[:3]]
+    rows[0][header.index("Q1b")] = "[0, 0]"
+    rows[1][header.index("Q2a")] = "(1, 2, 3)"
+    rows[2][header.index("Q3")] = ""
+    quizgen("grade", out, write_csv(exam / "subs.csv", header, rows), "--feedback", "none", "--jobs", 1)
+    quizgen("override", out, "001", "Q3", "1.5", "--reason", "partly right")
+
+    # an independent count from grades.csv: who submitted, their totals, each question's mean
+    grade_header, graded = read_csv(out / "grades.csv")
+    possible = graded.pop("Points Possible")
+    submitted = {s: r for s, r in graded.items() if "no submission" not in r["status"]}
+    scores = [float(r["total"]) for r in submitted.values()]
+    questions = [h for h in grade_header if re.fullmatch(r"Q\d+", h)]
+
+    status, output = quizgen("report", out, "--json")
+    assert status == 0 and f"wrote {out / 'report.json'}" in output
+    data = json.loads((out / "report.json").read_text())
+    assert data["exam_id"] == "cli-quiz"
+    assert (data["students"], data["not_submitted"]) == (len(submitted), len(graded) - len(submitted)) == (3, 1)
+    assert data["possible"] == float(possible["total"]) == 9.0
+    assert data["summary"]["mean"] == pytest.approx(sum(scores) / len(scores))
+    assert (data["summary"]["min"], data["summary"]["max"]) == (min(scores), max(scores))
+    assert sum(data["histogram"]["counts"]) == len(submitted)
+    for q, question in zip(questions, data["questions"]):
+        mean = sum(float(r[q]) for r in submitted.values()) / len(submitted)
+        assert question["question"] == int(q[1:])
+        assert question["difficulty"] == pytest.approx(mean / float(possible[q]), abs=1e-4), q
+    blanks = {item["column"]: item for item in data["items"]}
+    assert blanks["Q3"]["blank_rate"] == pytest.approx(1 / 3) and blanks["Q1b"]["statuses"].get("wrong") == 1
+
+    status, output = quizgen("report", out, "--json")
+    assert status == 0  # the default file is the report's own: rewritten
+    target = exam / "items.json"
+    assert quizgen("report", out, "--json", "--out", target)[0] == 0
+    status, output = quizgen("report", out, "--json", "--out", target)
+    assert status == 2 and "exists; add --force" in output
+    assert quizgen("report", out, "--json", "--out", target, "--force")[0] == 0
+
+    status, output = quizgen("report", out)
+    assert status == 0 and f"wrote {out / 'report.html'}" in output
+    page = (out / "report.html").read_text()
+    assert "CLI quiz" in page and f"{len(submitted)} students graded" in page
+    assert f"mean {sum(scores) / len(scores):g} of 9" in re.sub(r"<[^>]+>|\s+", " ", page).replace("  ", " ")

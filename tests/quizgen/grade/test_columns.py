@@ -4,7 +4,15 @@ The one-by-one grader (``batch.grade_one_by_one``, i.e. ``grading.grade`` per
 question) is the yardstick: it is tested on its own against the templates' keys
 and mistakes elsewhere. Here every status, credit, point, response, mistake and
 feedback of a wide exam must agree, on answers typed every way people type them.
+Both graders share the marking of one part, so the last section also holds the fast
+grader to an independent reading of each answer written in this file.
 """
+
+import csv
+import json
+import math
+import re
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -331,3 +339,213 @@ def test_the_params_store_gives_back_each_text_across_blocks(texts, per_block):
     wanted = [(i, k, text or None) for i, row in enumerate(texts) for k, text in enumerate(row)]
     for i, k, text in wanted[::-1] + wanted:  # backwards too: blocks evicted and inflated again
         assert store.get(i, k) == text
+
+
+# -- an independent reading: the fast grader's statuses against rules written here ------------------
+# Both graders above share the kinds' parsers and the marking of one part, so their agreement cannot
+# catch a wrong reading or a wrong tolerance. Here each typed answer is read by the README's rules,
+# written again below without the kinds (numbers, "[a, b]" vectors, decimal commas, "16x14x7" shapes),
+# and compared with the manifest's key and hand-calculation key within one unit in the last decimal the
+# stem asks for. Error carried forward is left out (ecf=False): it is compared with the one-by-one
+# grader above, and here "wrong" must stay wrong.
+
+READ_HERE = ("number", "vector", "integer", "shape")  # the kinds read by the rules below
+TYPED_SPEC = """
+title = "Typed answers"
+exam_id = "typed"
+
+[[section]]
+title = "Typed"
+ids = ["rnn.forward_two_steps", "seq2seq.teacher_forcing_loss", "vanishing.clipping", "cnn.conv_output_shape",
+       "rbm.gibbs_step"]
+
+[[section]]
+title = "Computer"
+ids = ["lstm.two_steps"]
+size = "computer"
+"""
+# templates whose hand-calculation key often differs from the exact key by more than the tolerance
+# (seq2seq, vanishing), vectors of a stated length and of the key's length (computer size), exact 0/1
+# vectors (rbm.gibbs_step's samples: no decimals), shapes and whole numbers
+
+
+@pytest.fixture(scope="module")
+def typed_exam(tmp_path_factory):
+    """A class of 40 built from a fixed secret, so the same variants every run."""
+    tmp = tmp_path_factory.mktemp("typed")
+    (tmp / "spec.toml").write_text(TYPED_SPEC)
+    (tmp / "roster.csv").write_text("student_id,name\n" + "".join(f"t{i:02d},T {i}\n" for i in range(40)))
+    (tmp / "k").mkdir()
+    (tmp / "k" / "s").write_text("a fixed secret for a test, long enough to be one: 0123456789abcdef\n")
+    (tmp / "k" / "s").chmod(0o600)
+    build(tmp / "spec.toml", tmp / "roster.csv", tmp / "out", secret_file=tmp / "k" / "s", formats=(), quiet=True)
+    out = tmp / "out"
+    key, _ = gradingkey.load(out, gradingkey.file_sha256(out / gradingkey.MANIFEST))
+    with open(out / gradingkey.MANIFEST, encoding="utf-8") as f:  # read as JSON, not by quizgen's loader
+        manifest = json.load(f)
+    return out, load_bank(), key, manifest
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _cleaned(text: str) -> str:
+    """Spaces trimmed, a spreadsheet's leading ' dropped, the Unicode minus made ASCII."""
+    text = text.replace("\u2212", "-").strip()
+    return text[1:].strip() if text.startswith("'") else text
+
+
+def _read_number(token: str):
+    """One number, a single comma (and no point) being a decimal comma; None when unreadable."""
+    token = token.strip()
+    if token.count(",") == 1 and "." not in token:
+        token = token.replace(",", ".")
+    if not _NUMBER.fullmatch(token) or not math.isfinite(float(token)):
+        return None
+    return float(token)
+
+
+def _read_list(text: str):
+    """'[a, b]', '(a; b)', 'a b', '[0,5; 0,25]', '0,5 0,25': the numbers, or None when unreadable."""
+    if text[:1] + text[-1:] in ("[]", "()"):
+        text = text[1:-1]
+    if ";" in text:
+        items = text.split(";")
+    elif ", " in text or ("," in text and "." in text):
+        items = text.split(",")
+    else:
+        items = text.split()
+    values = [_read_number(item) for item in items]
+    return None if not values or None in values else values
+
+
+def _read_shape(text: str):
+    if text[:1] + text[-1:] in ("[]", "()"):
+        text = text[1:-1]
+    dims = re.split(r"\s*[,x×]\s*", text.strip())
+    return tuple(int(d) for d in dims) if all(re.fullmatch(r"\d+", d) for d in dims) else None
+
+
+def _expected_status(kind_name: str, kind, text: str, key, hand) -> str:
+    """What the README says of ``text`` typed for a part of ``kind_name`` whose key (and hand key)
+    the manifest gives: blank, invalid, correct or wrong."""
+    text = _cleaned(text)
+    if not text:
+        return "blank"
+    if kind_name == "shape":
+        value = _read_shape(text)
+        if value is None or (kind.ndim is not None and len(value) != kind.ndim):
+            return "invalid"
+        return "correct" if value in (tuple(key), tuple(hand)) else "wrong"
+    if kind_name == "integer":
+        value = _read_number(text)
+        if value is None or value != int(value):
+            return "invalid"
+        return "correct" if value in (key, hand) else "wrong"
+    if kind_name == "number":
+        value = _read_number(text)
+        value = None if value is None else [value]
+        key, hand = [key], [hand]
+    else:
+        value = _read_list(text)
+        if value is not None and kind.length is not None and len(value) != kind.length:
+            return "invalid"  # the stem said how many numbers; another length is not read
+    if value is None:
+        return "invalid"
+    def near(v, x):  # one unit in the last decimal the stem asks for; without decimals, a millionth of it
+        return abs(v - x) <= (10.0 ** -kind.decimals if kind.decimals is not None else 1e-6 * abs(x))
+
+    close = [len(value) == len(k) and all(near(v, x) for v, x in zip(value, k)) for k in (key, hand)]
+    return "correct" if any(close) else "wrong"
+
+
+def _typed(rng, kind_name: str, kind, key, hand, mistakes: list) -> str:
+    """One student's answer as typed: exact, rounded as asked, hand-rounded, truncated, too coarse,
+    a named mistake, a slip, blank or unreadable, in the spellings people use."""
+    scalar = kind_name in ("number", "integer")
+    values = [key] if scalar else list(key)
+    roll = rng.random()
+    if roll < 0.08:
+        return ["", "   "][rng.integers(2)]
+    if roll < 0.2:
+        junk = {"number": ["idk", "0.5 0.6", "1..2", "0,5,6", "1e999", "=A1"],
+                # not "3 4": Integer reads it as 34 today (issue 13's report), where Number refuses it
+                "integer": ["twelve", "12.5", "1e999", "1; 2"],
+                "shape": ["(16, 14)", "16x14xA", "(16.5, 14, 7)", "sixteen"],
+                "vector": ["abc", "[0.1, ]", "[0.1, x]", " ".join(["0.5"] * (len(values) + 1))]}[kind_name]
+        return junk[rng.integers(len(junk))]
+    decimals = getattr(kind, "decimals", None) or 0
+    if kind_name == "shape":
+        if roll < 0.35:
+            values[-1] += 1
+        separator = [", ", "x", " x ", ","][rng.integers(4)]
+        return ["({})", "[{}]", "{}"][rng.integers(3)].format(separator.join(str(int(d)) for d in values))
+    if kind_name == "integer":
+        value = int(values[0]) + (int(rng.integers(1, 5)) if roll < 0.35 else 0)
+        return [str(value), f" {value} ", f"{value:.6e}", f"'{value}"][rng.integers(4)]
+    if roll < 0.3 and mistakes:
+        values = list(np.ravel(mistakes[rng.integers(len(mistakes))]))
+        written = [f"{v:.{decimals}f}" for v in values]
+    elif roll < 0.4:
+        written = [f"{v + rng.choice([-1, 1]) * rng.uniform(0.01, 1):.{decimals}f}" for v in values]
+    elif roll < 0.5:
+        written = [f"{v:.{decimals}f}" for v in ([hand] if scalar else list(hand))]  # hand-rounded
+    elif roll < 0.58:
+        written = [f"{math.trunc(v * 10 ** decimals) / 10 ** decimals:.{decimals}f}" for v in values]
+    elif roll < 0.66:
+        written = [f"{v:.{max(decimals - 2, 0)}f}" for v in values]  # too coarse: right or wrong by chance
+    elif roll < 0.76:
+        written = [repr(float(v)) for v in values]
+    else:
+        written = [f"{v:.{decimals}f}" for v in values]
+    if rng.random() < 0.15:
+        written = [w.replace("-", "\u2212") for w in written]
+    comma = rng.random() < 0.25  # decimal commas, as a French or German spreadsheet writes them
+    if comma:
+        written = [w.replace(".", ",") for w in written]
+    if scalar:
+        return written[0] if rng.random() < 0.8 else f" {written[0]} "
+    if comma:
+        return ["[" + "; ".join(written) + "]", " ".join(written)][rng.integers(2)]
+    return ["[" + ", ".join(written) + "]", " ".join(written), "(" + "; ".join(written) + ")"][rng.integers(3)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_fast_grader_agrees_with_an_independent_reading(typed_exam, seed):
+    out, bank, key, manifest = typed_exam
+    rng = np.random.default_rng(1000 + seed)
+    with open(out / "key.csv", newline="", encoding="utf-8") as f:
+        key_csv = {row["student_id"]: row for row in csv.DictReader(f)}
+    cells, expected, seen = [], {}, Counter()
+    for i, student in enumerate(manifest["students"]):
+        typed = {}
+        for q in student["questions"]:
+            template, variant = bank.get(q["template_id"]), q["variant"]
+            for meta in q["parts"]:
+                name, kind_name, column = meta["name"], meta["kind"], meta["column"]
+                if kind_name not in READ_HERE or name in variant["choices"]:
+                    continue
+                kind = template.part(name).kind
+                if kind_name in ("number", "vector"):  # the template states decimals, or exact values
+                    stated = (0, None) if kind.decimals is not None else (1e-6, None)
+                    assert (kind.tolerance.rtol, kind.tolerance.sig) == stated, (q["template_id"], name)
+                exact, hand = variant["answers"][name], variant["hand_answers"][name]
+                assert _expected_status(kind_name, kind, key_csv[student["id"]][column], exact, hand) \
+                    == "correct", (student["id"], column)  # key.csv, read by these rules, is the key
+                mistakes = [m[name] for m in variant["mistakes"].values() if name in m]
+                typed[column] = _typed(rng, kind_name, kind, exact, hand, mistakes)
+                status = _expected_status(kind_name, kind, typed[column], exact, hand)
+                expected[i, column] = status
+                seen[status] += 1
+                if status == "correct" and _expected_status(kind_name, kind, typed[column], exact, exact) == "wrong":
+                    seen["correct only by the hand key"] += 1
+        cells.append(typed)
+    with gradingkey.QuestionReader(out, key) as reader:
+        fast = classgrade.grade_class(key, bank, cells, ecf=False, question_record=reader.for_carrying)
+    disagree = [(key.students[i][0], column, cells[i][column], status, classgrade.STATUSES[fast[column].status[i]])
+                for (i, column), status in expected.items()
+                if classgrade.STATUSES[fast[column].status[i]] != status]
+    assert disagree == [], "\n".join(map(str, disagree))
+    for (i, column), status in expected.items():
+        assert fast[column].credit[i] == (1.0 if status == "correct" else 0.0)
+    assert len({c for _, c in expected}) >= 12  # typed blanks of numbers, vectors, integers and shapes
+    assert min(seen[s] for s in ("correct", "wrong", "invalid", "blank")) >= 10, seen
+    assert seen["correct only by the hand key"] > 0, seen
