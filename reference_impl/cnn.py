@@ -18,9 +18,8 @@ Everything is vectorised: the forward pass is im2col (a strided view made with
 followed by one matrix product; the backward pass loops only over the ``kh*kw``
 kernel offsets, never over output pixels.
 
-The architecture tables (LeNet-5, AlexNet) live in
-:mod:`reference_impl.architectures`; :func:`lenet5_table` and
-:func:`alexnet_table` are re-exported here.
+The architecture tables (LeNet-5, AlexNet) are built on these functions in
+:mod:`reference_impl.architectures`.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ __all__ = [
     "conv2d", "conv2d_backward", "conv_output_size",
     "max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward",
     "conv_param_count", "conv_macs", "dense_param_count", "dense_macs",
-    "receptive_field", "ReceptiveField", "lenet5_table", "alexnet_table",
+    "receptive_field", "ReceptiveField",
 ]
 
 
@@ -420,17 +419,3 @@ def receptive_field(layers) -> list[ReceptiveField]:
         jump *= s
         out.append(ReceptiveField(r, jump))
     return out
-
-
-# ----------------------------------------------------------------------------- tables
-
-def lenet5_table(variant="1998", pool="max"):
-    """LeNet-5 layer table; see :func:`reference_impl.architectures.lenet5_table`."""
-    from reference_impl.architectures import lenet5_table as table
-    return table(variant, pool)
-
-
-def alexnet_table(groups=None, variant="original", input_size=None):
-    """AlexNet layer table; see :func:`reference_impl.architectures.alexnet_table`."""
-    from reference_impl.architectures import alexnet_table as table
-    return table(groups, variant, input_size)

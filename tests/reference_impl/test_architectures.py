@@ -31,7 +31,7 @@ LENET_TABLE_I = [
 
 
 def test_lenet5_1998_matches_published_figures():
-    rows = cnn.lenet5_table("1998")
+    rows = arch.lenet5_table("1998")
     assert [r.name for r in rows] == ["C1", "S2", "C3", "S4", "C5", "F6", "OUTPUT"]
     for row in rows[:-1]:
         assert (row.output_shape, row.params, row.connections) == LENET_1998_PUBLISHED[row.name]
@@ -70,7 +70,7 @@ def test_lenet5_modern_matches_torch_module(torch, pool):
     layers = [nn.Conv2d(1, 6, 5, **meta), Pool(2), nn.Conv2d(6, 16, 5, **meta), Pool(2),
               nn.Sequential(nn.Flatten(), nn.Linear(400, 120, **meta)),
               nn.Linear(120, 84, **meta), nn.Linear(84, 10, **meta)]
-    rows = cnn.lenet5_table("modern", pool=pool)
+    rows = arch.lenet5_table("modern", pool=pool)
     assert len(rows) == len(layers)
     h = torch.empty((1, 1, 32, 32), **meta)
     for row, layer in zip(rows, layers):
@@ -81,7 +81,7 @@ def test_lenet5_modern_matches_torch_module(torch, pool):
 
 
 def test_lenet5_modern_shapes_and_counts_from_the_layer_list():
-    rows = cnn.lenet5_table("modern")
+    rows = arch.lenet5_table("modern")
     assert [r.output_shape for r in rows] == [(6, 28, 28), (6, 14, 14), (16, 10, 10),
                                               (16, 5, 5), (120,), (84,), (10,)]
     assert [r.params for r in rows] == [156, 0, 2_416, 0, 48_120, 10_164, 850]
@@ -97,17 +97,17 @@ ALEXNET_SHAPES = [(96, 55, 55), (96, 27, 27), (256, 27, 27), (256, 13, 13), (384
 
 @pytest.mark.parametrize("groups, total", [(True, 60_965_224), (False, 62_378_344)])
 def test_alexnet_original_published_shapes_and_totals(groups, total):
-    rows = cnn.alexnet_table(groups=groups, variant="original")
+    rows = arch.alexnet_table(groups=groups, variant="original")
     assert [r.output_shape for r in rows] == ALEXNET_SHAPES
     assert arch.total_params(rows) == total
 
 
 def test_alexnet_default_is_the_two_gpu_original():
-    assert arch.total_params(cnn.alexnet_table()) == 60_965_224
+    assert arch.total_params(arch.alexnet_table()) == 60_965_224
 
 
 def test_alexnet_torchvision_total():
-    rows = cnn.alexnet_table(variant="torchvision")
+    rows = arch.alexnet_table(variant="torchvision")
     assert arch.total_params(rows) == 61_100_840
     assert [r.output_shape for r in rows][:9] == [
         (64, 55, 55), (64, 27, 27), (192, 27, 27), (192, 13, 13), (384, 13, 13),
@@ -143,7 +143,7 @@ def _torch_alexnet(torch, variant, groups):
                                              ("torchvision", False)])
 def test_alexnet_matches_torch_modules(torch, variant, groups):
     layers, h = _torch_alexnet(torch, variant, groups)
-    rows = cnn.alexnet_table(groups=groups, variant=variant)
+    rows = arch.alexnet_table(groups=groups, variant=variant)
     assert len(rows) == len(layers)
     for row, layer in zip(rows, layers):
         h = layer(h)       # meta tensors: torch computes the shapes, no arithmetic
@@ -152,8 +152,8 @@ def test_alexnet_matches_torch_modules(torch, variant, groups):
 
 
 def test_alexnet_grouping_halves_the_grouped_layers():
-    grouped = {r.name: r.params for r in cnn.alexnet_table(groups=True)}
-    full = {r.name: r.params for r in cnn.alexnet_table(groups=False)}
+    grouped = {r.name: r.params for r in arch.alexnet_table(groups=True)}
+    full = {r.name: r.params for r in arch.alexnet_table(groups=False)}
     for name in ("conv2", "conv4", "conv5"):
         # weights halve, biases stay
         bias = {"conv2": 256, "conv4": 384, "conv5": 256}[name]
@@ -164,14 +164,14 @@ def test_alexnet_grouping_halves_the_grouped_layers():
 
 def test_bad_arguments_raise():
     with pytest.raises(ValueError, match="variant"):
-        cnn.lenet5_table("1989")
+        arch.lenet5_table("1989")
     with pytest.raises(ValueError, match="pool"):
-        cnn.lenet5_table("modern", pool="min")
+        arch.lenet5_table("modern", pool="min")
     with pytest.raises(ValueError, match="variant"):
-        cnn.alexnet_table(variant="caffe")
+        arch.alexnet_table(variant="caffe")
     with pytest.raises(ValueError, match="groups"):
-        cnn.alexnet_table(groups=True, variant="torchvision")
+        arch.alexnet_table(groups=True, variant="torchvision")
     with pytest.raises(ValueError, match="output size < 1"):
-        cnn.alexnet_table(input_size=63)        # pool5 would get a 1x1 map: no 3x3 window
+        arch.alexnet_table(input_size=63)        # pool5 would get a 1x1 map: no 3x3 window
     with pytest.raises(ValueError, match="input_shape"):
         arch.architecture_table((32, 32), [arch.Conv("c", 1, 3)])
