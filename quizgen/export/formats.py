@@ -40,7 +40,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from quizgen.bank.loader import load_bank
-from quizgen.bank.concepts import _options_stem
+from quizgen.bank.concepts import options_stem
 from quizgen.files import write_atomic
 from quizgen.build.exam import part_points, section_pool
 from quizgen.bank.kinds import (LETTERS, Choice, Essay, Integer, Matrix, Number, Shape, Symbolic,
@@ -164,7 +164,7 @@ def _stem_and_options(template: Template, variant: Variant) -> tuple:
     (and may shuffle them), so the list is cut from the stem and the options returned.
     """
     options = variant.params.get("options")
-    suffix = _options_stem("")
+    suffix = options_stem("")
     parts = template.parts
     if (len(parts) == 1 and isinstance(parts[0].kind, Choice) and template.stem.endswith(suffix)
             and isinstance(options, list) and len(options) == parts[0].kind.n_options):
