@@ -251,9 +251,10 @@ class AnswerKind:
     # -- export forms
     # What an LMS export makes of this kind: quizgen.export asks these and never checks a kind's type.
     # A kind that declares nothing is shown as text in a question of blanks and graded by hand.
+    # answer_form, how an LMS asks for the answer: "numbers" (a blank per number), "options" (one or
+    # more of lettered options), "formula" (a text compared as written), "written" (graded by hand).
 
-    answer_form = "written"  # how an LMS asks for it: "numbers" (a blank per number), "options" (one or
-    #                          more of lettered options), "formula" (text compared as written), "written"
+    answer_form = "written"
     moodle_question = "cloze"  # Moodle's question type for a question of this one part
     canvas_question = "fill_in_multiple_blanks_question"  # Canvas's question type, likewise
     blank_layout = "list"  # several blanks of one answer: "list" [a, b], "tuple" (a × b), "table" (rows)

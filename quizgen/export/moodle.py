@@ -136,7 +136,7 @@ def _text(parent, tag, content: str, cdata: _CData, fmt: str = "html"):
 
 
 def _answer(question, fraction, text, cdata: _CData, fmt: str | None = None):
-    """An answer element (its feedback is added by the caller, after what a type puts between)."""
+    """An answer element; the caller adds its feedback (after the tolerance, for a numerical answer)."""
     attrs = {"fraction": fraction} | ({"format": fmt} if fmt else {})
     answer = _sub(question, "answer", **attrs)
     _sub(answer, "text", cdata(text) if fmt == "html" else text)
