@@ -487,12 +487,13 @@ def _export_options(fn):
     return _bank_option(fn)
 
 
-def _run_export(fn, out, force, **kwargs):
+def _run_export(format_name, out, force, **kwargs):
     from quizgen.errors import InputError
+    from quizgen.export import get_exporter
 
     _refuse_overwrite(out, force)
     try:
-        report = fn(**kwargs, out_path=out)
+        report = get_exporter(format_name).export(**kwargs, out_path=out)
     except (InputError, ValueError) as exc:
         _fail(exc)
     for note in report.notes:
@@ -509,9 +510,7 @@ def export_moodle_cmd(spec, variants, out, seed, force, banks):
     Example:
       quizgen export moodle examples/unit4-quiz.toml --variants 20 --out unit4.xml
     """
-    from quizgen.export.formats import export_moodle
-
-    _run_export(export_moodle, out, force, spec_path=spec, variants=variants, banks=banks, seed=seed)
+    _run_export("moodle", out, force, spec_path=spec, variants=variants, banks=banks, seed=seed)
 
 
 @export.command("qti")
@@ -525,10 +524,9 @@ def export_qti_cmd(spec, variants, out, seed, force, banks, flavor):
     Example:
       quizgen export qti examples/unit4-quiz.toml --variants 20 --out unit4-qti.zip
     """
-    from quizgen.export.formats import export_qti
+    from quizgen.export import QTI_FLAVORS
 
-    _run_export(export_qti, out, force, spec_path=spec, variants=variants, banks=banks, seed=seed,
-                flavor=flavor)
+    _run_export(QTI_FLAVORS[flavor], out, force, spec_path=spec, variants=variants, banks=banks, seed=seed)
 
 
 if __name__ == "__main__":

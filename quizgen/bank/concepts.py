@@ -33,7 +33,11 @@ TYPES = ("single", "multiple", "truefalse", "matching", "essay")
 MIN_DISTRACTORS = 3
 
 
-def _options_stem(stem: str) -> str:
+def options_stem(stem: str) -> str:
+    """The stem of a choice item followed by its options, lettered A, B, ... (Jinja over ``p.options``).
+
+    An exporter cuts ``options_stem("")`` from a stem to hand the options to an LMS, which shows them itself.
+    """
     return stem.strip() + "\n\n{% for o in p.options %}\n{{ 'ABCDEFGHIJ'[loop.index0] }}. {{ o }}\n\n{% endfor %}"
 
 
@@ -61,7 +65,7 @@ def _single_or_multiple(item: dict, where: str):
     stem = item["stem"].strip()
     if multiple:
         stem += "\n\n*Choose every correct option.*"
-    return [part], generate, solve, _options_stem(stem)
+    return [part], generate, solve, options_stem(stem)
 
 
 def _truefalse(item: dict, where: str):

@@ -94,6 +94,38 @@ class Tolerance:
     def to_json(self) -> dict:
         return {"atol": float(self.atol), "rtol": float(self.rtol), "sig": self.sig}
 
+    # -- export forms
+
+    def lms_keys(self, key: float, hand_key: float) -> list:
+        """The ``(value, tolerance)`` pairs an LMS accepts for one number.
+
+        The key within this bound, and the hand-calculation key as well where it lies outside it
+        (an LMS cannot carry hand rounding forward as quizgen does).
+        """
+        keys = [(key, self.bound(key))]
+        if abs(hand_key - key) > self.bound(key):
+            keys.append((hand_key, self.bound(hand_key)))
+        return keys
+
+    def spellings(self, key: float, hand_key: float, decimals: int | None) -> list:
+        """The texts of one number that an LMS comparing text (Canvas) accepts: those quizgen grades right.
+
+        With ``decimals``, every rounding to that many decimals within three units of either key
+        that this tolerance accepts (so one unit either way, for the default tolerance); without,
+        the key as ``%g``. Never empty: the key itself is the last resort.
+        """
+        texts = []
+        for value in (key, hand_key):
+            steps = range(-3, 4) if decimals is not None else (0,)
+            for k in steps:
+                candidate = value + k * 10.0 ** -decimals if decimals is not None else value
+                text = f"{candidate:.{decimals}f}" if decimals is not None else f"{candidate:g}"
+                if text.startswith("-") and float(text) == 0:
+                    text = text[1:]
+                if text not in texts and (self.close(float(text), key) or self.close(float(text), hand_key)):
+                    texts.append(text)
+        return texts or [f"{key:.{decimals}f}" if decimals is not None else f"{key:g}"]
+
 
 class AnswerKind:
     """Base class. Subclasses set ``name`` and implement parse, matches, format."""
@@ -188,6 +220,34 @@ class AnswerKind:
         """A stored answer (its JSON value) as the self-check page embeds it."""
         return {"value": data}
 
+    # -- export forms
+    # What an LMS export makes of this kind: quizgen.export asks these and never checks a kind's type.
+    # A kind that declares nothing is shown as text in a question of blanks and graded by hand.
+    # answer_form, how an LMS asks for the answer: "numbers" (a blank per number), "options" (one or
+    # more of lettered options), "formula" (a text compared as written), "written" (graded by hand).
+
+    answer_form = "written"
+    moodle_question = "cloze"  # Moodle's question type for a question of this one part
+    canvas_question = "fill_in_multiple_blanks_question"  # Canvas's question type, likewise
+    blank_layout = "list"  # several blanks of one answer: "list" [a, b], "tuple" (a × b), "table" (rows)
+    exact = False  # the numbers compare exactly: no tolerance, and no hand-calculation key apart
+    lettered_options = 0  # how many options the stem letters A, B, ... (an LMS may show them itself)
+
+    def blank_count(self, key) -> int:
+        """How many blanks an LMS needs for ``key``: one, or one per number."""
+        return 1
+
+    def blank_keys(self, key, hand_key) -> list:
+        """Per blank ("numbers" form), the ``(value, tolerance)`` pairs an LMS accepts."""
+        raise NotImplementedError(f"{self.name} answers are not numbers")
+
+    def choice_options(self, key) -> tuple:
+        """("options" form) ``(labels, correct)``: the labels, and the sorted indices of the right ones."""
+        raise NotImplementedError(f"{self.name} answers are not options")
+
+    def accepted_texts(self, key, hand_key) -> list | None:
+        """Per blank, the texts an LMS that compares text (Canvas) accepts; None when it cannot be a blank."""
+        return None
 
 def _perturbed_numbers(tolerance: Tolerance, key) -> np.ndarray:
     """``key`` as a float array with its first entry moved well outside ``tolerance``."""
@@ -267,6 +327,18 @@ class Number(AnswerKind):
         how = f"rounded to {self.decimals} decimals" if self.decimals is not None else ""
         return f"a number {how}".strip()
 
+    # -- export forms
+
+    answer_form = "numbers"
+    moodle_question = "numerical"
+    canvas_question = "numerical_question"
+
+    def blank_keys(self, key, hand_key) -> list:
+        return [self.tolerance.lms_keys(float(key), float(hand_key))]
+
+    def accepted_texts(self, key, hand_key) -> list:
+        return [self.tolerance.spellings(float(key), float(hand_key), self.decimals)]
+
 
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}([, ]\d{3})+")
 
@@ -325,6 +397,19 @@ class Integer(AnswerKind):
 
     def describe(self) -> str:
         return "a whole number"
+
+    # -- export forms
+
+    answer_form = "numbers"
+    moodle_question = "numerical"
+    canvas_question = "numerical_question"
+    exact = True
+
+    def blank_keys(self, key, hand_key) -> list:
+        return [[(float(key), 0.0)]]
+
+    def accepted_texts(self, key, hand_key) -> list:
+        return [[str(int(key))]]
 
 
 @dataclass
@@ -401,6 +486,25 @@ class Vector(AnswerKind):
         count = f"{self.length} numbers" if self.length is not None else "numbers"
         return f"{count}, e.g. [0.1, -0.2]"
 
+    # -- export forms
+
+    answer_form = "numbers"
+    moodle_question = "cloze"
+    canvas_question = "fill_in_multiple_blanks_question"
+
+    def blank_count(self, key) -> int:
+        return int(np.size(key))
+
+    def blank_keys(self, key, hand_key) -> list:
+        exact = np.asarray(key, dtype=float).ravel().tolist()
+        hand = np.asarray(hand_key, dtype=float).ravel().tolist()
+        return [self.tolerance.lms_keys(e, h) for e, h in zip(exact, hand)]
+
+    def accepted_texts(self, key, hand_key) -> list:
+        exact = np.asarray(key, dtype=float).ravel().tolist()
+        hand = np.asarray(hand_key, dtype=float).ravel().tolist()
+        return [self.tolerance.spellings(e, h, self.decimals) for e, h in zip(exact, hand)]
+
 
 @dataclass
 class Matrix(AnswerKind):
@@ -476,6 +580,26 @@ class Matrix(AnswerKind):
         size = f"a {self.shape[0]}x{self.shape[1]} matrix" if self.shape is not None else "a matrix"
         return f"{size}, rows separated by ';'"
 
+    # -- export forms
+
+    answer_form = "numbers"
+    moodle_question = "cloze"
+    canvas_question = "fill_in_multiple_blanks_question"
+    blank_layout = "table"
+
+    def blank_count(self, key) -> int:
+        return int(np.size(key))
+
+    def blank_keys(self, key, hand_key) -> list:
+        exact = np.asarray(key, dtype=float).ravel().tolist()
+        hand = np.asarray(hand_key, dtype=float).ravel().tolist()
+        return [self.tolerance.lms_keys(e, h) for e, h in zip(exact, hand)]
+
+    def accepted_texts(self, key, hand_key) -> list:
+        exact = np.asarray(key, dtype=float).ravel().tolist()
+        hand = np.asarray(hand_key, dtype=float).ravel().tolist()
+        return [self.tolerance.spellings(e, h, self.decimals) for e, h in zip(exact, hand)]
+
 
 @dataclass
 class Shape(AnswerKind):
@@ -536,6 +660,23 @@ class Shape(AnswerKind):
 
     def describe(self) -> str:
         return "a shape such as (6, 28, 28)"
+
+    # -- export forms
+
+    answer_form = "numbers"
+    moodle_question = "cloze"
+    canvas_question = "fill_in_multiple_blanks_question"
+    blank_layout = "tuple"
+    exact = True
+
+    def blank_count(self, key) -> int:
+        return len(key)
+
+    def blank_keys(self, key, hand_key) -> list:
+        return [[(float(d), 0.0)] for d in key]
+
+    def accepted_texts(self, key, hand_key) -> list:
+        return [[str(int(d))] for d in key]
 
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -599,6 +740,28 @@ class Choice(AnswerKind):
     def describe(self) -> str:
         return "the letters of every correct option" if self.multiple else "the letter of one option"
 
+    # -- export forms
+
+    answer_form = "options"
+    moodle_question = "multichoice"
+
+    @property
+    def canvas_question(self) -> str:
+        return "multiple_answers_question" if self.multiple else "multiple_choice_question"
+
+    @property
+    def lettered_options(self) -> int:
+        return self.n_options
+
+    def choice_options(self, key) -> tuple:
+        return list(LETTERS[: self.n_options]), [LETTERS.index(c) for c in sorted(key)]
+
+    def accepted_texts(self, key, hand_key) -> list:
+        letters = "".join(sorted(key))
+        if len(letters) == 1:
+            return [[letters]]
+        return [[letters, ", ".join(letters), ",".join(letters), " ".join(letters)]]
+
 
 _TRUE = {"T", "TRUE", "YES", "Y", "1", "V", "VRAI", "CORRECT"}
 _FALSE = {"F", "FALSE", "NO", "N", "0", "FAUX", "INCORRECT"}
@@ -644,6 +807,19 @@ class TrueFalse(AnswerKind):
 
     def describe(self) -> str:
         return "T (true) or F (false)"
+
+    # -- export forms
+
+    answer_form = "options"
+    moodle_question = "truefalse"
+    canvas_question = "true_false_question"
+    multiple = False  # one of the two options, as a Choice(2) would be
+
+    def choice_options(self, key) -> tuple:
+        return ["True", "False"], [0 if bool(key) else 1]
+
+    def accepted_texts(self, key, hand_key) -> list:
+        return [["True", "T", "true"] if bool(key) else ["False", "F", "false"]]
 
 
 @dataclass
@@ -713,6 +889,16 @@ class Symbolic(AnswerKind):
     def describe(self) -> str:
         return "a formula in " + ", ".join(self.variables)
 
+    # -- export forms
+    # no LMS reads formulas: the key is compared as written (an equivalent formula is marked wrong)
+
+    answer_form = "formula"
+    moodle_question = "shortanswer"
+    canvas_question = "fill_in_multiple_blanks_question"
+
+    def accepted_texts(self, key, hand_key) -> list:
+        return [[self.format(key)]]
+
 
 @dataclass
 class Essay(AnswerKind):
@@ -737,4 +923,10 @@ class Essay(AnswerKind):
 
     def describe(self) -> str:
         return "a written answer, graded by hand"
+
+    # -- export forms
+
+    answer_form = "written"
+    moodle_question = "essay"
+    canvas_question = "essay_question"
 

@@ -1,0 +1,271 @@
+"""What the exporters share: the pool of variants, the report, text with TeX math, keys, XML and zips.
+
+The pool: the templates an exam spec's sections select (ids, topics, tags,
+difficulty; ``count`` and ``shuffle`` are ignored: every selected template is
+exported), each drawn ``variants`` times in its section's form (typed or
+choice) from ``rng_for(sha256(seed | template id | version | k))``, so the same
+spec and seed give the same file, byte for byte. Only the standard library's
+``xml.etree`` writes XML.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import html
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import numpy as np
+
+from quizgen.bank.concepts import options_stem
+from quizgen.bank.loader import load_bank
+from quizgen.bank.question import Template, Variant
+from quizgen.bank.seeds import SEPARATOR, rng_for
+from quizgen.bank.texts import render_stem
+from quizgen.build.exam import part_points, section_pool
+from quizgen.build.richtext import cut_math, put_math, render_markdown
+from quizgen.build.spec import load_spec
+from quizgen.files import write_atomic
+
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
+CP_XSD = "http://www.imsglobal.org/xsd/imscp_v1p1.xsd"
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote: counts, the output file and notes worth telling the instructor."""
+
+    format: str
+    out_path: Path
+    templates: int = 0
+    questions: int = 0
+    notes: list = field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def summary(self) -> str:
+        lines = [f"{self.format}: {self.questions} questions from {self.templates} templates -> {self.out_path}"]
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+class Exporter:
+    """One LMS format. A subclass sets ``name`` (its key in the registry), ``label`` (how its
+    report names it) and writes the file's bytes in :meth:`package`."""
+
+    name = ""
+    label = ""
+
+    def package(self, spec, items: list, report: ExportReport) -> bytes:
+        """The file's bytes for the drawn ``items`` (:class:`PoolItem`) of ``spec``; counts and notes go
+        to ``report``."""
+        raise NotImplementedError
+
+    def export(self, spec_path, variants: int, out_path, banks=(), seed: int = 0) -> ExportReport:
+        """Write ``variants`` variants of every template the spec at ``spec_path`` selects to ``out_path``.
+
+        ``banks`` are template folders added to the spec's; ``seed`` chooses the variants. Raises
+        ValueError for fewer than one variant, InputError for an unusable spec or bank.
+        """
+        spec, items = select_pool(spec_path, banks, variants, seed)
+        report = ExportReport(self.label, Path(out_path))
+        data = self.package(spec, items, report)
+        write_atomic(out_path, data)
+        return report
+
+
+# ------------------------------------------------------------------------------- the pool of variants
+
+
+@dataclass
+class PoolItem:
+    """One template as the spec selects it: its section's form, size, points per part and drawn variants."""
+
+    template: Template
+    form: str
+    size: str
+    points: list
+    variants: list = field(default_factory=list)
+
+
+def export_seed(seed: int, template_id: str, version: int, k: int) -> int:
+    """The seed of the k-th exported variant of a template (no secret: exports are for an LMS's pool)."""
+    message = SEPARATOR.join(str(f) for f in ("quizgen-export", int(seed), template_id, version, k))
+    return int.from_bytes(hashlib.sha256(message.encode("utf-8")).digest(), "big")
+
+
+def select_pool(spec_path, banks, variants: int, seed: int) -> tuple:
+    """``(spec, [PoolItem, ...])``: every template the spec selects, once per (id, form, size), drawn
+    ``variants`` times. Raises ValueError for fewer than one variant."""
+    if int(variants) < 1:
+        raise ValueError("variants must be at least 1")
+    spec = load_spec(spec_path)
+    bank = load_bank(tuple(spec.banks) + tuple(str(b) for b in banks))
+    # every selected template is exported: count, shuffle and vary do not apply here
+    sections = [dataclasses.replace(s, count=None, shuffle=False, vary=False) for s in spec.sections]
+    open_spec = dataclasses.replace(spec, sections=sections)
+    items, seen = [], set()
+    for index, section in enumerate(sections):
+        for template in section_pool(open_spec, bank, index):
+            key = (template.id, section.form, section.size)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = PoolItem(template, section.form, section.size, part_points(section, template))
+            for k in range(int(variants)):
+                rng = rng_for(export_seed(seed, template.id, template.version, k))
+                item.variants.append(template.draw(rng, f"export:{seed}:{k}", form=section.form,
+                                                   size=section.size))
+            items.append(item)
+    return spec, items
+
+
+# ------------------------------------------------------------------------------- text and math
+
+
+_PLAIN_LABEL = re.compile(r"\(?[a-z0-9]\)?|[0-9]+|[A-Za-z][a-z ]+")
+
+
+def xhtml_and_formulas(text: str, inline: bool) -> tuple:
+    """XHTML of Markdown ``text`` (so that QTI can parse it) with its formulas as slots, and the formulas."""
+    body, formulas = cut_math(text, inline)
+    return render_markdown(body, inline, xhtml=True).strip(), formulas
+
+
+def tex_delimited(latex: str, display: bool = False) -> str:
+    """One formula in the delimiters MathJax reads, HTML-escaped."""
+    body = html.escape(latex, quote=False).replace("$", "&#36;")
+    return f"\\[{body}\\]" if display else f"\\({body}\\)"
+
+
+def html_with_tex(text: str, inline: bool = False) -> str:
+    """Markdown with ``$...$``/``$$...$$`` math to HTML with ``\\(...\\)``/``\\[...\\]`` math.
+
+    A literal dollar sign is written ``&#36;`` so that no TeX filter mistakes it for a delimiter.
+    """
+    rendered, formulas = xhtml_and_formulas(text, inline)
+    return put_math(rendered.replace("$", "&#36;"), formulas, tex_delimited, inline)
+
+
+def is_plain_label(label: str) -> bool:
+    """Whether a part's label is words or a number (shown as text) rather than a formula (shown as TeX)."""
+    return bool(_PLAIN_LABEL.fullmatch(label))
+
+
+def label_html(part) -> str:
+    """A part's label as HTML: plain words escaped, anything else as inline TeX."""
+    if is_plain_label(part.label):
+        return html.escape(part.label)
+    return tex_delimited(part.label)
+
+
+def stem_and_options(template: Template, variant: Variant) -> tuple:
+    """``(stem, options)``: the rendered stem and, for a conceptual choice question, its options apart.
+
+    Conceptual items append their lettered options to the stem; an LMS shows options itself
+    (and may shuffle them), so the list is cut from the stem and the options returned (else None).
+    """
+    options = variant.params.get("options")
+    suffix = options_stem("")
+    parts = template.parts
+    if (len(parts) == 1 and parts[0].kind.lettered_options and template.stem.endswith(suffix)
+            and isinstance(options, list) and len(options) == parts[0].kind.lettered_options):
+        stripped = dataclasses.replace(template, stem=template.stem[: -len(suffix)])
+        return render_stem(stripped, variant), [str(o) for o in options]
+    return render_stem(template, variant), None
+
+
+def number_text(value) -> str:
+    """A number as plain decimal text (no exponent): what every LMS parses."""
+    value = float(value)
+    if value == int(value) and abs(value) < 2**53:
+        return str(int(value))
+    text = repr(value)
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text
+
+
+# ------------------------------------------------------------------------------- keys
+
+
+def answer_key(part, variant: Variant, hand: bool = False):
+    """The key of ``part`` in ``variant`` as its kind's value (``hand``: the hand-calculation key)."""
+    return part.kind.from_json((variant.hand_answers if hand else variant.answers)[part.name])
+
+
+def numeric_keys(part, variant: Variant) -> list:
+    """Per blank of a "numbers" part: ``[(key, tolerance), ...]``, with the hand key where it differs."""
+    return part.kind.blank_keys(answer_key(part, variant), answer_key(part, variant, hand=True))
+
+
+def blank_count(part, variant: Variant) -> int:
+    """How many blanks a part takes in a question of blanks: one for a choice-form part."""
+    if variant.choices.get(part.name):
+        return 1
+    return part.kind.blank_count(answer_key(part, variant))
+
+
+def matrix_rows_cols(value) -> tuple:
+    """``(rows, columns)`` of a matrix key (a flat key is one row)."""
+    arr = np.asarray(value, dtype=float)
+    return (arr.shape[0], arr.shape[1]) if arr.ndim == 2 else (1, arr.size)
+
+
+# ------------------------------------------------------------------------------- XML, manifests and zips
+
+
+def identifier(text: str) -> str:
+    """``text`` as an XML identifier (NCName-safe: other characters become ``_``)."""
+    ident = re.sub(r"[^A-Za-z0-9._-]", "_", text)
+    return ident if re.match(r"[A-Za-z_]", ident) else "I" + ident
+
+
+def xml_bytes(root, finish=None) -> bytes:
+    """The indented UTF-8 document of ``root``; ``finish`` may rewrite its text first (CDATA sections)."""
+    ET.indent(root, space="  ")
+    text = ET.tostring(root, encoding="unicode")
+    if finish is not None:
+        text = finish(text)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n").encode("utf-8")
+
+
+def ims_manifest(manifest_id: str, title: str, resources: list, resource_type: str) -> bytes:
+    """An IMS CP 1.1 manifest; ``resources``: (identifier, href, [files])."""
+    ET.register_namespace("", CP_NS)
+    ET.register_namespace("xsi", XSI_NS)
+    c = "{" + CP_NS + "}"
+    root = ET.Element(c + "manifest", {"identifier": manifest_id,
+                                        "{" + XSI_NS + "}schemaLocation": f"{CP_NS} {CP_XSD}"})
+    metadata = ET.SubElement(root, c + "metadata")
+    ET.SubElement(metadata, c + "schema").text = "QTIv2.1 Package" if resource_type.endswith("v2p1") \
+        else "IMS Content"
+    ET.SubElement(metadata, c + "schemaversion").text = "1.0.0" if resource_type.endswith("v2p1") else "1.1.3"
+    ET.SubElement(root, c + "organizations")
+    listing = ET.SubElement(root, c + "resources")
+    for ident, href, files in resources:
+        resource = ET.SubElement(listing, c + "resource", identifier=ident, type=resource_type, href=href)
+        for f in files:
+            ET.SubElement(resource, c + "file", href=f)
+    return xml_bytes(root)
+
+
+def zip_bytes(files: list) -> bytes:
+    """A zip of ``(name, bytes)`` with fixed dates and order: the same content is the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()

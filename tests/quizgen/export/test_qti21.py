@@ -1,0 +1,89 @@
+"""QTI 2.1 export: items and the package's manifest are valid against the IMS XML schemas kept in
+tests/data/qti/ (see its README); numbers use tolerant equal; choices, essays and text; determinism."""
+
+import math
+import zipfile
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from quizgen.export import get_exporter
+from tests.quizgen.export.pool import exported_ids
+
+QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
+CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
+
+
+@pytest.fixture(scope="module")
+def qti(setup):
+    spec, bank, root = setup
+    out = root / "quiz.zip"
+    report = get_exporter("qti").export(spec, 2, out, banks=[bank], seed=7)
+    return report, out
+
+
+def test_qti21_package_is_valid_against_the_ims_schemas(qti, schemas):
+    etree, item_schema, cp_schema = schemas
+    report, out = qti
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        assert names[0] == "imsmanifest.xml"
+        manifest = etree.fromstring(archive.read("imsmanifest.xml"))
+        assert cp_schema.validate(manifest), cp_schema.error_log
+        hrefs = [f.get("href") for f in manifest.iter(CP + "file")]
+        assert sorted(hrefs) == sorted(n for n in names if n != "imsmanifest.xml")
+        assert len(hrefs) == report.questions
+        for r in manifest.iter(CP + "resource"):
+            assert r.get("type") == "imsqti_item_xmlv2p1" and r.get("href") in names
+        for name in hrefs:
+            item = etree.fromstring(archive.read(name))
+            assert item_schema.validate(item), (name, item_schema.error_log)
+
+
+def _items(out):
+    with zipfile.ZipFile(out) as archive:
+        return {n: ET.fromstring(archive.read(n)) for n in archive.namelist() if n != "imsmanifest.xml"}
+
+
+def test_qti21_numeric_items_use_tolerant_equal(qti, setup):
+    _, out = qti
+    _, bank = exported_ids(setup[1])
+    kind = bank.get("lstm.cell_step").parts[0].kind
+    items = _items(out)
+    lstm = next(i for n, i in items.items() if "lstm.cell_step" in n)
+    entries = lstm.findall(f".//{QTI}textEntryInteraction")
+    assert len(entries) == 6
+    equals = lstm.findall(f".//{QTI}equal")
+    assert len(equals) >= 6
+    for eq in equals:
+        assert eq.get("toleranceMode") == "absolute"
+        low, high = map(float, eq.get("tolerance").split())
+        value = float(eq.find(f"{QTI}baseValue").text)
+        assert low == high and math.isclose(low, kind.tolerance.bound(value), rel_tol=1e-12)
+    for decl in lstm.findall(f"{QTI}responseDeclaration"):
+        assert decl.get("baseType") == "float" and decl.find(f"{QTI}correctResponse/{QTI}value") is not None
+    assert lstm.find(f"{QTI}outcomeDeclaration[@identifier='SCORE']") is not None
+    assert lstm.find(f"{QTI}modalFeedback") is not None
+    assert lstm.find(".//{http://www.w3.org/1998/Math/MathML}math") is not None
+
+
+def test_qti21_choice_essay_and_text(qti):
+    _, out = qti
+    items = _items(out)
+    kinds = {n: {e.tag.split("}")[1] for e in i.iter()} for n, i in items.items()}
+    assert any("choiceInteraction" in k for k in kinds.values())
+    assert any("extendedTextInteraction" in k and "rubricBlock" in k for k in kinds.values())
+    for name, item in items.items():
+        for interaction in item.iter(f"{QTI}choiceInteraction"):
+            decl = item.find(f"{QTI}responseDeclaration[@identifier='{interaction.get('responseIdentifier')}']")
+            ids = {c.get("identifier") for c in interaction.iter(f"{QTI}simpleChoice")}
+            assert {v.text for v in decl.iter(f"{QTI}value")} <= ids
+        body = ET.tostring(item.find(f"{QTI}itemBody"), encoding="unicode")
+        assert "$" not in body
+
+
+def test_qti21_is_deterministic(setup, qti, tmp_path):
+    spec, bank, _ = setup
+    again = tmp_path / "again.zip"
+    get_exporter("qti").export(spec, 2, again, banks=[bank], seed=7)
+    assert again.read_bytes() == qti[1].read_bytes()
