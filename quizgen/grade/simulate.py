@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from quizgen.bank.loader import load_bank
-from quizgen.build.builder import load_manifest
+from quizgen.builddir import BuildDir
 from quizgen.build.exam import question_from_json
 from quizgen.bank.kinds import Choice, Essay
 
@@ -53,7 +53,7 @@ def _answer(rng, part, variant, ability: float) -> str:
 
 def simulate_submissions(build_dir, seed: int = 0, banks=()) -> str:
     """CSV text of one submission per student (plus one resubmission and one unknown id)."""
-    manifest = load_manifest(build_dir)
+    manifest = BuildDir(build_dir).manifest()
     bank = load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks))
     rng = np.random.default_rng(seed)
     header = ["Timestamp", "Email", "student_id"] + manifest["columns"]
