@@ -391,7 +391,7 @@ def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, job
     if incoming is None or key is not on_disk:  # read against the key that is current (its class size
         incoming = read_submissions(paths, key.columns, len(key.students))  # sets what file is too large)
     bank = load_bank(tuple(key.banks) + build.banks)
-    students = key.students
+    students = build.students()
     roster = {normalise_id(sid): sid for sid, _ in students}
     lap("load the key and read the files")
     with open_gradebook(build_dir) as book:
