@@ -34,9 +34,9 @@ from pathlib import Path
 import numpy as np
 
 from quizgen.bank.loader import load_bank
-from quizgen.build.builder import build, load_manifest
+from quizgen.build.builder import build
+from quizgen.builddir import BuildDir
 from quizgen.tables import read_table
-from quizgen.builddir.gradingkey import write_manifest
 
 GRADE = """
 import json, sys, time
@@ -74,7 +74,7 @@ def wrong_answer(key: str, rng) -> str:
 
 
 def make_class(real: Path, out: Path, n: int, rng) -> Path:
-    manifest = load_manifest(real)
+    manifest = BuildDir(real).manifest()
     base = manifest["students"]
     students = []
     for k in range(n):
@@ -85,7 +85,7 @@ def make_class(real: Path, out: Path, n: int, rng) -> Path:
     manifest["roster"]["students"] = [{"id": s["id"], "name": s["name"], "row": i + 2, "extra": {}}
                                       for i, s in enumerate(students)]
     out.mkdir(parents=True)
-    write_manifest(out, manifest, load_bank())
+    BuildDir(out).write(manifest, load_bank())
     key = {r["student_id"]: r for _, r in read_table(real / "key.csv").rows}
     columns = manifest["columns"]
     path = out / "submissions.csv"
@@ -129,7 +129,7 @@ def main():
         (tmp / "roster.csv").write_text("student_id,name\n" + "".join(f"r{i:03d},R {i}\n" for i in range(40)))
         build(tmp / "spec.toml", tmp / "roster.csv", tmp / "real", secret_file=tmp / "k" / "s",
               formats=(), quiet=True)
-        blanks = len(load_manifest(tmp / "real")["columns"])
+        blanks = len(BuildDir(tmp / "real").manifest()["columns"])
         before = machine_speed()
         print(f"exam with {blanks} answer blanks")
         print(f"{'submissions':>11} {'seconds':>8} {'us/blank':>9}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import click
 
 from quizgen import __version__
 from quizgen.errors import EXIT_ATTENTION, EXIT_REFUSED, InputError
+from quizgen.workers import DEFAULT_JOBS
 
 
 def _bank_option(fn):
@@ -239,7 +239,7 @@ def verify(build_dir, secret_file, banks):
     Example:
       quizgen verify build/unit4 --secret-file ~/.config/quizgen/unit4.secret
     """
-    from quizgen.build.builder import verify as run_verify
+    from quizgen.build.verify import verify as run_verify
 
     report = run_verify(build_dir, secret_file, banks)
     for problem in report.problems:
@@ -282,7 +282,7 @@ def _print_grade_report(report, build_dir) -> None:
 @click.option("--feedback", default="html", show_default=True, callback=_page_formats,
               help="Per-student feedback pages in DIR/feedback/: html, pdf, html,pdf or none.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=DEFAULT_JOBS, show_default="all cores",
               help="Worker processes grading the class and writing the feedback pages.")
 @_bank_option
 def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, banks):
@@ -311,7 +311,7 @@ def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, bank
 @click.option("--feedback", default="html", show_default=True, callback=_page_formats,
               help="Per-student feedback pages in DIR/feedback/: html, pdf, html,pdf or none.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=DEFAULT_JOBS, show_default="all cores",
               help="Worker processes grading the class and writing the feedback pages.")
 @_bank_option
 def regrade(build_dir, recompute, first, feedback, quiet, jobs, banks):
@@ -336,7 +336,7 @@ def regrade(build_dir, recompute, first, feedback, quiet, jobs, banks):
 @click.option("--format", "formats", default="html", show_default=True, callback=_page_formats,
               help="html, pdf or html,pdf.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=DEFAULT_JOBS, show_default="all cores",
               help="Worker processes writing the pages.")
 @_bank_option
 def feedback_cmd(build_dir, formats, quiet, jobs, banks):

@@ -177,6 +177,14 @@ class AnswerKind:
         """An answer that must not pass: the key moved well outside the kind's tolerance."""
         raise NotImplementedError(f"{self.name} answers have no perturbed key")
 
+    def slipped(self, key) -> str:
+        """A numeric key as a student who slipped might type it (``quizgen simulate``): off by 0.37."""
+        return self.format(np.asarray(key, dtype=float) + 0.37)
+
+    def wrong_letters(self, key) -> list:
+        """The option letters a student could choose that are not in ``key`` (none: not options)."""
+        return []
+
     def hand_decimals(self, default: int | None) -> int | None:
         """The decimals a hand calculation rounds this kind's answer to (``default``: the template's)."""
         return default
@@ -379,6 +387,9 @@ class Integer(AnswerKind):
 
     def perturb(self, key):
         return int(key) + 1
+
+    def slipped(self, key) -> str:
+        return str(int(key) + 7)
 
     def js_spec(self):
         return self._js_spec()
@@ -719,8 +730,11 @@ class Choice(AnswerKind):
         return not self.multiple
 
     def perturb(self, key):
-        others = [c for c in LETTERS[: self.n_options] if c not in key]
+        others = self.wrong_letters(key)
         return frozenset(others[:1]) if others else frozenset()
+
+    def wrong_letters(self, key) -> list:
+        return [c for c in LETTERS[: self.n_options] if c not in key]
 
     def js_spec(self):
         return self._js_spec(n=self.n_options, multiple=self.multiple)

@@ -269,7 +269,7 @@ class Template:
         for _ in range(MAX_DRAWS):
             try:
                 params = thaw(freeze(self.generate_fn(rng, **kwargs)))
-                variant = self._freeze_variant(params, seed_label)
+                variant = self.freeze_variant(params, seed_label)
                 if form == "choice":
                     variant = self._with_choices(variant, rng)
                 return variant
@@ -279,7 +279,10 @@ class Template:
         raise TemplateError(
             f"{self.id}: {MAX_DRAWS} draws in a row were degenerate (most often: {common})")
 
-    def _freeze_variant(self, params: dict, seed_label: str) -> "Variant":
+    def freeze_variant(self, params: dict, seed_label: str) -> "Variant":
+        """The variant of ``params`` (drawn, or frozen in a build and thawed): its keys, hand keys and
+        mistakes solved now, without choices. Raises Redraw when the params make a degenerate
+        question (an answer not finite, a mistake that cannot be told from the key)."""
         exact = self.solve(params)
         hand = self.solve(params, hand=True)
         answers, hand_answers = {}, {}

@@ -19,12 +19,11 @@ last, so a directory without one is visibly unfinished.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 import logging
 import os
 import platform
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,19 +35,11 @@ from quizgen.bank.loader import Bank, load_bank
 from quizgen.errors import InputError
 from quizgen.tables import csv_text
 from quizgen.files import write_atomic
-from quizgen.builddir import gradingkey
-from quizgen.builddir.gradingkey import MANIFEST, load_manifest, write_manifest
-from quizgen.build.exam import (StudentExam, answer_columns, assemble, plan_exam,
-    question_from_json, student_exam)
-from quizgen.progress import progress
+from quizgen.builddir import BuildDir
+from quizgen.build.exam import StudentExam, answer_columns, plan_exam, question_from_json, student_exam
 from quizgen.build.render import FORMATS, parse_formats
-from quizgen.build.spec import (ExamSpec, load_or_create_secret, load_roster, load_secret,
-    load_spec, secret_fingerprint)
-
-# one math-font subset for every HTML page of a build: the characters the course's math uses
-MATH_CHARACTERS = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                   "αβγδϵεζηθικλμνξπρστυϕφχψωΓΔΘΛΞΠΣΦΨΩ"
-                   "+−=<>≤≥≠≈∼→←↦⇒∈∝≡·×⊙⊗±∘∗/()[]{}|‖⌊⌋⌈⌉⟨⟩∑∏∫√∞∂∇…⋯′ℓ⊤ℝ𝔼ℕℤ,.;:!'%ˆ˜¯⃗^~")
+from quizgen.build.spec import ExamSpec, load_or_create_secret, load_roster, load_spec, secret_fingerprint
+from quizgen.workers import forked_map
 
 
 @dataclass
@@ -65,15 +56,6 @@ def exam_meta(spec: ExamSpec) -> dict:
     return {"title": spec.title, "course": spec.course, "date": spec.date, "duration": spec.duration,
             "exam_id": spec.exam_id, "instructions": spec.instructions,
             "sections": [s.title for s in spec.sections]}
-
-
-def exam_meta_from_manifest(manifest: dict) -> dict:
-    """The page header's data from a frozen manifest (grading happens long after the build)."""
-    raw = manifest["spec"]["raw"]
-    return {"title": raw.get("title", ""), "course": raw.get("course", ""), "date": str(raw.get("date", "")),
-            "duration": str(raw.get("duration", "")), "exam_id": manifest["exam_id"],
-            "instructions": raw.get("instructions", ""),
-            "sections": [s.get("title", "") for s in raw.get("section", [])]}
 
 
 def bank_hash(bank: Bank) -> str:
@@ -105,7 +87,7 @@ def key_rows(exams: list) -> tuple[list, list]:
                 choice = q.variant.choices.get(part.name)
                 if choice:
                     row.append(choice["key"])
-                elif part.kind.name == "essay":
+                elif part.kind.graded_by_hand:
                     row.append("")
                 else:
                     row.append(part.kind.format(part.kind.from_json(q.variant.answers[part.name])))
@@ -136,19 +118,14 @@ def manifest_data(spec: ExamSpec, exams: list, bank: Bank, secret: bytes, roster
 
 # -- drawing and rendering, in worker processes ----------------------------------------------------
 
-_JOB: dict = {}
-
-
-def _draw_and_render(index: int) -> tuple:
-    """Draw one student's exam and render its files; runs in a worker after fork.
+def draw_and_render(plan, students: list, secret: bytes, meta: dict, formats: tuple, index: int) -> tuple:
+    """Draw student ``index``'s exam and render its files (in a worker process).
 
     Returns the questions in manifest form (plain data, cheap to send back) and
     {relative path: bytes}.
     """
-    from quizgen.build.render import render_html, render_pdf
+    from quizgen.build.render import MATH_CHARACTERS, render_html, render_pdf
 
-    plan, students, secret = _JOB["plan"], _JOB["students"], _JOB["secret"]
-    meta, formats = _JOB["meta"], _JOB["formats"]
     exam = student_exam(plan, students[index], secret)
     sid = exam.student.id
     out = {}
@@ -158,41 +135,23 @@ def _draw_and_render(index: int) -> tuple:
     if "pdf" in formats:
         out[f"exams/{sid}.pdf"] = render_pdf(meta, exam, "exam")
         out[f"solutions/{sid}.pdf"] = render_pdf(meta, exam, "solutions")
-    return index, [q.to_json() for q in exam.questions], out
-
-
-def _write_all(out: Path, produced: dict, files: dict) -> None:
-    for rel, data in produced.items():
-        write_atomic(out / rel, data)
-        files[rel] = hashlib.sha256(data).hexdigest()
+    return [q.to_json() for q in exam.questions], out
 
 
 def draw_and_render_all(out: Path, plan, students: list, secret: bytes, bank: Bank, meta: dict,
                         formats: tuple, jobs: int, quiet: bool, files: dict) -> list:
     """Every student's exam, drawn and rendered in ``jobs`` processes; files written as they come."""
-    _JOB.update(plan=plan, students=students, secret=secret, meta=meta, formats=formats)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    questions: list = [None] * len(students)
-    indices = range(len(students))
-    label = f"building {'+'.join(formats) or 'keys'}"
-    with progress(indices, label, quiet, length=len(students)) as bar:
-        if jobs > 1 and len(students) > 1:
-            import multiprocessing
-
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                for index, qs, produced in pool.map(_draw_and_render, indices, chunksize=4):
-                    questions[index] = qs
-                    _write_all(out, produced, files)
-                    if hasattr(bar, "update"):
-                        bar.update(1)
-        else:
-            for i in bar:
-                index, qs, produced = _draw_and_render(i)
-                questions[index] = qs
-                _write_all(out, produced, files)
-    _JOB.clear()
+    task = functools.partial(draw_and_render, plan, students, secret, meta, formats)
+    questions = []
+    with forked_map(task, range(len(students)), jobs, chunksize=4, label=f"building {'+'.join(formats) or 'keys'}",
+                    quiet=quiet) as drawn:
+        for qs, produced in drawn:
+            questions.append(qs)
+            for rel, data in produced.items():
+                write_atomic(out / rel, data)
+                files[rel] = hashlib.sha256(data).hexdigest()
     return [StudentExam(student, [question_from_json(bank, q) for q in qs])
             for student, qs in zip(students, questions)]
 
@@ -222,7 +181,7 @@ def key_pdf(meta: dict, exams: list) -> bytes:
             for part, column, points in zip(q.template.parts, q.columns, q.points):
                 choice = q.variant.choices.get(part.name)
                 value = part.kind.from_json(q.variant.answers[part.name])
-                key = "(graded by hand: see the rubric)" if part.kind.name == "essay" else \
+                key = "(graded by hand: see the rubric)" if part.kind.graded_by_hand else \
                     math_html(part.kind.tex(value), "print")
                 if choice:
                     key = f"{choice['key']}: {key}"
@@ -270,83 +229,6 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
         write_atomic(out / "key.pdf", data)
         files["key.pdf"] = hashlib.sha256(data).hexdigest()
     manifest = manifest_data(spec, exams, bank, secret, Path(roster_path), dict(sorted(files.items())))
-    write_manifest(out, manifest, bank)
+    BuildDir(out).write(manifest, bank)
     report.files = files
     return report
-
-
-# -- verify ---------------------------------------------------------------------------------------
-
-@dataclass
-class VerifyReport:
-    students: int = 0
-    variants: int = 0
-    problems: list = field(default_factory=list)
-
-
-def _misplaced_questions(build_dir, key, manifest: dict) -> list:
-    """Questions the key's offsets do not find where manifest.json has them."""
-    if not len(key.offsets):
-        return []
-    out = []
-    with gradingkey.QuestionReader(build_dir, key) as reader:
-        for i, student in enumerate(manifest["students"]):
-            for k, question in enumerate(student["questions"]):
-                try:
-                    found, carrying = reader(i, k), reader.for_carrying(i, k)
-                except (IndexError, InputError):
-                    found = carrying = None
-                columns = [p["column"] for p in question["parts"]]
-                if found != question or carrying is None or carrying["template_id"] != question["template_id"] \
-                        or carrying["variant"]["params"] != question["variant"]["params"] \
-                        or [p["column"] for p in carrying["parts"]][:len(columns)] != columns:
-                    out.append(f"where student {student['id']} question {k + 1} is")
-    return out
-
-
-def verify(build_dir, secret_file, banks=()) -> VerifyReport:
-    """Rebuild every variant from the secret and compare with the frozen manifest and the files."""
-    from quizgen.build.spec import Student, spec_from_dict
-
-    build_dir = Path(build_dir)
-    manifest = load_manifest(build_dir)
-    secret = load_secret(secret_file)
-    report = VerifyReport()
-    if secret_fingerprint(secret) != manifest["secret_fingerprint"]:
-        report.problems.append(f"{secret_file} is not the secret this exam was built with")
-        return report
-    spec = spec_from_dict(manifest["spec"]["raw"], manifest["spec"]["path"])
-    spec.banks = tuple(manifest["spec"]["banks"])
-    bank = load_bank(tuple(spec.banks) + tuple(banks))
-    students = [Student(s["id"], s["name"], s["row"], s.get("extra", {}))
-                for s in manifest["roster"]["students"]]
-    exams = assemble(spec, bank, students, secret)
-    frozen = {s["id"]: s for s in manifest["students"]}
-    for exam in exams:
-        report.students += 1
-        mine = frozen[exam.student.id]["questions"]
-        for q, stored in zip(exam.questions, mine):
-            report.variants += 1
-            if json.loads(json.dumps(q.to_json())) != stored:
-                report.problems.append(f"student {exam.student.id} question {q.number}: rebuilt variant "
-                                       f"differs from the manifest ({stored['template_id']})")
-    key_path = build_dir / gradingkey.FILE_NAME
-    if key_path.exists():  # grading reads the key from here: it must be the manifest's, number for number
-        digest = gradingkey.file_sha256(build_dir / MANIFEST)
-        try:
-            stored = gradingkey.from_bytes(key_path.read_bytes())
-        except gradingkey.UNREADABLE as exc:
-            report.problems.append(f"{gradingkey.FILE_NAME}: cannot be read ({exc}); grading will remake it")
-        else:
-            if stored.manifest_sha256 == digest:
-                fresh = gradingkey.from_manifest(manifest, bank, digest)
-                problems = gradingkey.differences(stored, fresh) + _misplaced_questions(build_dir, stored, manifest)
-                report.problems += [f"{gradingkey.FILE_NAME}: {what} differs from the manifest" for what in problems]
-    for rel, digest in manifest["files"].items():
-        path = build_dir / rel
-        if not path.exists():
-            report.problems.append(f"{rel}: missing")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-            report.problems.append(f"{rel}: changed since the build (sha256 differs)")
-    return report
-

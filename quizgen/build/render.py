@@ -61,6 +61,12 @@ def stylesheet() -> str:
     return (templates_dir() / "exam.css").read_text(encoding="utf-8")
 
 
+# one math-font subset for every HTML page of a build and of its feedback: the characters the course's math uses
+MATH_CHARACTERS = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                   "αβγδϵεζηθικλμνξπρστυϕφχψωΓΔΘΛΞΠΣΦΨΩ"
+                   "+−=<>≤≥≠≈∼→←↦⇒∈∝≡·×⊙⊗±∘∗/()[]{}|‖⌊⌋⌈⌉⟨⟩∑∏∫√∞∂∇…⋯′ℓ⊤ℝ𝔼ℕℤ,.;:!'%ˆ˜¯⃗^~")
+
+
 def math_font_path() -> Path:
     import ziamath
 

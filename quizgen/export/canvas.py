@@ -281,7 +281,7 @@ def blank_texts(part, variant: Variant, report: ExportReport, template: Template
     kind = part.kind
     if kind.answer_form == "formula":
         report.note(f"{template.id}: formula answers are matched as text in Canvas")
-    if kind.answer_form == "numbers" and getattr(kind, "decimals", None) is not None:
+    if kind.answer_form == "numbers" and kind.hand_decimals(None) is not None:
         report.note("Canvas blanks are matched as text: a number is right when written with the stem's "
                     "decimals and within the tolerance (each such spelling is accepted)")
     return kind.accepted_texts(answer_key(part, variant), answer_key(part, variant, hand=True))

@@ -20,6 +20,7 @@ arranged differently:
 
 from __future__ import annotations
 
+import functools
 import itertools
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from quizgen.bank.marking import (ECF_FEEDBACK, carried_forward, carried_value, 
     may_carry_forward)
 from quizgen.bank.kinds import LETTERS
 from quizgen.bank.question import thaw
+from quizgen.workers import forked_map
 
 STATUSES = ("correct", "ecf", "wrong", "invalid", "blank", "missing")
 CORRECT, ECF, WRONG, INVALID, BLANK, MISSING = range(len(STATUSES))
@@ -70,7 +72,7 @@ def grade_class(key, bank, cells: list, ecf: bool = True, ecf_credit: float = 1.
 
     ``question_record(i, k)`` returns student i's k-th question (0-based) as the manifest
     has it, or at least its template_id, its variant's params and choices and its parts'
-    columns (:meth:`quizgen.builddir.gradingkey.QuestionReader.for_carrying`); it is called only
+    columns (:meth:`quizgen.builddir.BuildDir.for_carrying`); it is called only
     where error carried forward can apply. The class is graded
     in slices of students (:func:`grade_slices`); ``done(count)`` is called as each slice
     is finished (a progress bar). With ``finish``, the list of ``finish(grades, lo, hi)``
@@ -112,45 +114,28 @@ def grade_slices(key, bank, cells: list, ecf: bool = True, ecf_credit: float = 1
     size = max(1, min(SLICE, -(-n // jobs) if parallel else SLICE))
     bounds = list(range(0, n, size)) + [n] if n else [0, 0]
     slices = list(zip(bounds[:-1], bounds[1:]))
-    _JOB.update(key=key, bank=bank, cells=cells, ecf=ecf, ecf_credit=ecf_credit, question_record=question_record,
-                finish=finish)
-    try:
-        if not parallel:
-            yield ((lo, hi, _grade_slice((lo, hi))) for lo, hi in slices)
-        else:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            # forked (all at the first submit, before the pool starts its own thread): the workers
-            # share the key, the bank and the cells without pickling them
-            pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-            try:
-                futures = [(lo, hi, pool.submit(_grade_slice, (lo, hi))) for lo, hi in slices]
-                yield ((lo, hi, future.result()) for lo, hi, future in futures)
-            finally:
-                pool.shutdown(cancel_futures=True)
-    finally:
-        _JOB.clear()
+    task = functools.partial(_grade_slice, key, bank, cells, ecf, ecf_credit, question_record, finish)
+    with forked_map(task, slices, jobs if parallel else 1) as graded:
+        yield ((lo, hi, part) for (lo, hi), part in zip(slices, graded))
 
 
 PARALLEL_FROM = 2000  # students before worker processes pay for themselves
 SLICE = 5000          # students graded at a time: a progress step, and what a worker sends back
-_JOB: dict = {}
 
 
-def _grade_slice(bounds: tuple) -> dict:
-    """Grade students lo..hi-1 (their grades indexed from 0)."""
+def _grade_slice(key, bank, cells: list, ecf: bool, ecf_credit: float, question_record, finish,
+                 bounds: tuple) -> dict:
+    """Grade students lo..hi-1 of ``key`` (their grades indexed from 0), or ``finish(grades, lo, hi)``
+    of them; the arguments are :func:`grade_slices`'s."""
     lo, hi = bounds
-    key, bank = _JOB["key"], _JOB["bank"]
     part = key.students_slice(lo, hi)
-    cells = _JOB["cells"][lo:hi]
+    cells = cells[lo:hi]
     grades = {c: ColumnGrades.empty(hi - lo) for c in key.columns}
     for group in part.groups:
         _grade_group(group, bank, cells, grades[group.column])
-    if _JOB["ecf"]:
-        record = _JOB["question_record"]
-        _carry_errors_forward(part, bank, cells, grades, _JOB["ecf_credit"], lambda i, k: record(lo + i, k))
-    return _JOB["finish"](grades, lo, hi) if _JOB["finish"] is not None else grades
+    if ecf:
+        _carry_errors_forward(part, bank, cells, grades, ecf_credit, lambda i, k: question_record(lo + i, k))
+    return finish(grades, lo, hi) if finish is not None else grades
 
 
 def _grade_group(group, bank, cells: list, out: ColumnGrades) -> None:

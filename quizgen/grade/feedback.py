@@ -11,15 +11,16 @@ so both stay text.
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from quizgen.build.builder import MATH_CHARACTERS, exam_meta_from_manifest
+from quizgen.builddir import BuildDir
 from quizgen.files import write_atomic
 from quizgen.build.exam import question_from_json
 from quizgen.build.richtext import math_html, to_html
 from quizgen.bank.texts import render_solution, render_stem
+from quizgen.workers import forked_map
 
 STATUS_TEXT = {"correct": "correct", "ecf": "correct from your earlier answers", "wrong": "wrong",
                "invalid": "could not be read", "blank": "no answer", "missing": "no submission",
@@ -64,60 +65,53 @@ def student_context(bank, student: dict, results: dict, math: str) -> dict:
             "variant_code": student.get("variant_code", "")}
 
 
-def write_feedback(build_dir, manifest: dict, book, bank, formats=("html", "pdf"), jobs: int = 1,
-                   quiet: bool = True) -> int:
+def write_feedback(build: BuildDir, book, bank, formats=("html", "pdf"), jobs: int = 1, quiet: bool = True) -> int:
     """Feedback pages for every student of the latest run, in ``jobs`` worker processes with a
     progress bar (unless ``quiet``); returns how many students have pages."""
-    from quizgen.progress import progress
-    from quizgen.build.render import environment, math_font_css, print_font_css, stylesheet
+    from quizgen.build.render import MATH_CHARACTERS, environment, math_font_css, print_font_css, stylesheet
 
-    out = Path(build_dir) / "feedback"
-    students = manifest["students"]
-    _JOB.update(students=students, results=book.results(book.latest_run()["id"]), bank=bank, formats=formats,
-                meta=exam_meta_from_manifest(manifest), page=environment().get_template("feedback.html.j2"),
-                css=stylesheet(), html_font=math_font_css(MATH_CHARACTERS) if "html" in formats else "",
-                print_font=print_font_css())
-    try:
-        with progress(range(len(students)), "feedback pages", quiet, length=len(students)) as bar:
-            if jobs > 1 and len(students) > 1:
-                import multiprocessing
-                from concurrent.futures import ProcessPoolExecutor
-
-                # forked: the workers share the results and the manifest without pickling them
-                with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                    for files in pool.map(_student_pages, range(len(students)), chunksize=8):
-                        _write(out, files)
-                        if hasattr(bar, "update"):
-                            bar.update(1)
-            else:
-                for index in bar:
-                    _write(out, _student_pages(index))
-    finally:
-        _JOB.clear()
+    out = build.path / "feedback"
+    students = build.manifest()["students"]
+    job = FeedbackJob(students=students, results=book.results(book.latest_run()["id"]), bank=bank,
+                      formats=formats, meta=build.exam_meta(), page=environment().get_template("feedback.html.j2"),
+                      css=stylesheet(), html_font=math_font_css(MATH_CHARACTERS) if "html" in formats else "",
+                      print_font=print_font_css())
+    # forked: the workers share the results and the manifest without pickling them
+    with forked_map(job.student_pages, range(len(students)), jobs, chunksize=8, label="feedback pages",
+                    quiet=quiet) as pages:
+        for files in pages:
+            for name, data in files.items():
+                write_atomic(out / name, data)
     return len(students)
 
 
-_JOB: dict = {}
+@dataclass
+class FeedbackJob:
+    """What every student's pages are made from: the manifest's students, the run's results, the
+    bank, the page template with its styles and fonts."""
 
+    students: list
+    results: dict
+    bank: object
+    formats: tuple
+    meta: dict
+    page: object
+    css: str
+    html_font: str
+    print_font: str
 
-def _student_pages(index: int) -> dict:
-    """Student ``index``'s pages: file name -> bytes."""
-    from quizgen.build.render import html_to_pdf
+    def student_pages(self, index: int) -> dict:
+        """Student ``index``'s pages: file name -> bytes."""
+        from quizgen.build.render import html_to_pdf
 
-    job = _JOB
-    student = job["students"][index]
-    files = {}
-    if "html" in job["formats"]:
-        context = student_context(job["bank"], student, job["results"], "mathml")
-        files[f"{student['id']}.html"] = job["page"].render(
-            context | {"exam": job["meta"], "css": job["css"], "font_css": job["html_font"]}).encode()
-    if "pdf" in job["formats"]:
-        context = student_context(job["bank"], student, job["results"], "print")
-        files[f"{student['id']}.pdf"] = html_to_pdf(job["page"].render(
-            context | {"exam": job["meta"], "css": job["css"], "font_css": job["print_font"]}))
-    return files
-
-
-def _write(out: Path, files: dict) -> None:
-    for name, data in files.items():
-        write_atomic(out / name, data)
+        student = self.students[index]
+        files = {}
+        if "html" in self.formats:
+            context = student_context(self.bank, student, self.results, "mathml")
+            files[f"{student['id']}.html"] = self.page.render(
+                context | {"exam": self.meta, "css": self.css, "font_css": self.html_font}).encode()
+        if "pdf" in self.formats:
+            context = student_context(self.bank, student, self.results, "print")
+            files[f"{student['id']}.pdf"] = html_to_pdf(self.page.render(
+                context | {"exam": self.meta, "css": self.css, "font_css": self.print_font}))
+        return files

@@ -18,12 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from quizgen.grade import stats
-from quizgen.build.builder import exam_meta_from_manifest
 from quizgen.errors import InputError
 from quizgen.files import write_atomic
 from quizgen.grade.gradebook import STATUS_NAMES, graded_gradebook
-from quizgen.builddir.gradingkey import (carrying_records, load_manifest_head,
-    without_cycle_collection)
+from quizgen.builddir import BuildDir, without_cycle_collection
 
 MAX_GROUPS = 8
 
@@ -40,10 +38,15 @@ def analyse(build_dir) -> dict:
     rows in the gradebook (scores with overrides, statuses, responses, mistakes) and each
     student's params alone from the manifest, never the manifest whole.
     """
-    from quizgen.bank.loader import load_bank
-    from quizgen.grade.run import load_key
+    with BuildDir(build_dir) as build:
+        return _analyse(build)
 
-    key = load_key(build_dir)
+
+def _analyse(build: BuildDir) -> dict:
+    from quizgen.bank.loader import load_bank
+
+    build_dir = build.path
+    key = build.key()
     columns = key.columns
     with graded_gradebook(build_dir) as book:
         run = book.latest_run()
@@ -72,24 +75,23 @@ def analyse(build_dir) -> dict:
     columns_of: dict = {}  # question number -> its columns
     for c in columns:
         columns_of.setdefault(key.question_of[c], []).append(c)
-    with carrying_records(build_dir, key) as record:
-        for row, i in enumerate(graded):
-            sid = key.students[i][0]
-            letters, values, _ = earned[sid]
-            responses, noted = typed.get(sid, ({}, {}))
-            for j, c in enumerate(columns):
-                k = position.get(c)
-                status = STATUS_NAMES[letters[k]] if k is not None else "missing"
-                scores[row, j] = values[k] if k is not None else 0.0
-                status_counts[c][status] += 1
-                if noted.get(c):
-                    mistakes[c][noted[c]] += 1
-                if letters_at[c][i]:
-                    chosen[c][(responses.get(c) or "").strip().upper() or stats.BLANK] += 1
-            for number, its_columns in columns_of.items():
-                scalar = _scalar_params(record(i, number - 1)["variant"]["params"])
-                for c in its_columns:
-                    params_by_col[c].append(scalar)
+    for row, i in enumerate(graded):
+        sid = key.students[i][0]
+        letters, values, _ = earned[sid]
+        responses, noted = typed.get(sid, ({}, {}))
+        for j, c in enumerate(columns):
+            k = position.get(c)
+            status = STATUS_NAMES[letters[k]] if k is not None else "missing"
+            scores[row, j] = values[k] if k is not None else 0.0
+            status_counts[c][status] += 1
+            if noted.get(c):
+                mistakes[c][noted[c]] += 1
+            if letters_at[c][i]:
+                chosen[c][(responses.get(c) or "").strip().upper() or stats.BLANK] += 1
+        for number, its_columns in columns_of.items():
+            scalar = _scalar_params(build.params(i, number - 1))
+            for c in its_columns:
+                params_by_col[c].append(scalar)
     max_points = np.array([points[c] for c in columns])
     totals = scores.sum(axis=1)
     diff = stats.difficulty(scores, max_points)
@@ -194,7 +196,7 @@ def write_report(build_dir, out=None, as_json: bool = False) -> Path:
     from quizgen.build.render import environment, stylesheet
 
     html = environment().get_template("report.html.j2").render(
-        r=data, exam=exam_meta_from_manifest(load_manifest_head(build_dir)), css=stylesheet(),
+        r=data, exam=BuildDir(build_dir).exam_meta(), css=stylesheet(),
         histogram=histogram_svg(data["histogram"]["counts"], data["histogram"]["edges"]))
     path = Path(out) if out else build_dir / "report.html"
     write_atomic(path, html)

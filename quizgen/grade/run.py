@@ -4,7 +4,7 @@
 (a file graded before adds nothing), then grades, as one new run, each roster
 student's effective submission (the latest received, or the first with
 ``first=True``) against the key frozen in ``DIR/manifest.json``, read through
-its arrays in ``DIR/grading-key.npz`` (:mod:`quizgen.builddir.gradingkey`) and graded a
+its arrays in ``DIR/grading-key.npz`` (:class:`quizgen.builddir.BuildDir`) and graded a
 column at a time (:mod:`quizgen.grade.columns`). One bad row never stops the
 batch: unknown ids, duplicates, missing columns and students without a
 submission are collected in the report, whose ``needs_attention`` says whether
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from quizgen.builddir import gradingkey
+from quizgen.builddir import MANIFEST, BuildDir, without_cycle_collection
 from quizgen.bank.loader import load_bank
 from quizgen.grade.columns import (CORRECT, BLANK, CODE, INVALID, MISSING, STATUSES, ColumnGrades,
     grade_slices)
@@ -35,7 +35,6 @@ from quizgen.files import write_atomic
 from quizgen.build.exam import question_from_json
 from quizgen.grade.gradebook import STATUS_LETTERS, graded_gradebook, open_gradebook, to_json
 from quizgen.bank.marking import grade
-from quizgen.builddir.gradingkey import MANIFEST, load_manifest
 from quizgen.progress import progress
 from quizgen.bank.question import Variant, thaw
 from quizgen.build.spec import ID_COLUMNS, normalise_id
@@ -250,7 +249,7 @@ def effective_submissions(received: list, roster: dict, first: bool, report: Gra
 
 def recomputed_variant(template, variant: Variant) -> Variant:
     """The frozen params re-solved with the current template (after a template fix)."""
-    fresh = template._freeze_variant(thaw(variant.params), variant.seed)
+    fresh = template.freeze_variant(thaw(variant.params), variant.seed)
     return Variant.from_json(fresh.to_json() | {"choices": variant.choices})
 
 
@@ -352,8 +351,8 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
     from quizgen.build.render import parse_formats
 
     feedback = parse_formats(feedback)  # an unknown format is refused before anything is graded
-    with gradingkey.without_cycle_collection():
-        report = _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jobs)
+    with without_cycle_collection(), BuildDir(build_dir, banks) as build:
+        report = _run_grading(build, kind, first, ecf, recompute, paths, quiet, jobs)
     if feedback:  # pages are laid out with the cycle collector on: WeasyPrint's boxes are full of cycles
         start = time.perf_counter()
         feedback_pages(build_dir, feedback, banks, jobs, quiet)
@@ -369,14 +368,14 @@ def feedback_pages(build_dir, formats=("html",), banks=(), jobs: int = 1, quiet:
 
     formats = parse_formats(formats)
 
-    manifest = load_manifest(build_dir)
+    build = BuildDir(build_dir)
+    bank = load_bank(tuple(build.manifest()["spec"]["banks"]) + tuple(banks))
     with graded_gradebook(build_dir) as book:
-        return write_feedback(build_dir, manifest, book, load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks)),
-                              formats=formats, jobs=jobs, quiet=quiet)
+        return write_feedback(build, book, bank, formats=formats, jobs=jobs, quiet=quiet)
 
 
-def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jobs) -> GradeReport:
-    build_dir = Path(build_dir)
+def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, jobs) -> GradeReport:
+    build_dir = build.path
     clock = time.perf_counter()
     report = GradeReport()
 
@@ -386,19 +385,19 @@ def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jo
         report.timings[stage] = report.timings.get(stage, 0.0) + now - clock
         clock = now
 
-    on_disk = gradingkey.read(build_dir)
+    on_disk = build.key_on_disk()
     with ThreadPoolExecutor(1) as hashing:  # the manifest, if it must be hashed, is while the files are read
-        pending = hashing.submit(gradingkey.manifest_digest, build_dir, on_disk)
+        pending = hashing.submit(build.digest)
         try:
             incoming = read_submissions(paths, on_disk.columns, len(on_disk.students)) if on_disk else None
         except InputError:
             incoming = None  # said below, if the key on disk turns out to be the manifest's
-        key, manifest = gradingkey.load(build_dir, pending.result, banks, on_disk)
+        key = build.key(pending.result)
         digest = pending.result()
     if incoming is None or key is not on_disk:  # read against the key that is current (its class size
         incoming = read_submissions(paths, key.columns, len(key.students))  # sets what file is too large)
-    bank = load_bank(tuple(key.banks) + tuple(banks))
-    students = key.students
+    bank = load_bank(tuple(key.banks) + build.banks)
+    students = build.students()
     roster = {normalise_id(sid): sid for sid, _ in students}
     lap("load the key and read the files")
     with open_gradebook(build_dir) as book:
@@ -418,7 +417,7 @@ def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jo
         finish = functools.partial(summarise, key, submission_ids, overrides)
         settings = {"first": first, "ecf": ecf, "recompute": recompute, "files": [str(p) for p in paths]}
         with progress(range(len(students)), "grading", quiet, length=len(students)) as bar, \
-                _graded_slices(build_dir, key, manifest, bank, cells, ecf, recompute, jobs, finish) as slices:
+                _graded_slices(build, bank, cells, ecf, recompute, jobs, finish) as slices:
             # the workers grade while the submissions are stored and each slice is recorded as it comes
             store_submissions(book, key.exam_id, digest, new, base)
             lap("store the submissions")
@@ -445,16 +444,16 @@ def _run_grading(build_dir, kind, first, ecf, recompute, paths, banks, quiet, jo
 
 
 @contextmanager
-def _graded_slices(build_dir, key, manifest, bank, cells, ecf, recompute, jobs, finish):
+def _graded_slices(build: BuildDir, bank, cells, ecf, recompute, jobs, finish):
     """The class graded, as :func:`quizgen.grade.columns.grade_slices` gives it (``--recompute``: one
     slice, each student's variants re-solved and graded one by one)."""
+    key = build.key()
     if recompute:
-        manifest = manifest or load_manifest(build_dir)
         yield iter([(0, len(key.students),
-                     finish(grade_one_by_one(manifest["students"], bank, cells, ecf=ecf, recompute=True)))])
+                     finish(grade_one_by_one(build.manifest()["students"], bank, cells, ecf=ecf, recompute=True)))])
         return
-    with gradingkey.carrying_records(build_dir, key, manifest) as record, \
-            grade_slices(key, bank, cells, ecf=ecf, question_record=record, jobs=jobs, finish=finish) as slices:
+    with grade_slices(key, bank, cells, ecf=ecf, question_record=build.for_carrying, jobs=jobs,
+                      finish=finish) as slices:
         yield slices
 
 
@@ -485,7 +484,7 @@ def _run_totals(book, run_id: int) -> dict:
 
 
 def override(build_dir, student: str, column: str, score: float, reason: str) -> None:
-    key = load_key(build_dir)
+    key = BuildDir(build_dir).key()
     ids = {normalise_id(sid): k for k, (sid, _) in enumerate(key.students)}
     found = ids.get(normalise_id(student))
     if found is None:
@@ -503,12 +502,6 @@ def override(build_dir, student: str, column: str, score: float, reason: str) ->
         book.add_override(key.students[found][0], column, score, reason.strip())
         if book.latest_run():
             write_grades_csv(build_dir, key, book)
-
-
-def load_key(build_dir):
-    """The build's grading key (remade from the manifest if it is missing or out of date)."""
-    on_disk = gradingkey.read(build_dir)
-    return gradingkey.load(build_dir, gradingkey.manifest_digest(build_dir, on_disk), on_disk=on_disk)[0]
 
 
 def grades_layout(key, columns: list) -> tuple:

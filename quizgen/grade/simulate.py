@@ -16,9 +16,8 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from quizgen.bank.loader import load_bank
-from quizgen.build.builder import load_manifest
+from quizgen.builddir import BuildDir
 from quizgen.build.exam import question_from_json
-from quizgen.bank.kinds import Choice, Essay
 
 
 def _answer(rng, part, variant, ability: float) -> str:
@@ -26,7 +25,7 @@ def _answer(rng, part, variant, ability: float) -> str:
     choice = variant.choices.get(part.name)
     key = kind.from_json(variant.answers[part.name])
     roll = rng.random()
-    if isinstance(kind, Essay):
+    if kind.graded_by_hand:
         return "see the attached sheet"
     if roll < ability:
         text = choice["key"] if choice else kind.format(key)
@@ -39,21 +38,21 @@ def _answer(rng, part, variant, ability: float) -> str:
         if choice:
             wrong = [letter for letter, m in zip("ABCDE", choice["mistakes"]) if m]
             return wrong[int(rng.integers(len(wrong)))] if wrong else choice["key"]
-        if isinstance(kind, Choice):
-            others = [c for c in "ABCDEFGH"[: kind.n_options] if c not in key]
+        others = kind.wrong_letters(key)
+        if others:
             return others[int(rng.integers(len(others)))]
     if roll < ability + 0.22:
         return ["?", "dont know", "0.5 0,5 x", "=SUM(A1:A2)"][int(rng.integers(4))]
     if roll < ability + 0.28:
         return ""
     if kind.numeric and not choice:
-        return kind.format(np.asarray(key, dtype=float) + 0.37) if kind.name != "integer" else str(int(key) + 7)
+        return kind.slipped(key)
     return choice["key"] if choice else kind.format(key)
 
 
 def simulate_submissions(build_dir, seed: int = 0, banks=()) -> str:
     """CSV text of one submission per student (plus one resubmission and one unknown id)."""
-    manifest = load_manifest(build_dir)
+    manifest = BuildDir(build_dir).manifest()
     bank = load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks))
     rng = np.random.default_rng(seed)
     header = ["Timestamp", "Email", "student_id"] + manifest["columns"]

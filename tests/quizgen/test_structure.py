@@ -34,16 +34,6 @@ LAYERS = (
 # build command, though that sits in a lower layer (the two meet only in the build directory).
 NOT_IMPORTED = {"quizgen.grade.*": ("quizgen.build.builder", "quizgen.build.verify")}
 
-# What breaks the rules today, as the checks below say it; the work on issue 13 removes these and
-# then this list is emptied. Anything not listed fails at once, and so does a listed line that is fixed.
-KNOWN_TODAY = {
-    # grading takes the manifest loader and the page metadata from the build command
-    "quizgen.grade.feedback -> quizgen.build.builder: grade must not import the build command",
-    "quizgen.grade.report -> quizgen.build.builder: grade must not import the build command",
-    "quizgen.grade.simulate -> quizgen.build.builder: grade must not import the build command",
-}
-
-
 def module_name(path: Path, root: Path = ROOT) -> str:
     """quizgen/bank/kinds.py -> quizgen.bank.kinds; a package's __init__.py is the package."""
     parts = list(path.relative_to(root).with_suffix("").parts)
@@ -155,18 +145,12 @@ def test_every_quizgen_module_has_a_layer(graphs):
 
 def test_no_import_cycle(graphs):
     graph, _ = graphs
-    assert sorted(set(cycles(graph)) - KNOWN_TODAY) == []
+    assert sorted(set(cycles(graph))) == []
 
 
 def test_no_import_against_the_flow(graphs):
     graph, _ = graphs
-    assert sorted(set(against_the_flow(graph)) - KNOWN_TODAY) == []
-
-
-def test_known_violations_are_still_there(graphs):
-    """KNOWN_TODAY lists only what is still broken: what is fixed is taken off the list."""
-    graph, _ = graphs
-    assert sorted(KNOWN_TODAY - set(cycles(graph)) - set(against_the_flow(graph))) == []
+    assert sorted(set(against_the_flow(graph))) == []
 
 
 def test_reference_impl_knows_nothing_of_quizzes(graphs):

@@ -4,7 +4,6 @@ the same networks built by hand as torch modules (torchvision is not used)."""
 import pytest
 
 from reference_impl import architectures as arch
-from reference_impl import cnn
 
 # ----------------------------------------------------------------------------- LeNet-5
 

@@ -9,7 +9,9 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from quizgen.build.builder import build, load_manifest, verify
+from quizgen.build.builder import build
+from quizgen.build.verify import verify
+from quizgen.builddir import BuildDir
 from quizgen.cli import main
 from quizgen.errors import InputError
 from quizgen.tables import read_table
@@ -76,7 +78,7 @@ def test_build_directory_contract(built):
 def test_perfect_submission_is_the_key(built):
     """Grading each key.csv row against the frozen manifest gives every gradable part full credit."""
     root, _ = built
-    manifest = load_manifest(root / "out")
+    manifest = BuildDir(root / "out").manifest()
     bank = load_bank()
     key = {r["student_id"]: r for _, r in read_table(root / "out" / "key.csv").rows}
     for student in manifest["students"]:
@@ -90,7 +92,7 @@ def test_perfect_submission_is_the_key(built):
 
 def test_manifest_freezes_everything(built):
     root, _ = built
-    m = load_manifest(root / "out")
+    m = BuildDir(root / "out").manifest()
     assert m["exam_id"] == "test-quiz" and m["versions"]["quizgen"]
     assert len(m["students"]) == 2 and len(m["students"][0]["questions"]) == 6
     q = m["students"][0]["questions"][0]

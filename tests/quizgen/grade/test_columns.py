@@ -20,10 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizgen.grade import columns as classgrade
-from quizgen.builddir import gradingkey
+from quizgen.builddir import KEY_FILE, MANIFEST, BuildDir, directory, params
+from quizgen.builddir.manifest import file_sha256
 from quizgen.bank.loader import load_bank
 from quizgen.grade.run import grade_one_by_one
-from quizgen.build.builder import build, load_manifest
+from quizgen.build.builder import build
 from quizgen.bank.answertext import InvalidAnswer
 from quizgen.bank.kinds import Integer, Number, Shape, Tolerance, Vector
 from quizgen.bank.question import thaw
@@ -64,9 +65,10 @@ def exam(tmp_path_factory):
     build(tmp / "spec.toml", tmp / "roster.csv", tmp / "out", secret_file=tmp / "k" / "s", formats=(), quiet=True)
     out = tmp / "out"
     bank = load_bank()
-    key, manifest = gradingkey.load(out, gradingkey.file_sha256(out / gradingkey.MANIFEST))
-    assert manifest is None, "the build wrote a current grading key"
-    return out, bank, key, load_manifest(out)
+    reading = BuildDir(out)
+    key = reading.key(file_sha256(out / MANIFEST))
+    assert key is reading.key_on_disk(), "the build wrote a current grading key"
+    return out, bank, key, reading.manifest()
 
 
 def _spellings(kind, value) -> list:
@@ -163,7 +165,7 @@ def test_the_class_at_once_equals_one_by_one(exam, seed):
     out, bank, key, manifest = exam
     rng = np.random.default_rng(seed)
     cells = [_answers(rng, bank, s) if rng.random() > 0.1 else None for s in manifest["students"]]
-    with gradingkey.QuestionReader(out, key) as reader:  # as batch grading reads for carrying errors
+    with BuildDir(out) as reader:  # as batch grading reads for carrying errors
         fast = classgrade.grade_class(key, bank, cells, question_record=reader.for_carrying)
     slow = grade_one_by_one(manifest["students"], bank, cells)
     assert _compare(key, fast, slow) == STUDENTS * len(key.columns)
@@ -177,7 +179,7 @@ def test_error_carried_forward_is_found_and_worker_processes_agree(exam):
     cells = [_answers(rng, bank, s) for s in manifest["students"]]
     saved = classgrade.PARALLEL_FROM, classgrade.SLICE
     finished = []
-    with gradingkey.QuestionReader(out, key) as reader:
+    with BuildDir(out) as reader:
         record = reader.for_carrying
         one = classgrade.grade_class(key, bank, cells, question_record=record)
         classgrade.PARALLEL_FROM, classgrade.SLICE = 2, 5
@@ -198,9 +200,10 @@ def test_a_stale_grading_key_is_remade_from_the_manifest(exam, tmp_path):
     out, bank, key, manifest = exam
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
-    (copy / gradingkey.FILE_NAME).write_bytes(b"not a zip file")
-    remade, loaded = gradingkey.load(copy, gradingkey.file_sha256(copy / gradingkey.MANIFEST))
-    assert loaded is not None and remade.columns == key.columns
+    (copy / KEY_FILE).write_bytes(b"not a zip file")
+    reading = BuildDir(copy)
+    remade = reading.key(file_sha256(copy / MANIFEST))
+    assert reading.key_on_disk() is None and not len(remade.offsets) and remade.columns == key.columns
     for a, b in zip(remade.groups, key.groups):
         assert (a.column, a.template_id, a.part, a.mode) == (b.column, b.template_id, b.part, b.mode)
         for name in ("rows", "points", "key", "hand", "mistakes"):
@@ -210,10 +213,10 @@ def test_a_stale_grading_key_is_remade_from_the_manifest(exam, tmp_path):
 
 def test_manifest_lines_are_the_questions(exam):
     out, bank, key, manifest = exam
-    with gradingkey.QuestionReader(out, key) as reader:
+    with BuildDir(out) as reader:
         for i, student in enumerate(manifest["students"]):
             for k, question in enumerate(student["questions"]):
-                assert reader(i, k) == question
+                assert reader.question(i, k) == question
 
 
 # -- the fast readers never read what the kind's parser would not, nor read it differently --------
@@ -274,24 +277,25 @@ def test_the_manifest_is_hashed_only_when_it_changed_since_it_was_written(exam, 
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)  # copy2 keeps the modification time: still the manifest written
     hashed = []
-    real = gradingkey.file_sha256
-    monkeypatch.setattr(gradingkey, "file_sha256", lambda path: hashed.append(path) or real(path))
-    on_disk = gradingkey.read(copy)
-    assert gradingkey.manifest_digest(copy, on_disk) == real(copy / gradingkey.MANIFEST) and hashed == []
+    real = directory.file_sha256
+    monkeypatch.setattr(directory, "file_sha256", lambda path: hashed.append(path) or real(path))
+    on_disk = BuildDir(copy).key_on_disk()
+    assert BuildDir(copy).digest() == real(copy / MANIFEST) and hashed == []
     # the same size, another student's name and a later time: hashed, found stale, remade
-    path = copy / gradingkey.MANIFEST
+    path = copy / MANIFEST
     text = path.read_text()
     name = manifest["students"][0]["name"]
     path.write_text(text.replace(f'"name": "{name}"', '"name": "' + "Z" * len(name) + '"', 1))
-    digest = gradingkey.manifest_digest(copy, on_disk)
+    reading = BuildDir(copy)
+    digest = reading.digest()
     assert hashed == [path] and digest != on_disk.manifest_sha256
-    remade, loaded = gradingkey.load(copy, digest, on_disk=on_disk)
-    assert loaded is not None and remade.manifest_sha256 == digest
+    remade = reading.key(digest)
+    assert remade is not reading.key_on_disk() and remade.manifest_sha256 == digest
 
 
 def test_error_carried_forward_reads_only_the_params_where_the_key_knows_them(exam):
     out, bank, key, manifest = exam
-    with gradingkey.QuestionReader(out, key) as reader:
+    with BuildDir(out) as reader:
         for i, student in enumerate(manifest["students"]):
             for k, question in enumerate(student["questions"]):
                 carrying = reader.for_carrying(i, k)
@@ -306,18 +310,16 @@ def test_error_carried_forward_reads_only_the_params_where_the_key_knows_them(ex
 
 
 def test_the_keys_params_are_the_manifests_and_carrying_reads_no_manifest(exam, monkeypatch):
-    """Error carried forward takes each question's params from the key (format 3), never reading
-    manifest.json for them; a key without them (format 2) reads the same params from the manifest."""
+    """Error carried forward takes each question's params from the key, never reading manifest.json
+    for them; they are the params of the question's record read from the manifest."""
     import os
 
     out, bank, key, manifest = exam
-    assert key.params is not None and gradingkey.read(out).params is not None
+    assert key.params is not None and BuildDir(out).read_key().params is not None
     reads = []
     real_pread = os.pread
-    monkeypatch.setattr(gradingkey.os, "pread", lambda *a: reads.append(a) or real_pread(*a))
-    older = gradingkey.from_bytes(out / gradingkey.FILE_NAME)
-    older.params = None
-    with gradingkey.QuestionReader(out, key) as reader, gradingkey.QuestionReader(out, older) as manifest_reader:
+    monkeypatch.setattr(directory.os, "pread", lambda *a: reads.append(a) or real_pread(*a))
+    with BuildDir(out) as reader:
         for i, student in enumerate(manifest["students"]):
             for k, question in enumerate(student["questions"]):
                 if question["variant"].get("choices"):
@@ -326,15 +328,16 @@ def test_the_keys_params_are_the_manifests_and_carrying_reads_no_manifest(exam, 
                 carrying = reader.for_carrying(i, k)
                 assert len(reads) == before  # from the key alone
                 assert carrying["variant"]["params"] == question["variant"]["params"]
-                assert manifest_reader.for_carrying(i, k) == carrying and len(reads) == before + 1
+                assert reader.question(i, k)["variant"]["params"] == carrying["variant"]["params"]
+                assert len(reads) == before + 1
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.binary(max_size=40), max_size=4), max_size=30), st.integers(1, 5))
 def test_the_params_store_gives_back_each_text_across_blocks(texts, per_block):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(gradingkey, "PARAMS_BLOCK", per_block)
-        store = gradingkey.ParamsStore.from_texts(texts)
+        patch.setattr(params, "PARAMS_BLOCK", per_block)
+        store = params.ParamsStore.from_texts(texts)
     assert store.per_block == per_block  # read back by the block size it was written with
     wanted = [(i, k, text or None) for i, row in enumerate(texts) for k, text in enumerate(row)]
     for i, k, text in wanted[::-1] + wanted:  # backwards too: blocks evicted and inflated again
@@ -380,8 +383,8 @@ def typed_exam(tmp_path_factory):
     (tmp / "k" / "s").chmod(0o600)
     build(tmp / "spec.toml", tmp / "roster.csv", tmp / "out", secret_file=tmp / "k" / "s", formats=(), quiet=True)
     out = tmp / "out"
-    key, _ = gradingkey.load(out, gradingkey.file_sha256(out / gradingkey.MANIFEST))
-    with open(out / gradingkey.MANIFEST, encoding="utf-8") as f:  # read as JSON, not by quizgen's loader
+    key = BuildDir(out).key()
+    with open(out / MANIFEST, encoding="utf-8") as f:  # read as JSON, not by quizgen's loader
         manifest = json.load(f)
     return out, load_bank(), key, manifest
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -538,7 +541,7 @@ def test_the_fast_grader_agrees_with_an_independent_reading(typed_exam, seed):
                 if status == "correct" and _expected_status(kind_name, kind, typed[column], exact, exact) == "wrong":
                     seen["correct only by the hand key"] += 1
         cells.append(typed)
-    with gradingkey.QuestionReader(out, key) as reader:
+    with BuildDir(out) as reader:
         fast = classgrade.grade_class(key, bank, cells, ecf=False, question_record=reader.for_carrying)
     disagree = [(key.students[i][0], column, cells[i][column], status, classgrade.STATUSES[fast[column].status[i]])
                 for (i, column), status in expected.items()

@@ -7,7 +7,8 @@ from collections import Counter, defaultdict
 import pytest
 
 from quizgen.grade.run import grade_build, override
-from quizgen.build.builder import build, load_manifest
+from quizgen.build.builder import build
+from quizgen.builddir import BuildDir
 from quizgen.tables import read_table
 from quizgen.grade.gradebook import FILE_NAME
 from quizgen.grade.report import MAX_GROUPS, analyse
@@ -54,7 +55,7 @@ def test_item_counts_and_difficulty_equal_sql_over_the_part_score_view(graded):
     submitted = {s for s, _, status, *_ in rows if status != "missing"}
     chosen_by = {student["id"]: {p["column"] for q in student["questions"] for p in q["parts"]
                                  if p["name"] in q["variant"].get("choices", {}) or p["kind"] in ("choice", "truefalse")}
-                 for student in load_manifest(graded)["students"]}
+                 for student in BuildDir(graded).manifest()["students"]}
     assert data["students"] == len(submitted) == 27 and data["not_submitted"] == 3
     by_column = defaultdict(list)
     for row in rows:
@@ -78,7 +79,7 @@ def test_item_counts_and_difficulty_equal_sql_over_the_part_score_view(graded):
 
 def test_breakdown_by_parameter_follows_the_manifests_params(graded):
     data = analyse(graded)
-    manifest = load_manifest(graded)
+    manifest = BuildDir(graded).manifest()
     db = sqlite3.connect(graded / FILE_NAME)
     run = db.execute("SELECT MAX(id) FROM run").fetchone()[0]
     earned = {(s, c): (cr * p, p) for s, c, status, cr, p in db.execute(

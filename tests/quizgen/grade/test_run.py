@@ -259,7 +259,8 @@ def test_report_statistics_json_and_html(exam, tmp_path):
 
 
 def test_grades_csv_read_back_from_the_gradebook_equals_the_one_written_after_grading(exam, tmp_path):
-    from quizgen.grade.run import load_key, write_grades_csv
+    from quizgen.builddir import BuildDir
+    from quizgen.grade.run import write_grades_csv
 
     header, key = key_rows(exam)
     row = dict(key["001"])
@@ -268,7 +269,7 @@ def test_grades_csv_read_back_from_the_gradebook_equals_the_one_written_after_gr
     override(exam, "003", "Q3", 1.5, "partly right")
     written = (exam / "grades.csv").read_bytes()
     with Gradebook(exam / FILE_NAME) as book:
-        write_grades_csv(exam, load_key(exam), book)
+        write_grades_csv(exam, BuildDir(exam).key(), book)
     assert (exam / "grades.csv").read_bytes() == written
     assert b"invalid answers" in written and b"no submission; override" in written
     regrade(exam, feedback=())  # written as each slice is graded, with the override from before the run
@@ -323,7 +324,7 @@ def test_a_schema_1_gradebook_is_migrated_and_its_runs_still_read(tmp_path):
 def test_a_build_without_its_grading_key_grades_the_same_from_the_manifest(exam, tmp_path):
     import shutil
 
-    from quizgen.builddir.gradingkey import FILE_NAME as KEY_FILE
+    from quizgen.builddir import KEY_FILE
 
     header, key = key_rows(exam)
     row = dict(key["001"])
@@ -418,10 +419,11 @@ def test_stored_cells_are_the_json_of_a_dict_of_them(values, data):
     assert json.loads(cells_encoder(columns)(row)) == {c: row[c] for c in columns}
 
 
-def test_a_grading_key_of_the_format_before_grades_the_same_and_an_unknown_one_is_remade(exam, tmp_path, monkeypatch):
+def test_a_grading_key_of_an_older_or_unknown_format_is_remade_from_the_manifest_and_grades_the_same(
+        exam, tmp_path, monkeypatch):
     import shutil
 
-    from quizgen.builddir import gradingkey
+    from quizgen.builddir import KEY_FILE, BuildDir, gradingkey
 
     header, key = key_rows(exam)
     row = dict(key["002"])
@@ -432,25 +434,30 @@ def test_a_grading_key_of_the_format_before_grades_the_same_and_an_unknown_one_i
         builds[name] = tmp_path / name
         shutil.copytree(exam, builds[name])
         if fmt is not None:
-            old = gradingkey.read(builds[name])
-            old.params = None  # format 2: the params are read from the manifest
-            if fmt == 1:
+            old = BuildDir(builds[name]).read_key()
+            if fmt == 1:  # format 1: two offsets a question, no stamp
                 old.offsets, old.manifest_stamp = old.offsets[..., :2].copy(), []
             monkeypatch.setattr(gradingkey, "FORMAT", fmt)
-            (builds[name] / gradingkey.FILE_NAME).write_bytes(gradingkey.to_bytes(old))
+            (builds[name] / KEY_FILE).write_bytes(gradingkey.to_bytes(old))
             monkeypatch.undo()
-    assert gradingkey.read(builds["one"]).offsets.shape[-1] == 2 and gradingkey.read(builds["future"]) is None
-    assert gradingkey.read(builds["two"]).params is None and gradingkey.read(builds["now"]).params is not None
+    reading = BuildDir(builds["now"])
+    current = reading.key()
+    assert current is reading.key_on_disk() and len(current.offsets)
+    for name in ("one", "two", "future"):
+        reading = BuildDir(builds[name])
+        remade = reading.key()
+        assert reading.key_on_disk() is None and not len(remade.offsets)  # unreadable: remade from the manifest
+        assert gradingkey.differences(remade, current) == []
     for build_dir in builds.values():
         grade_build(build_dir, [sub], feedback=())
     assert len({(b / "grades.csv").read_bytes() for b in builds.values()}) == 1
 
 
 def test_a_named_mistake_is_typeset_and_a_students_text_stays_text(exam, tmp_path):
-    from quizgen.build.builder import load_manifest
+    from quizgen.builddir import BuildDir
 
     header, key = key_rows(exam)
-    student = next(s for s in load_manifest(exam)["students"] if s["id"] == "001")
+    student = next(s for s in BuildDir(exam).manifest()["students"] if s["id"] == "001")
     question = next(q for q in student["questions"] if q["template_id"] == "rnn.forward_two_steps")
     h1 = question["variant"]["mistakes"]["no_bias"]["h1"]
     row = dict(key["001"])

@@ -1,0 +1,196 @@
+"""The build directory's two contract files, written and read in one place.
+
+``manifest.json`` is the source of truth (:mod:`quizgen.builddir.manifest`);
+``grading-key.npz`` is derived from it (:mod:`quizgen.builddir.gradingkey`). A
+:class:`BuildDir` writes them at the end of a build and gives graders, the
+report, feedback pages and verify what they read of them: the students, the
+key, single questions and their params, the page header, the manifest's digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import zlib
+from pathlib import Path
+
+from quizgen.errors import InputError
+from quizgen.files import write_atomic
+from quizgen.builddir import gradingkey
+from quizgen.builddir.gradingkey import GradingKey
+from quizgen.builddir.manifest import (MANIFEST, exam_meta, file_sha256, load_manifest, load_manifest_head,
+    manifest_text)
+from quizgen.builddir.params import ParamsStore
+
+
+class BuildDir:
+    """A build directory. Reads are made once and kept (a command reads one build); questions are
+    read by the key's offsets with ``os.pread`` on one open file, shared by forked workers. Close
+    it (or use it in a ``with``) to close that file.
+
+    ``banks``: question-bank folders besides the spec's, for remaking the key from the manifest.
+    """
+
+    def __init__(self, path, banks=()):
+        self.path = Path(path)
+        self.banks = tuple(banks)
+        self.manifest_path = self.path / MANIFEST
+        self.key_path = self.path / gradingkey.FILE_NAME
+        self._manifest: dict | None = None
+        self._on_disk: GradingKey | None = None
+        self._on_disk_read = False
+        self._key: GradingKey | None = None
+        self._fd: int | None = None
+        self._layout: dict | None = None  # question number -> (columns, each student's template id)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> "BuildDir":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- writing (the build) ------------------------------------------------------------------
+
+    def write(self, manifest: dict, bank) -> None:
+        """Write the grading key of ``manifest`` (its kinds looked up in ``bank``), then
+        manifest.json (last: a directory without one is unfinished)."""
+        text, offsets = manifest_text(manifest)
+        data = text.encode("ascii")
+        key = gradingkey.from_manifest(manifest, bank, hashlib.sha256(data).hexdigest(), offsets)
+        key.manifest_stamp = [len(data), time.time_ns()]
+        key.params = ParamsStore.from_texts([[data[q[2]:q[2] + q[3]] for q in questions] for questions in offsets])
+        write_atomic(self.key_path, gradingkey.to_bytes(key))
+        write_atomic(self.manifest_path, data)
+        os.utime(self.manifest_path, ns=(key.manifest_stamp[1], key.manifest_stamp[1]))
+
+    # -- the manifest -------------------------------------------------------------------------
+
+    def manifest(self) -> dict:
+        """manifest.json, whole; InputError names what is wrong with it."""
+        if self._manifest is None:
+            self._manifest = load_manifest(self.manifest_path)
+        return self._manifest
+
+    def manifest_head(self) -> dict:
+        """manifest.json without its "students" (read without their lines unless read whole already)."""
+        if self._manifest is not None:
+            return {k: v for k, v in self._manifest.items() if k != "students"}
+        return load_manifest_head(self.manifest_path)
+
+    def exam_meta(self) -> dict:
+        """The page header's data (title, course, date, ...) as the build froze it."""
+        return exam_meta(self.manifest_head())
+
+    def digest(self) -> str:
+        """manifest.json's sha256: the one the key file recorded when the manifest still has the size
+        and modification time it was written with (a file changed since has another, as make and git
+        assume), else hashed. ``quizgen verify`` always hashes (:func:`file_sha256`)."""
+        try:
+            stat = self.manifest_path.stat()
+        except FileNotFoundError:
+            self.manifest()  # raises the message for a missing manifest
+            raise
+        key = self.key_on_disk()
+        if key is not None and key.manifest_stamp == [stat.st_size, stat.st_mtime_ns]:
+            return key.manifest_sha256
+        return file_sha256(self.manifest_path)
+
+    # -- the grading key ----------------------------------------------------------------------
+
+    def read_key(self) -> GradingKey:
+        """The key file as it is on disk; raises one of :data:`gradingkey.UNREADABLE` when it is
+        missing, damaged or of another format."""
+        return gradingkey.from_bytes(self.key_path)
+
+    def key_on_disk(self) -> GradingKey | None:
+        """The key file as it is on disk, or None when it cannot be read (whether it is current is
+        for :meth:`key` to say)."""
+        if not self._on_disk_read:
+            try:
+                self._on_disk = self.read_key()
+            except gradingkey.UNREADABLE:
+                self._on_disk = None
+            self._on_disk_read = True
+        return self._on_disk
+
+    def key(self, digest=None) -> GradingKey:
+        """The build's grading key: the key file when it was made from this manifest, else remade
+        from the manifest (the file missing, damaged, of another format or out of date).
+
+        ``digest`` is the manifest's sha256, or a function giving it (asked for only once the key
+        file is read, so that hashing in a thread and reading overlap); :meth:`digest` when None.
+        """
+        if self._key is None:
+            on_disk = self.key_on_disk()
+            digest = digest() if callable(digest) else digest if digest is not None else self.digest()
+            if on_disk is not None and on_disk.manifest_sha256 == digest:
+                self._key = on_disk
+            else:
+                from quizgen.bank.loader import load_bank  # only here: loading templates is slow
+
+                manifest = self.manifest()
+                bank = load_bank(tuple(manifest["spec"]["banks"]) + self.banks)
+                self._key = gradingkey.from_manifest(manifest, bank, digest)
+        return self._key
+
+    def students(self) -> list:
+        """The roster as the build froze it: [(id, name)], in order."""
+        return self.key().students
+
+    # -- single questions ---------------------------------------------------------------------
+
+    def question(self, index: int, position: int) -> dict:
+        """Student ``index``'s question ``position`` (both 0-based) as manifest.json has it, read
+        alone by the key's offsets (from the manifest whole when the key was remade from it)."""
+        key = self.key()
+        if not len(key.offsets):
+            return self.manifest()["students"][index]["questions"][position]
+        start, length = (int(v) for v in key.offsets[index, position, :2])
+        try:
+            record = json.loads(os.pread(self._manifest_fd(), length, start))
+        except ValueError:
+            record = None
+        if not isinstance(record, dict) or record.get("number") != position + 1:
+            self._lost(index, position)
+        return record
+
+    def for_carrying(self, index: int, position: int) -> dict:
+        """What error carried forward needs of student i's question k: its template_id, its
+        variant's params and choices, and its parts' columns. The params come from the key; a
+        question with choices is read whole (:meth:`question`)."""
+        key = self.key()
+        if not len(key.offsets) or not key.offsets[index, position, 3]:
+            return self.question(index, position)
+        try:
+            text = key.params.get(index, position)
+            params = json.loads(text) if text is not None else None
+        except (ValueError, zlib.error):
+            params = None
+        if not isinstance(params, dict):
+            self._lost(index, position)
+        if self._layout is None:
+            self._layout = key.question_layout()
+        columns, template_of = self._layout[position + 1]
+        return {"template_id": template_of[index], "variant": {"params": params, "choices": {}},
+                "parts": [{"column": c} for c in columns]}
+
+    def params(self, index: int, position: int) -> dict:
+        """Student ``index``'s question ``position``'s frozen params, as manifest.json has them."""
+        return self.for_carrying(index, position)["variant"]["params"]
+
+    def _manifest_fd(self) -> int:
+        if self._fd is None:
+            self._fd = os.open(self.manifest_path, os.O_RDONLY)
+        return self._fd
+
+    def _lost(self, index: int, position: int):
+        raise InputError(self.key_path, f"does not find student {self.key().students[index][0]}'s question "
+                                        f"{position + 1} in {self.manifest_path}; delete it (grading remakes it) "
+                                        f"and run quizgen verify")
