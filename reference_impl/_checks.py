@@ -51,3 +51,29 @@ def check_positive_int(value, name: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or int(value) != value or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
+
+
+def as_batch(x, name: str, n: int, meaning: str) -> tuple:
+    """Return ``x`` as a batch (N, n) and whether it was a single vector (n,)."""
+    x = as_array(x, name)
+    if x.ndim == 1:
+        check_shape(x, name, (n,), f"({meaning},)")
+        return x[None, :], True
+    if x.ndim == 2:
+        check_shape(x, name, (x.shape[0], n), f"(N, {meaning})")
+        return x, False
+    raise ValueError(
+        f"{name} must have shape ({meaning},) = ({n},) or (N, {meaning}) = (N, {n}), "
+        f"got {x.shape}"
+    )
+
+
+def check_targets(targets, T: int, V: int) -> np.ndarray:
+    """``targets`` as integer class indices of shape (T,), each in 0..V-1."""
+    targets = np.asarray(targets)
+    if targets.shape != (T,) or not np.issubdtype(targets.dtype, np.integer):
+        raise ValueError(f"targets must be integer indices of shape (T,) = ({T},), "
+                         f"got dtype {targets.dtype} shape {targets.shape}")
+    if np.any(targets < 0) or np.any(targets >= V):
+        raise ValueError(f"targets must lie in 0..V-1 = 0..{V - 1}, got {targets}")
+    return targets.astype(int)

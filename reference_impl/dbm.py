@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference_impl._checks import as_array, check_positive_int, check_shape
+from reference_impl._checks import as_array, as_batch, check_positive_int, check_shape
 from reference_impl.activations import logsumexp, sigmoid, softmax, softplus
-from reference_impl.rbm import MAX_ENUMERATED_UNITS, binary_states, _layer
+from reference_impl.rbm import MAX_ENUMERATED_UNITS, binary_states
 
 
 def _params(params):
@@ -49,9 +49,9 @@ def dbm_param_count(n_v, n_h1, n_h2, biases=True):
 def dbm_energy(v, h1, h2, params):
     """E(v, h1, h2) = -v^T W1 h1 - h1^T W2 h2 - a.v - b1.h1 - b2.h2; float or shape (N,)."""
     W1, W2, a, b1, b2 = _params(params)
-    V, s0 = _layer(v, "v", W1.shape[0], "n_v")
-    H1, s1 = _layer(h1, "h1", W1.shape[1], "n_h1")
-    H2, s2 = _layer(h2, "h2", W2.shape[1], "n_h2")
+    V, s0 = as_batch(v, "v", W1.shape[0], "n_v")
+    H1, s1 = as_batch(h1, "h1", W1.shape[1], "n_h1")
+    H2, s2 = as_batch(h2, "h2", W2.shape[1], "n_h2")
     if not V.shape[0] == H1.shape[0] == H2.shape[0]:
         raise ValueError("v, h1 and h2 must hold the same number of configurations")
     E = (-np.sum((V @ W1) * H1, axis=1) - np.sum((H1 @ W2) * H2, axis=1)
@@ -70,9 +70,9 @@ def mean_field_free_energy(v, mu1, mu2, params):
     -F - log Z is the lower bound on log p(v). Float or shape (N,).
     """
     W1, W2, a, b1, b2 = _params(params)
-    V, s0 = _layer(v, "v", W1.shape[0], "n_v")
-    M1, _ = _layer(mu1, "mu1", W1.shape[1], "n_h1")
-    M2, _ = _layer(mu2, "mu2", W2.shape[1], "n_h2")
+    V, s0 = as_batch(v, "v", W1.shape[0], "n_v")
+    M1, _ = as_batch(mu1, "mu1", W1.shape[1], "n_h1")
+    M2, _ = as_batch(mu2, "mu2", W2.shape[1], "n_h2")
 
     def neg_entropy(m):
         # x log x with 0 log 0 = 0, so that saturated units are allowed.
@@ -101,12 +101,12 @@ def mean_field(v, params, n_iter=None, tol=1e-10, mu2_init=None, max_iter=10000)
     "delta" (the max change in the last iteration).
     """
     W1, W2, a, b1, b2 = _params(params)
-    V, single = _layer(v, "v", W1.shape[0], "n_v")
+    V, single = as_batch(v, "v", W1.shape[0], "n_v")
     n_h2 = W2.shape[1]
     if mu2_init is None:
         mu2 = np.full((V.shape[0], n_h2), 0.5)
     else:
-        mu2, s = _layer(mu2_init, "mu2_init", n_h2, "n_h2")
+        mu2, s = as_batch(mu2_init, "mu2_init", n_h2, "n_h2")
         if s:
             mu2 = np.repeat(mu2, V.shape[0], axis=0)
         check_shape(mu2, "mu2_init", (V.shape[0], n_h2), "(N, n_h2)")
@@ -155,7 +155,7 @@ def exact_marginals(v, params, max_units=MAX_ENUMERATED_UNITS):
     Returns ``((m1, m2), cache)``; cache["free_energy"] is F(v) = -log sum_{h1,h2} exp(-E).
     """
     W1, W2, a, b1, b2 = _params(params)
-    V, single = _layer(v, "v", W1.shape[0], "n_v")
+    V, single = as_batch(v, "v", W1.shape[0], "n_v")
     n_h1, n_h2 = W2.shape
     _check_enumerable(min(n_h1, n_h2), max_units, "the smaller hidden layer")
     bottom_up = b1 + V @ W1  # (N, n_h1)

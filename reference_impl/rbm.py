@@ -25,7 +25,7 @@ import itertools
 
 import numpy as np
 
-from reference_impl._checks import as_array, check_positive_int, check_shape
+from reference_impl._checks import as_array, as_batch, check_positive_int, check_shape
 from reference_impl.activations import logsumexp, sigmoid, softplus
 
 MAX_ENUMERATED_UNITS = 20
@@ -49,21 +49,6 @@ def _params(W, a=None, b=None):
         check_shape(b, "b", (n_h,), "(n_hidden,)")
         out.append(b)
     return out
-
-
-def _layer(x, name, n, meaning):
-    """Return ``x`` as a batch (N, n) and whether it was a single vector (n,)."""
-    x = as_array(x, name)
-    if x.ndim == 1:
-        check_shape(x, name, (n,), f"({meaning},)")
-        return x[None, :], True
-    if x.ndim == 2:
-        check_shape(x, name, (x.shape[0], n), f"(N, {meaning})")
-        return x, False
-    raise ValueError(
-        f"{name} must have shape ({meaning},) = ({n},) or (N, {meaning}) = (N, {n}), "
-        f"got {x.shape}"
-    )
 
 
 def _unbatch(x, single):
@@ -102,8 +87,8 @@ def energy(v, h, W, a, b):
     """
     W, a, b = _params(W, a, b)
     n_v, n_h = W.shape
-    V, sv = _layer(v, "v", n_v, "n_visible")
-    H, sh = _layer(h, "h", n_h, "n_hidden")
+    V, sv = as_batch(v, "v", n_v, "n_visible")
+    H, sh = as_batch(h, "h", n_h, "n_hidden")
     if V.shape[0] != H.shape[0]:
         raise ValueError(
             f"v and h must hold the same number of configurations, got {V.shape[0]} and {H.shape[0]}"
@@ -118,7 +103,7 @@ def free_energy(v, W, a, b):
     Returns a float for ``v`` of shape (n_visible,), else shape (N,).
     """
     W, a, b = _params(W, a, b)
-    V, single = _layer(v, "v", W.shape[0], "n_visible")
+    V, single = as_batch(v, "v", W.shape[0], "n_visible")
     F = -V @ a - np.sum(softplus(b + V @ W), axis=1)
     return float(F[0]) if single else F
 
@@ -134,14 +119,14 @@ def _hidden_free_energy(H, W, a, b):
 def p_h_given_v(v, W, b):
     """p(h_j = 1 | v) = sigma(b_j + (v^T W)_j); shape (n_hidden,) or (N, n_hidden)."""
     W, b = _params(W, b=b)
-    V, single = _layer(v, "v", W.shape[0], "n_visible")
+    V, single = as_batch(v, "v", W.shape[0], "n_visible")
     return _unbatch(sigmoid(b + V @ W), single)
 
 
 def p_v_given_h(h, W, a):
     """p(v_i = 1 | h) = sigma(a_i + (W h)_i); shape (n_visible,) or (N, n_visible)."""
     W, a = _params(W, a=a)
-    H, single = _layer(h, "h", W.shape[1], "n_hidden")
+    H, single = as_batch(h, "h", W.shape[1], "n_hidden")
     return _unbatch(sigmoid(a + H @ W.T), single)
 
 
@@ -236,7 +221,7 @@ def exact_log_likelihood_gradient(v, W, a, b, max_units=MAX_ENUMERATED_UNITS):
     W, a, b = _params(W, a, b)
     _check_enumerable(W, max_units)
     n_v, n_h = W.shape
-    V, _ = _layer(v, "v", n_v, "n_visible")
+    V, _ = as_batch(v, "v", n_v, "n_visible")
     N = V.shape[0]
     P_h = sigmoid(b + V @ W)
     data_W, data_a, data_b = V.T @ P_h / N, V.mean(axis=0), P_h.mean(axis=0)
@@ -344,7 +329,7 @@ def cd_k(v0, W, a, b, k, lr, uniforms, sample_visible=False, stats="probabilitie
     k = check_positive_int(k, "k")
     if stats not in ("probabilities", "samples"):
         raise ValueError(f"stats must be 'probabilities' or 'samples', got {stats!r}")
-    V0, single = _layer(v0, "v0", n_v, "n_visible")
+    V0, single = as_batch(v0, "v0", n_v, "n_visible")
     N = V0.shape[0]
     k_h = k + 1 if stats == "samples" else k
     u_h, u_v = _chain_uniforms(uniforms, k, N, n_v, n_h, k_h, sample_visible, single)
@@ -397,7 +382,7 @@ def pcd(v_data, chain_state, W, a, b, k, lr, uniforms, chain_layer="visible", sa
     W, a, b = _params(W, a, b)
     n_v, n_h = W.shape
     k = check_positive_int(k, "k")
-    V_pos, _ = _layer(v_data, "v_data", n_v, "n_visible")
+    V_pos, _ = as_batch(v_data, "v_data", n_v, "n_visible")
     P_pos = sigmoid(b + V_pos @ W)
     if chain_layer == "visible":
         S = as_array(chain_state, "chain_state", ndim=2)
@@ -443,7 +428,7 @@ def reconstruction_error(v, W, a, b, u_h=None, reduction="mean"):
     Returns ``(error, cache)`` with cache keys p_h, h, v_rec.
     """
     W, a, b = _params(W, a, b)
-    V, single = _layer(v, "v", W.shape[0], "n_visible")
+    V, single = as_batch(v, "v", W.shape[0], "n_visible")
     P_h = sigmoid(b + V @ W)
     if u_h is None:
         H = P_h

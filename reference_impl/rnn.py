@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference_impl._checks import as_array, check_positive_int, check_shape
+from reference_impl._checks import as_array, check_positive_int, check_shape, check_targets
 from reference_impl.activations import get_activation, log_softmax, softmax
 
 __all__ = [
@@ -231,22 +231,12 @@ def output_forward(h, W_hy, b_y):
     return y_hat, {"h": h, "z": z, "y_hat": y_hat, "W_hy": W_hy}
 
 
-def _check_targets(targets, T, V):
-    targets = np.asarray(targets)
-    if targets.shape != (T,) or not np.issubdtype(targets.dtype, np.integer):
-        raise ValueError(f"targets must be integer indices of shape (T,) = ({T},), "
-                         f"got dtype {targets.dtype} shape {targets.shape}")
-    if np.any(targets < 0) or np.any(targets >= V):
-        raise ValueError(f"targets must lie in 0..V-1 = 0..{V - 1}, got {targets}")
-    return targets.astype(int)
-
-
 def cross_entropy(y_hat, targets):
     """Per-step loss ``L_t = -log y^_t[y_t]``: ``y_hat (T, V)``, integer
     ``targets (T,)``. Returns ``(T,)``; the course's L is its sum."""
     y_hat = as_array(y_hat, "y_hat", ndim=2)
     T, V = y_hat.shape
-    targets = _check_targets(targets, T, V)
+    targets = check_targets(targets, T, V)
     return -np.log(y_hat[np.arange(T), targets])
 
 
@@ -259,7 +249,7 @@ def output_backward(targets, cache):
     """
     y_hat = cache["y_hat"]
     T, V = y_hat.shape
-    targets = _check_targets(targets, T, V)
+    targets = check_targets(targets, T, V)
     dz = y_hat.copy()
     dz[np.arange(T), targets] -= 1.0
     return {"z": dz, "W_hy": dz.T @ cache["h"], "b_y": dz.sum(axis=0),
@@ -280,7 +270,7 @@ def rnn_loss_and_grads(x, targets, h0, params, activation="tanh",
                                activation=activation)
     y_hat, out_cache = output_forward(h, params["W_hy"], params["b_y"])
     T, V = y_hat.shape
-    t_idx = _check_targets(targets, T, V)
+    t_idx = check_targets(targets, T, V)
     # From the logits rather than log(y_hat): no log(0) when a probability underflows.
     losses = -log_softmax(out_cache["z"])[np.arange(T), t_idx]
     d_out = output_backward(t_idx, out_cache)

@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference_impl._checks import as_array, check_positive_int, check_shape
+from reference_impl._checks import as_array, check_positive_int, check_shape, check_targets
 from reference_impl.activations import log_softmax
 from reference_impl.rnn import (
-    _check_targets,
     output_backward,
     output_forward,
     rnn_backward,
@@ -121,7 +120,7 @@ def seq2seq_loss(cache, targets_out):
     logits, so no log(0)), ``L`` their sum."""
     z = cache["out"]["z"]
     T_dec, V = z.shape
-    targets_out = _check_targets(targets_out, T_dec, V)
+    targets_out = check_targets(targets_out, T_dec, V)
     losses = -log_softmax(z)[np.arange(T_dec), targets_out]
     return float(losses.sum()), losses
 

@@ -415,7 +415,7 @@
     return String(f.text).replace(/\s+/g, "") === String(stored.value).replace(/\s+/g, "");
   }
 
-  // ---- grading one part (grading._grade_part, without error carried forward) --------------------
+  // ---- grading one part (quizgen.bank.marking.grade_part, without error carried forward) --------------------
   function gradePart(question, part, entry, text) {
     var out = {status: "wrong", feedback: "", mistakes: [], within: false, hand: false};
     var choice = entry.choice;

@@ -160,7 +160,7 @@ class Gradebook:
                                f"({SCHEMA_VERSION}); upgrade quizgen")
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction() as db:
-                for statement in _statements(MIGRATIONS[target]):
+                for statement in sql_statements(MIGRATIONS[target]):
                     db.execute(statement)
                 db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                            (str(target),))
@@ -331,7 +331,7 @@ class Gradebook:
         return out
 
 
-def _statements(script: str) -> list:
+def sql_statements(script: str) -> list:
     """Split a migration script into statements (triggers keep their inner semicolons)."""
     statements, current = [], []
     for line in script.strip().splitlines():

@@ -51,7 +51,7 @@ def _analyse(build: BuildDir) -> dict:
     with graded_gradebook(build_dir) as book:
         run = book.latest_run()
         run_columns, earned = book.earned(run["id"])
-        typed = _responses_and_mistakes(book, run["id"], run_columns)
+        typed = responses_and_mistakes(book, run["id"], run_columns)
     position = {c: k for k, c in enumerate(run_columns)}
     graded = [i for i, (sid, _) in enumerate(key.students) if sid in earned and earned[sid][0].strip("m")]
     if not graded:
@@ -144,7 +144,7 @@ def _analyse(build: BuildDir) -> dict:
     }
 
 
-def _responses_and_mistakes(book, run_id: int, columns: list) -> dict:
+def responses_and_mistakes(book, run_id: int, columns: list) -> dict:
     """student -> (column -> response, column -> the named mistake) of a run."""
     out = {}
     if not columns:  # a run stored by schema 1

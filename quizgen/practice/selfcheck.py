@@ -100,7 +100,7 @@ def variant_data(template: Template, variant: Variant) -> dict:
     }
 
 
-def _variant_rng(seed: int, template: Template, index: int) -> np.random.Generator:
+def variant_rng(seed: int, template: Template, index: int) -> np.random.Generator:
     """A generator per (seed, template, pool index): a template's pool does not depend on the selection."""
     digest = hashlib.sha256(f"selfcheck|{seed}|{template.id}|{template.version}|{index}".encode()).digest()
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(int.from_bytes(digest, "big"))))
@@ -117,7 +117,7 @@ def selfcheck_data(bank, topics=(), variants: int = 5, seed: int = 0, difficulty
             continue
         try:
             specs = [p.kind.js_spec() for p in template.parts]
-            pool = [variant_data(template, template.draw(_variant_rng(seed, template, k), f"selfcheck-{seed}-{k}"))
+            pool = [variant_data(template, template.draw(variant_rng(seed, template, k), f"selfcheck-{seed}-{k}"))
                     for k in range(variants)]
         except Exception as exc:  # one broken template must not lose the page
             skipped.append(f"{template.id}: {type(exc).__name__}: {exc}")

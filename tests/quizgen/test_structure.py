@@ -197,3 +197,50 @@ def test_the_checker_finds_a_planted_cycle_and_an_upward_import(tmp_path):
     assert against_the_flow(graph) == [
         "quizgen.bank.kinds -> quizgen.grade.run: layer 1 imports layer 5",
         "quizgen.grade.report -> quizgen.build.builder: grade must not import the build command"]
+
+
+def private_names_crossing(root: Path = ROOT, folders=("quizgen", "reference_impl", "question_bank",
+                                                      "tests", "bench")) -> list:
+    """``file:line: name`` for every private name (one leading underscore, not a dunder) that a module
+    takes from another module of the project: ``from a import _x``, or ``a._x`` where ``a`` names a
+    project module it imported. Private modules (``reference_impl._checks``) are a package's own and
+    may be imported by its siblings."""
+    found = []
+    for path in sorted(p for folder in folders for p in (root / folder).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        modules = set()  # local names bound to project modules
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in PACKAGES:
+                for alias in node.names:
+                    own_module = ((root / Path(*node.module.split("."), alias.name + ".py")).exists()
+                                  and path.relative_to(root).parts[0] == node.module.split(".")[0])
+                    if _private(alias.name) and not own_module:
+                        found.append(f"{path.relative_to(root)}:{node.lineno}: {node.module}.{alias.name}")
+                    modules.add(alias.asname or alias.name)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] in PACKAGES:
+                        modules.add(alias.asname or alias.name)
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and _private(node.attr)
+                    and ast.unparse(node.value) in modules):
+                found.append(f"{path.relative_to(root)}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def test_no_private_name_crosses_modules():
+    assert private_names_crossing() == []
+
+
+def test_the_private_name_check_finds_planted_ones(tmp_path):
+    (tmp_path / "quizgen").mkdir()
+    (tmp_path / "quizgen" / "a.py").write_text("def _hidden():\n    pass\n")
+    (tmp_path / "quizgen" / "_own.py").write_text("")  # a package's private module, for its siblings
+    (tmp_path / "quizgen" / "b.py").write_text("from quizgen.a import _hidden\nfrom quizgen import a\n"
+                                               "a._hidden()\nfrom quizgen import _own\n")
+    found = private_names_crossing(tmp_path, folders=("quizgen",))
+    assert found == ["quizgen/b.py:1: quizgen.a._hidden", "quizgen/b.py:3: a._hidden"]

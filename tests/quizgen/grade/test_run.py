@@ -298,7 +298,7 @@ def test_a_schema_1_gradebook_is_migrated_and_its_runs_still_read(tmp_path):
 
     path = tmp_path / FILE_NAME
     db = sqlite3.connect(path, isolation_level=None)
-    for statement in gb._statements(gb.MIGRATIONS[1]):
+    for statement in gb.sql_statements(gb.MIGRATIONS[1]):
         db.execute(statement)
     db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
     db.execute("INSERT INTO run VALUES (1, '2026-01-01', 'grade', 'abc', '{}')")
@@ -313,9 +313,9 @@ def test_a_schema_1_gradebook_is_migrated_and_its_runs_still_read(tmp_path):
             ("Q1", "correct", None), ("Q2", "wrong", "no_bias")]
         columns, earned = book.earned(1)
         assert columns == ["Q1", "Q2"] and earned["001"][:2] == ("cw", [2.0, 0.0])
-        from quizgen.grade.report import _responses_and_mistakes
+        from quizgen.grade.report import responses_and_mistakes
 
-        assert _responses_and_mistakes(book, 1, book.run_columns(1)) == {
+        assert responses_and_mistakes(book, 1, book.run_columns(1)) == {
             "001": ({"Q1": "0.5", "Q2": "7"}, {"Q1": None, "Q2": "no_bias"})}
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             book.db.execute("DELETE FROM score")

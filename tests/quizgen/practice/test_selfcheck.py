@@ -17,7 +17,7 @@ from quizgen.bank.loader import load_bank
 from quizgen.bank.marking import grade
 from quizgen.bank.answertext import InvalidAnswer
 from quizgen.bank.kinds import Choice, Integer, Matrix, Number, Shape, Symbolic, TrueFalse, Vector
-from quizgen.practice.selfcheck import _variant_rng, read_embedded, write_selfcheck
+from quizgen.practice.selfcheck import variant_rng, read_embedded, write_selfcheck
 from tests.quizgen.bank import test_kinds as corpus
 
 IDS = ("rnn.forward_two_steps", "lstm.param_count", "cnn.conv_output_shape", "cnn.pool_matrix",
@@ -59,7 +59,7 @@ def test_every_variant_is_embedded_with_its_keys(bank, data):
         template = bank.get(q["id"])
         assert len(q["variants"]) == VARIANTS
         for k, embedded in enumerate(q["variants"]):
-            variant = template.draw(_variant_rng(7, template, k), f"selfcheck-7-{k}")
+            variant = template.draw(variant_rng(7, template, k), f"selfcheck-7-{k}")
             assert embedded["seed"] == variant.seed
             for part in template.parts:
                 entry = embedded["parts"][part.name]
@@ -225,7 +225,7 @@ def test_browser_grading_agrees_with_python_grade(page, bank, data):
     for qi, q in enumerate(data["questions"]):
         template = bank.get(q["id"])
         for k in range(VARIANTS):
-            variant = template.draw(_variant_rng(7, template, k), f"selfcheck-7-{k}")
+            variant = template.draw(variant_rng(7, template, k), f"selfcheck-7-{k}")
             for pi, part in enumerate(template.parts):
                 for text in _typed_attempts(template, variant, part, rnd):
                     result = grade(template, variant, {part.name: text}, ecf=False).parts[pi]
