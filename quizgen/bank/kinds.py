@@ -423,8 +423,30 @@ class Integer(AnswerKind):
         return [[str(int(key))]]
 
 
+class _NumbersExportForms:
+    """The export forms of an array of numbers (Vector, Matrix): a blank per entry, each with the
+    kind's tolerance and decimals."""
+
+    answer_form = "numbers"
+    moodle_question = "cloze"
+    canvas_question = "fill_in_multiple_blanks_question"
+
+    def blank_count(self, key) -> int:
+        return int(np.size(key))
+
+    def blank_keys(self, key, hand_key) -> list:
+        exact = np.asarray(key, dtype=float).ravel().tolist()
+        hand = np.asarray(hand_key, dtype=float).ravel().tolist()
+        return [self.tolerance.lms_keys(e, h) for e, h in zip(exact, hand)]
+
+    def accepted_texts(self, key, hand_key) -> list:
+        exact = np.asarray(key, dtype=float).ravel().tolist()
+        hand = np.asarray(hand_key, dtype=float).ravel().tolist()
+        return [self.tolerance.spellings(e, h, self.decimals) for e, h in zip(exact, hand)]
+
+
 @dataclass
-class Vector(AnswerKind):
+class Vector(_NumbersExportForms, AnswerKind):
     """A vector of ``length`` numbers, e.g. ``[0.1, 0.2]`` or ``0.1 0.2``; length is checked first.
 
     ``length=None`` takes the length from the key (a template whose "computer"
@@ -497,28 +519,11 @@ class Vector(AnswerKind):
         count = f"{self.length} numbers" if self.length is not None else "numbers"
         return f"{count}, e.g. [0.1, -0.2]"
 
-    # -- export forms
-
-    answer_form = "numbers"
-    moodle_question = "cloze"
-    canvas_question = "fill_in_multiple_blanks_question"
-
-    def blank_count(self, key) -> int:
-        return int(np.size(key))
-
-    def blank_keys(self, key, hand_key) -> list:
-        exact = np.asarray(key, dtype=float).ravel().tolist()
-        hand = np.asarray(hand_key, dtype=float).ravel().tolist()
-        return [self.tolerance.lms_keys(e, h) for e, h in zip(exact, hand)]
-
-    def accepted_texts(self, key, hand_key) -> list:
-        exact = np.asarray(key, dtype=float).ravel().tolist()
-        hand = np.asarray(hand_key, dtype=float).ravel().tolist()
-        return [self.tolerance.spellings(e, h, self.decimals) for e, h in zip(exact, hand)]
+    # -- export forms: those of _NumbersExportForms
 
 
 @dataclass
-class Matrix(AnswerKind):
+class Matrix(_NumbersExportForms, AnswerKind):
     """A matrix of the given ``shape``: rows separated by ``;`` or new lines, or ``[[1, 2], [3, 4]]``.
 
     ``shape=None`` takes the shape from the key, as ``Vector(length=None)``.
@@ -591,25 +596,9 @@ class Matrix(AnswerKind):
         size = f"a {self.shape[0]}x{self.shape[1]} matrix" if self.shape is not None else "a matrix"
         return f"{size}, rows separated by ';'"
 
-    # -- export forms
+    # -- export forms: those of _NumbersExportForms, one blank per entry, laid out as a table
 
-    answer_form = "numbers"
-    moodle_question = "cloze"
-    canvas_question = "fill_in_multiple_blanks_question"
     blank_layout = "table"
-
-    def blank_count(self, key) -> int:
-        return int(np.size(key))
-
-    def blank_keys(self, key, hand_key) -> list:
-        exact = np.asarray(key, dtype=float).ravel().tolist()
-        hand = np.asarray(hand_key, dtype=float).ravel().tolist()
-        return [self.tolerance.lms_keys(e, h) for e, h in zip(exact, hand)]
-
-    def accepted_texts(self, key, hand_key) -> list:
-        exact = np.asarray(key, dtype=float).ravel().tolist()
-        hand = np.asarray(hand_key, dtype=float).ravel().tolist()
-        return [self.tolerance.spellings(e, h, self.decimals) for e, h in zip(exact, hand)]
 
 
 @dataclass
