@@ -30,9 +30,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from quizgen.bank.loader import load_bank
-from quizgen.build.builder import build
-from quizgen.build.exam import assemble
-from quizgen.build.spec import load_roster, load_spec
+from quizgen.papers.builder import build
+from quizgen.papers.exam import assemble
+from quizgen.papers.spec import load_roster, load_spec
 from quizgen.bank.texts import render_stem
 
 SPEC = """
@@ -137,7 +137,7 @@ def main():
             return
         tex_dir = tmp / "tex"
         tex_dir.mkdir()
-        from quizgen.build.spec import load_or_create_secret
+        from quizgen.papers.spec import load_or_create_secret
 
         secret, _ = load_or_create_secret(secret_file)
         tex_files = []

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from quizgen.bank.loader import load_bank
-from quizgen.build.builder import build
+from quizgen.papers.builder import build
 from quizgen.builddir import BuildDir
 from quizgen.tables import read_table
 

@@ -45,8 +45,8 @@ class _Commands(click.Group):
 
 
 def _page_formats(ctx, param, text: str) -> tuple:
-    """A --format/--feedback option's text as the library reads it (quizgen.build.render)."""
-    from quizgen.build.render import parse_formats
+    """A --format/--feedback option's text as the library reads it (quizgen.papers.render)."""
+    from quizgen.papers.render import parse_formats
 
     try:
         return parse_formats(text)
@@ -215,7 +215,7 @@ def build(spec, roster, out, secret_file, formats, jobs, force, quiet, banks):
       quizgen build examples/unit4-quiz.toml --roster examples/roster.csv \\
           --out build/unit4 --secret-file ~/.config/quizgen/unit4.secret --jobs 2
     """
-    from quizgen.build.builder import build as run_build
+    from quizgen.papers.builder import build as run_build
 
     report = run_build(spec, roster, out, secret_file=secret_file, formats=formats, jobs=jobs,
                        force=force, quiet=quiet, banks=banks)
@@ -239,7 +239,7 @@ def verify(build_dir, secret_file, banks):
     Example:
       quizgen verify build/unit4 --secret-file ~/.config/quizgen/unit4.secret
     """
-    from quizgen.build.verify import verify as run_verify
+    from quizgen.papers.verify import verify as run_verify
 
     report = run_verify(build_dir, secret_file, banks)
     for problem in report.problems:

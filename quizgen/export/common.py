@@ -28,9 +28,9 @@ from quizgen.bank.loader import load_bank
 from quizgen.bank.question import Template, Variant
 from quizgen.bank.seeds import SEPARATOR, rng_for
 from quizgen.bank.texts import render_stem
-from quizgen.build.exam import part_points, section_pool
-from quizgen.build.richtext import cut_math, put_math, render_markdown
-from quizgen.build.spec import load_spec
+from quizgen.papers.exam import part_points, section_pool
+from quizgen.papers.richtext import cut_math, put_math, render_markdown
+from quizgen.papers.spec import load_spec
 from quizgen.files import write_atomic
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"

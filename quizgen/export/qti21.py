@@ -18,7 +18,7 @@ from quizgen.bank.texts import render_solution
 from quizgen.export.common import (XSI_NS, ExportReport, Exporter, PoolItem, answer_key, identifier,
     ims_manifest, is_plain_label, matrix_rows_cols, number_text, numeric_keys, stem_and_options,
     xhtml_and_formulas, xml_bytes, zip_bytes)
-from quizgen.build.richtext import SLOT_RE
+from quizgen.papers.richtext import SLOT_RE
 
 QTI_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 QTI_XSD = "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"
@@ -60,7 +60,7 @@ def qti21_package(spec, items: list, report: ExportReport) -> bytes:
 
 def _flow(text: str, inline: bool = False) -> list:
     """Markdown text as QTI 2.1 flow elements (XHTML in the QTI namespace, math as MathML)."""
-    from quizgen.build.mathrender import to_mathml
+    from quizgen.papers.mathrender import to_mathml
 
     rendered, formulas = xhtml_and_formulas(text, inline)
     root = ET.fromstring(f"<div>{rendered}</div>")
@@ -133,7 +133,7 @@ def _inline(parent, text: str):
 
 
 def _math_inline(parent, latex: str):
-    from quizgen.build.mathrender import to_mathml
+    from quizgen.papers.mathrender import to_mathml
 
     parent.append(ET.fromstring(to_mathml(latex, False)))
 

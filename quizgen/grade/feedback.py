@@ -17,8 +17,8 @@ from markupsafe import Markup, escape
 
 from quizgen.builddir import BuildDir
 from quizgen.files import write_atomic
-from quizgen.build.exam import question_from_json
-from quizgen.build.richtext import math_html, to_html
+from quizgen.papers.exam import question_from_json
+from quizgen.papers.richtext import math_html, to_html
 from quizgen.bank.texts import render_solution, render_stem
 from quizgen.workers import forked_map
 
@@ -68,7 +68,7 @@ def student_context(bank, student: dict, results: dict, math: str) -> dict:
 def write_feedback(build: BuildDir, book, bank, formats=("html", "pdf"), jobs: int = 1, quiet: bool = True) -> int:
     """Feedback pages for every student of the latest run, in ``jobs`` worker processes with a
     progress bar (unless ``quiet``); returns how many students have pages."""
-    from quizgen.build.render import MATH_CHARACTERS, environment, math_font_css, print_font_css, stylesheet
+    from quizgen.papers.render import MATH_CHARACTERS, environment, math_font_css, print_font_css, stylesheet
 
     out = build.path / "feedback"
     students = build.manifest()["students"]
@@ -102,7 +102,7 @@ class FeedbackJob:
 
     def student_pages(self, index: int) -> dict:
         """Student ``index``'s pages: file name -> bytes."""
-        from quizgen.build.render import html_to_pdf
+        from quizgen.papers.render import html_to_pdf
 
         student = self.students[index]
         files = {}

@@ -193,7 +193,7 @@ def write_report(build_dir, out=None, as_json: bool = False) -> Path:
         path = Path(out) if out else build_dir / "report.json"
         write_atomic(path, json.dumps(data, indent=1, sort_keys=True))
         return path
-    from quizgen.build.render import environment, stylesheet
+    from quizgen.papers.render import environment, stylesheet
 
     html = environment().get_template("report.html.j2").render(
         r=data, exam=BuildDir(build_dir).exam_meta(), css=stylesheet(),

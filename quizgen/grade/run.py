@@ -32,12 +32,12 @@ from quizgen.grade.columns import (CORRECT, BLANK, CODE, INVALID, MISSING, STATU
 from quizgen.errors import InputError
 from quizgen.tables import csv_text, neutralise, read_table, submissions_limit
 from quizgen.files import write_atomic
-from quizgen.build.exam import question_from_json
+from quizgen.papers.exam import question_from_json
 from quizgen.grade.gradebook import STATUS_LETTERS, graded_gradebook, open_gradebook, to_json
 from quizgen.bank.marking import grade
 from quizgen.progress import progress
 from quizgen.bank.question import Variant, thaw
-from quizgen.build.spec import ID_COLUMNS, normalise_id
+from quizgen.papers.spec import ID_COLUMNS, normalise_id
 
 EXTRA_ID_COLUMNS = ("student", "matric", "matriculation", "sis user id", "user id", "login id", "roll no",
                     "roll number", "registration number", "reg no")
@@ -348,7 +348,7 @@ def summarise(key, submission_ids: list, overrides: dict, grades: dict, lo: int 
 
 def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
                 paths=(), banks=(), feedback=("html",), quiet: bool = False, jobs: int = 1) -> GradeReport:
-    from quizgen.build.render import parse_formats
+    from quizgen.papers.render import parse_formats
 
     feedback = parse_formats(feedback)  # an unknown format is refused before anything is graded
     with without_cycle_collection(), BuildDir(build_dir, banks) as build:
@@ -363,7 +363,7 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
 def feedback_pages(build_dir, formats=("html",), banks=(), jobs: int = 1, quiet: bool = False) -> int:
     """Every student's feedback pages from the latest run (DIR/feedback/ID.html, .pdf); returns
     how many students have pages. Raises ValueError on an unknown format."""
-    from quizgen.build.render import parse_formats
+    from quizgen.papers.render import parse_formats
     from quizgen.grade.feedback import write_feedback
 
     formats = parse_formats(formats)

@@ -17,7 +17,7 @@ import numpy as np
 
 from quizgen.bank.loader import load_bank
 from quizgen.builddir import BuildDir
-from quizgen.build.exam import question_from_json
+from quizgen.papers.exam import question_from_json
 
 
 def _answer(rng, part, variant, ability: float) -> str:

@@ -40,8 +40,8 @@ import jinja2
 import numpy as np
 
 from quizgen.bank.question import Template, Variant
-from quizgen.build.render import math_characters, math_font_css, templates_dir
-from quizgen.build.richtext import math_html, to_html
+from quizgen.papers.render import math_characters, math_font_css, templates_dir
+from quizgen.papers.richtext import math_html, to_html
 from quizgen.bank.texts import render_solution, render_stem
 
 DATA_ID = "quizgen-data"

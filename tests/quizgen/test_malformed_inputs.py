@@ -16,13 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from quizgen.grade.run import grade_build
-from quizgen.build.builder import build
+from quizgen.papers.builder import build
 from quizgen.cli import main
 from quizgen.errors import InputError
 from quizgen.tables import read_table, submissions_limit
 from quizgen.grade.gradebook import FILE_NAME, Gradebook
-from quizgen.build.spec import normalise_id
-from quizgen.build.spec import load_roster
+from quizgen.papers.spec import normalise_id
+from quizgen.papers.spec import load_roster
 
 DATA = Path(__file__).parents[1] / "data"
 SUBS, ROSTERS = DATA / "submissions", DATA / "rosters"

@@ -20,10 +20,10 @@ PACKAGES = ("quizgen", "reference_impl", "question_bank")
 LAYERS = (
     ("quizgen", "quizgen.errors", "quizgen.files", "quizgen.tables", "quizgen.progress", "quizgen.workers"),
     ("quizgen.bank.*",),
-    ("quizgen.build", "quizgen.build.spec", "quizgen.build.exam", "quizgen.build.render",
-     "quizgen.build.richtext", "quizgen.build.mathrender"),
+    ("quizgen.papers", "quizgen.papers.spec", "quizgen.papers.exam", "quizgen.papers.render",
+     "quizgen.papers.richtext", "quizgen.papers.mathrender"),
     ("quizgen.builddir.*",),
-    ("quizgen.build.builder", "quizgen.build.verify"),
+    ("quizgen.papers.builder", "quizgen.papers.verify"),
     ("quizgen.grade.*",),
     ("quizgen.practice.*",),
     ("quizgen.export.*",),
@@ -32,7 +32,7 @@ LAYERS = (
 
 # Beyond the layers: grading reads the build directory through quizgen.builddir, never through the
 # build command, though that sits in a lower layer (the two meet only in the build directory).
-NOT_IMPORTED = {"quizgen.grade.*": ("quizgen.build.builder", "quizgen.build.verify")}
+NOT_IMPORTED = {"quizgen.grade.*": ("quizgen.papers.builder", "quizgen.papers.verify")}
 
 def module_name(path: Path, root: Path = ROOT) -> str:
     """quizgen/bank/kinds.py -> quizgen.bank.kinds; a package's __init__.py is the package."""
@@ -178,9 +178,9 @@ def test_the_checker_finds_a_planted_cycle_and_an_upward_import(tmp_path):
         "quizgen/bank/kinds.py": "from quizgen.grade import run\n",          # layer 1 -> layer 5
         "quizgen/grade/__init__.py": "",
         "quizgen/grade/run.py": "from . import columns\nfrom ..bank.kinds import Number\n",
-        "quizgen/grade/report.py": "from quizgen.build.builder import load_manifest\n",  # layer 5 -> 4, barred
-        "quizgen/build/__init__.py": "",
-        "quizgen/build/builder.py": "",
+        "quizgen/grade/report.py": "from quizgen.papers.builder import load_manifest\n",  # layer 5 -> 4, barred
+        "quizgen/papers/__init__.py": "",
+        "quizgen/papers/builder.py": "",
         "quizgen/grade/columns.py": "import numpy\n",
         "question_bank/rnn/step.py": "from quizgen.bank import kinds\nfrom quizgen.bank.kinds import Number\n",
     }
@@ -196,7 +196,7 @@ def test_the_checker_finds_a_planted_cycle_and_an_upward_import(tmp_path):
                              "cycle: quizgen.errors <-> quizgen.tables"]
     assert against_the_flow(graph) == [
         "quizgen.bank.kinds -> quizgen.grade.run: layer 1 imports layer 5",
-        "quizgen.grade.report -> quizgen.build.builder: grade must not import the build command"]
+        "quizgen.grade.report -> quizgen.papers.builder: grade must not import the build command"]
 
 
 def private_names_crossing(root: Path = ROOT, folders=("quizgen", "reference_impl", "question_bank",

@@ -24,7 +24,7 @@ from quizgen.builddir import KEY_FILE, MANIFEST, BuildDir, directory, params
 from quizgen.builddir.manifest import file_sha256
 from quizgen.bank.loader import load_bank
 from quizgen.grade.run import grade_one_by_one
-from quizgen.build.builder import build
+from quizgen.papers.builder import build
 from quizgen.bank.answertext import InvalidAnswer
 from quizgen.bank.kinds import Integer, Number, Shape, Tolerance, Vector
 from quizgen.bank.question import thaw

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from quizgen.grade.run import grade_build, override
-from quizgen.build.builder import build
+from quizgen.papers.builder import build
 from quizgen.builddir import BuildDir
 from quizgen.tables import read_table
 from quizgen.grade.gradebook import FILE_NAME

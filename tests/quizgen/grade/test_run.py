@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from quizgen.grade.run import (GradeReport, grade_build, override, plan_ingest, read_submissions,
     regrade, store_submissions)
-from quizgen.build.builder import build
+from quizgen.papers.builder import build
 from quizgen.cli import main
 from quizgen.errors import InputError
 from quizgen.tables import read_table

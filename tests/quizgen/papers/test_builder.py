@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from quizgen.build.builder import build
-from quizgen.build.verify import verify
+from quizgen.papers.builder import build
+from quizgen.papers.verify import verify
 from quizgen.builddir import BuildDir
 from quizgen.cli import main
 from quizgen.errors import InputError
@@ -19,7 +19,7 @@ from quizgen.files import write_atomic
 from quizgen.bank.marking import grade
 from quizgen.bank.loader import load_bank
 from quizgen.bank.question import Variant
-from quizgen.build.spec import load_or_create_secret, load_roster, load_spec
+from quizgen.papers.spec import load_or_create_secret, load_roster, load_spec
 
 SPEC = """
 title = "Test quiz"

@@ -14,7 +14,7 @@ import re
 
 from markdown_it import MarkdownIt
 
-from quizgen.build.mathrender import to_mathml, to_print_html
+from quizgen.papers.mathrender import to_mathml, to_print_html
 
 _MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.S)
 _SLOT = "QZMATH{}ZQ"

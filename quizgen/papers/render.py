@@ -20,7 +20,7 @@ import jinja2
 
 import quizgen
 from quizgen.bank.kinds import LETTERS
-from quizgen.build.richtext import math_html, to_html
+from quizgen.papers.richtext import math_html, to_html
 from quizgen.bank.texts import render_solution, render_stem
 
 FORMATS = ("html", "pdf")  # what a page (paper, solutions, feedback) is rendered to

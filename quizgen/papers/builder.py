@@ -36,9 +36,9 @@ from quizgen.errors import InputError
 from quizgen.tables import csv_text
 from quizgen.files import write_atomic
 from quizgen.builddir import BuildDir
-from quizgen.build.exam import StudentExam, answer_columns, plan_exam, question_from_json, student_exam
-from quizgen.build.render import FORMATS, parse_formats
-from quizgen.build.spec import ExamSpec, load_or_create_secret, load_roster, load_spec, secret_fingerprint
+from quizgen.papers.exam import StudentExam, answer_columns, plan_exam, question_from_json, student_exam
+from quizgen.papers.render import FORMATS, parse_formats
+from quizgen.papers.spec import ExamSpec, load_or_create_secret, load_roster, load_spec, secret_fingerprint
 from quizgen.workers import forked_map
 
 
@@ -124,7 +124,7 @@ def draw_and_render(plan, students: list, secret: bytes, meta: dict, formats: tu
     Returns the questions in manifest form (plain data, cheap to send back) and
     {relative path: bytes}.
     """
-    from quizgen.build.render import MATH_CHARACTERS, render_html, render_pdf
+    from quizgen.papers.render import MATH_CHARACTERS, render_html, render_pdf
 
     exam = student_exam(plan, students[index], secret)
     sid = exam.student.id
@@ -171,8 +171,8 @@ def merge_pdfs(paths: list) -> bytes:
 
 
 def key_pdf(meta: dict, exams: list) -> bytes:
-    from quizgen.build.render import environment, html_to_pdf, print_font_css, stylesheet
-    from quizgen.build.richtext import math_html
+    from quizgen.papers.render import environment, html_to_pdf, print_font_css, stylesheet
+    from quizgen.papers.richtext import math_html
 
     students = []
     for exam in exams:

@@ -6,7 +6,7 @@ import re
 import latex2mathml.converter
 import pytest
 
-from quizgen.build.mathrender import to_html, to_mathml, to_print_html
+from quizgen.papers.mathrender import to_html, to_mathml, to_print_html
 
 FORMULAS = [
     r"h_t = \tanh(W_{hh} h_{t-1} + W_{xh} x_t + b_h)",

@@ -3,9 +3,9 @@
 import numpy as np
 import weasyprint
 
-from quizgen.build import render
+from quizgen.papers import render
 from quizgen.bank.kinds import Number, Vector
-from quizgen.build.richtext import to_html
+from quizgen.papers.richtext import to_html
 
 
 def test_box_width_of_a_vector_without_a_declared_length_comes_from_its_key():

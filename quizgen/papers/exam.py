@@ -24,7 +24,7 @@ from quizgen.bank.loader import Bank
 from quizgen.errors import InputError
 from quizgen.bank.question import Template, TemplateError, Variant
 from quizgen.bank.seeds import rng_for, variant_seed
-from quizgen.build.spec import ExamSpec, Section, Student
+from quizgen.papers.spec import ExamSpec, Section, Student
 
 
 @dataclass

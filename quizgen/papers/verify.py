@@ -16,8 +16,8 @@ from quizgen.errors import InputError
 from quizgen.builddir import BuildDir, KEY_FILE
 from quizgen.builddir import gradingkey
 from quizgen.builddir.manifest import file_sha256
-from quizgen.build.exam import assemble
-from quizgen.build.spec import Student, load_secret, secret_fingerprint, spec_from_dict
+from quizgen.papers.exam import assemble
+from quizgen.papers.spec import Student, load_secret, secret_fingerprint, spec_from_dict
 
 
 @dataclass
