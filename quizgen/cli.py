@@ -185,7 +185,7 @@ def check(template_ids, seeds, first_seed, quiet, banks):
     click.echo(f"\n{len(reports) - len(failed)} of {len(reports)} templates passed"
                + (f"; {len(bank.errors)} failed to load" if bank.errors else ""))
     if failed or bank.errors:
-        sys.exit(1)
+        sys.exit(EXIT_ATTENTION)
 
 
 def _refuse_overwrite(path, force: bool) -> None:
@@ -458,7 +458,7 @@ def practice(topics, ids, difficulty, count, seed, solutions, html_out, variants
     summary = run_practice(bank, topics=topics, difficulty=difficulty, n=count, seed=seed,
                            show_solution=solutions, ids=ids)
     if summary.ended == "empty":
-        sys.exit(1)
+        sys.exit(EXIT_ATTENTION)
 
 
 @main.group()
@@ -488,13 +488,12 @@ def _export_options(fn):
 
 
 def _run_export(format_name, out, force, **kwargs):
-    from quizgen.errors import InputError
     from quizgen.export import get_exporter
 
     _refuse_overwrite(out, force)
     try:
         report = get_exporter(format_name).export(**kwargs, out_path=out)
-    except (InputError, ValueError) as exc:
+    except ValueError as exc:  # a spec the exporter cannot use (an InputError is the group's)
         _fail(exc)
     for note in report.notes:
         click.secho(f"note: {note}", fg="yellow", err=True)
