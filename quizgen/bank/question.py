@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import math
 import dataclasses
+from decimal import ROUND_HALF_UP, Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -99,34 +100,76 @@ def round_like_numpy(x: float, decimals: int) -> float:
     return out if out != 0 else math.copysign(0.0, scaled)
 
 
+def round_half_up(x: float, decimals: int) -> float:
+    """``x`` rounded to ``decimals`` as a person does it: a tie (as the number is written, its
+    shortest decimal text) goes away from zero."""
+    if not math.isfinite(x):
+        return x
+    return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+ROUNDINGS = ("half-even", "half-up")
+
+
 class Work:
     """What ``solve`` writes its answers and steps into.
 
-    A template that checks itself inside ``solve`` (asserting its key equals a
-    reference function's) must do so only when ``work.exact`` is true: in hand
-    calculation values are rounded, and for error carried forward they are a
-    student's.
+    Two questions a template may ask of ``work``, one spelling each:
+
+    * ``work.is_key``: is this the key's own computation (exact, or the hand key), neither a
+      named mistake nor a replay with a student's values or another rounding path? Only this
+      computation may reject a draw: call ``work.reject(reason)`` (or
+      ``work.require(condition, reason)``), never ``raise Redraw`` inside ``solve`` (a replay
+      for error carried forward would then deny the student's credit).
+    * ``work.exact``: the key's exact computation (``is_key`` and nothing rounded): guard any
+      self-check (asserting the key equals a reference function's) with it.
 
     ``mistake`` names a deliberate mistake to compute (``made`` tells the
     template); ``given`` maps part names to values that replace the template's
     own (a student's earlier answers, for error carried forward); ``decimals``
     set means hand calculation: every recorded value is rounded to that many
-    decimals (or the part's own) before the computation goes on with it.
+    decimals (or the part's own) before the computation goes on with it, in
+    ``rounding`` (``"half-even"`` as numpy rounds, or ``"half-up"`` as people do);
+    ``extra`` more decimals than the stem asks for on every step and answer (a
+    rounding path of the accepted interval, :meth:`Template.freeze_variant`).
     """
 
     def __init__(self, template: "Template", mistake: str | None = None,
-                 given: dict | None = None, decimals: int | None = None):
+                 given: dict | None = None, decimals: int | None = None,
+                 rounding: str = "half-even", extra: int = 0):
+        if rounding not in ROUNDINGS:
+            raise ValueError(f"rounding must be one of {', '.join(ROUNDINGS)}, got {rounding!r}")
         self.template = template
         self.mistake = mistake
         self.given = given or {}
         self.decimals = decimals
+        self.rounding = rounding
+        self.extra = extra
         self.answers: dict = {}
         self.steps: dict = {}
 
     @property
+    def is_key(self) -> bool:
+        """True for the key's own computation: exact or the hand key (the stem's decimals, half to
+        even), no named mistake, no student values, not another rounding path."""
+        return (self.mistake is None and not self.given and self.extra == 0
+                and self.rounding == "half-even")
+
+    @property
     def exact(self) -> bool:
         """True for the template's own exact computation (no rounding, no student values, no mistake)."""
-        return self.decimals is None and not self.given and self.mistake is None
+        return self.decimals is None and self.is_key
+
+    def reject(self, reason: str) -> None:
+        """Reject the draw (raise :class:`Redraw`) when this is the key's own computation; in any
+        other computation (a named mistake, error carried forward, a rounding path) do nothing."""
+        if self.is_key:
+            raise Redraw(reason)
+
+    def require(self, condition, reason: str) -> None:
+        """``reject(reason)`` unless ``condition`` holds."""
+        if not condition:
+            self.reject(reason)
 
     def made(self, mistake: str) -> bool:
         if mistake not in self.template.mistakes:
@@ -134,6 +177,10 @@ class Work:
         return self.mistake == mistake
 
     def _rounded(self, value, decimals):
+        if decimals is not None:
+            decimals += self.extra
+        if self.rounding == "half-up" and decimals is not None:
+            return self._rounded_half_up(value, decimals)
         if type(value) is float and decimals is not None:  # the common case first
             return round_like_numpy(value, decimals)
         if decimals is None or isinstance(value, (str, tuple, frozenset)):
@@ -144,6 +191,16 @@ class Work:
             return round_like_numpy(float(value), decimals)
         return np.round(np.asarray(value, dtype=float), decimals) if np.ndim(value) else \
             round_like_numpy(float(value), decimals)
+
+    @staticmethod
+    def _rounded_half_up(value, decimals):
+        if isinstance(value, (str, tuple, frozenset, bool)) or (
+                isinstance(value, (int, np.integer)) and not isinstance(value, bool)):
+            return value
+        if np.ndim(value):
+            array = np.asarray(value, dtype=float)
+            return np.array([round_half_up(v, decimals) for v in array.ravel().tolist()]).reshape(array.shape)
+        return round_half_up(float(value), decimals)
 
     def step(self, name: str, value, decimals: int | None = None):
         """Record an intermediate value; return it (rounded, in hand calculation)."""
@@ -238,9 +295,11 @@ class Template:
     # -- computing ----------------------------------------------------------------
 
     def solve(self, params: dict, mistake: str | None = None, given: dict | None = None,
-              hand: bool = False) -> Work:
-        """Run the template's solve; ``hand`` rounds as a person with a calculator would."""
-        work = Work(self, mistake=mistake, given=given, decimals=self.decimals if hand else None)
+              hand: bool = False, rounding: str = "half-even", extra: int = 0) -> Work:
+        """Run the template's solve; ``hand`` rounds as a person with a calculator would (to the
+        stem's decimals and ``extra`` more, in ``rounding``: see :class:`Work`)."""
+        work = Work(self, mistake=mistake, given=given, decimals=self.decimals if hand else None,
+                    rounding=rounding, extra=extra)
         self.solve_fn(params, work)
         missing = [p.name for p in self.parts if p.name not in work.answers]
         if missing:
