@@ -339,9 +339,16 @@ class Template:
             f"{self.id}: {MAX_DRAWS} draws in a row were degenerate (most often: {common})")
 
     def freeze_variant(self, params: dict, seed_label: str) -> "Variant":
-        """The variant of ``params`` (drawn, or frozen in a build and thawed): its keys, hand keys and
-        mistakes solved now, without choices. Raises Redraw when the params make a degenerate
-        question (an answer not finite, a mistake that cannot be told from the key)."""
+        """The variant of ``params`` (drawn, or frozen in a build and thawed): its keys, hand keys,
+        mistakes and accepted intervals solved now, without choices. Raises Redraw when the params
+        make a degenerate question (an answer not finite, a mistake that cannot be told from the key).
+
+        The accepted interval of a numeric part is the hull of the exact answer and the answers of
+        every rounding path (:data:`PATHS`: every step and answer rounded to the stem's decimals,
+        one and two more, half to even and half up), widened by the kind's tolerance (the final
+        rounding; :meth:`AnswerKind.interval`). Each named mistake gets its interval from the same
+        replays; a draw where a mistake's interval meets the key's is redrawn.
+        """
         exact = self.solve(params)
         hand = self.solve(params, hand=True)
         answers, hand_answers = {}, {}
@@ -351,7 +358,8 @@ class Template:
                 if part.kind.numeric and not np.all(np.isfinite(np.asarray(value, dtype=float))):
                     raise Redraw(f"answer {part.name} is not finite")
                 store[part.name] = part.kind.to_json(value)
-        mistakes = {}
+        intervals = self._intervals(params, None, exact, hand, self.parts)
+        mistakes, mistake_intervals = {}, {}
         for name in self.mistakes:
             wrong = self.solve(params, mistake=name)
             mistaken = {}
@@ -361,13 +369,23 @@ class Template:
                     continue
                 if part.kind.numeric and not np.all(np.isfinite(np.asarray(value, dtype=float))):
                     continue
-                # a mistake must be told apart from both keys a student may give, also once
-                # it is typed rounded as the stem asks
-                typed = part.kind.parse(part.kind.format(value)) if part.kind.numeric else value
-                if not all(part.kind.distinct(v, k) for v in (value, typed)
-                           for k in (key, hand.answers[part.name])):
-                    raise Redraw(f"mistake {name} nearly gives the key for {part.name}")
-                mistaken[part.name] = part.kind.to_json(value)
+                mistaken[part.name] = value
+            wrong_intervals = self._intervals(params, name, wrong, None,
+                                              [p for p in self.parts if p.name in mistaken]) if mistaken else {}
+            for part_name, value in list(mistaken.items()):
+                part = self.part(part_name)
+                if part_name in intervals:
+                    if part.kind.intervals_overlap(wrong_intervals[part_name], intervals[part_name]):
+                        raise Redraw(f"mistake {name} nearly gives the key for {part_name}")
+                else:
+                    # a mistake must be told apart from both keys a student may give, also once
+                    # it is typed rounded as the stem asks
+                    key = exact.answers[part_name]
+                    typed = part.kind.parse(part.kind.format(value)) if part.kind.numeric else value
+                    if not all(part.kind.distinct(v, k) for v in (value, typed)
+                               for k in (key, hand.answers[part_name])):
+                        raise Redraw(f"mistake {name} nearly gives the key for {part_name}")
+                mistaken[part_name] = part.kind.to_json(value)
             if not mistaken:
                 raise Redraw(f"mistake {name} gives the same answers as the key")
             # two mistakes may share a wrong value on some part (the feedback then names
@@ -379,11 +397,29 @@ class Template:
                         for n in mistaken):
                     raise Redraw(f"mistakes {other} and {name} give the same answers")
             mistakes[name] = mistaken
+            if wrong_intervals:
+                mistake_intervals[name] = wrong_intervals
         return Variant(
             template_id=self.id, template_version=self.version, seed=seed_label,
             params=freeze(params), answers=answers, hand_answers=hand_answers,
-            steps=freeze(exact.steps), hand_steps=freeze(hand.steps), mistakes=mistakes)
+            steps=freeze(exact.steps), hand_steps=freeze(hand.steps), mistakes=mistakes,
+            intervals=intervals, mistake_intervals=mistake_intervals)
 
+    def _intervals(self, params, mistake, exact: Work, hand: Work | None, parts) -> dict:
+        """Part name -> accepted interval (JSON) of ``parts`` that have one: the hull of ``exact``'s
+        answer and every rounding path's (``hand``, already solved, is the first path)."""
+        parts = [p for p in parts if p.kind.interval([exact.answers[p.name]]) is not None]
+        if not parts:
+            return {}
+        works = [exact] + [hand if hand is not None and (extra, rounding) == PATHS[0]
+                           else self.solve(params, mistake=mistake, hand=True, rounding=rounding, extra=extra)
+                           for extra, rounding in PATHS]
+        out = {}
+        for p in parts:
+            values = [w.answers[p.name] for w in works]
+            values = [v for v in values if np.all(np.isfinite(np.asarray(v, dtype=float)))]
+            out[p.name] = p.kind.interval(values)
+        return out
 
     def has_choice_form(self) -> bool:
         """Whether a choice form can exist: two named mistakes at least, and a numeric part."""
@@ -417,6 +453,9 @@ class Template:
 
 
 FORMS = ("typed", "choice")
+# the rounding paths of the accepted interval: (decimals beyond the stem's, rounding); the first is
+# the hand key's
+PATHS = ((0, "half-even"), (0, "half-up"), (1, "half-even"), (1, "half-up"), (2, "half-even"), (2, "half-up"))
 MIN_OPTIONS, MAX_OPTIONS = 3, 5
 
 
@@ -442,6 +481,10 @@ class Variant:
     hand_steps: dict
     mistakes: dict
     choices: dict = field(default_factory=dict)  # part -> {"options", "mistakes", "key"}
+    # numeric part -> its accepted interval {"lo", "hi"}, and mistake -> part -> the mistake's;
+    # empty in a variant frozen before intervals (accepted_interval falls back on the two keys)
+    intervals: dict = field(default_factory=dict)
+    mistake_intervals: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -449,6 +492,7 @@ class Variant:
             "seed": self.seed, "params": self.params, "answers": self.answers,
             "hand_answers": self.hand_answers, "steps": self.steps,
             "hand_steps": self.hand_steps, "mistakes": self.mistakes, "choices": self.choices,
+            "intervals": self.intervals, "mistake_intervals": self.mistake_intervals,
         }
 
     @classmethod
@@ -458,6 +502,27 @@ class Variant:
     def dumps(self) -> str:
         """Canonical JSON text: the same variant is the same bytes in any process."""
         return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def accepted_interval(part: Part, variant) -> dict | None:
+    """The interval (JSON ``{"lo", "hi"}``) in which ``part``'s answer is accepted: the variant's
+    frozen one, or for a variant frozen before intervals the hull of its key and hand key widened
+    by the kind's tolerance; None for a kind compared exactly or not as numbers."""
+    frozen = getattr(variant, "intervals", None) or {}
+    if part.name in frozen:
+        return frozen[part.name]
+    key = part.kind.from_json(variant.answers[part.name])
+    hand = variant.hand_answers.get(part.name) if hasattr(variant, "hand_answers") else None
+    return part.kind.interval([key] + ([part.kind.from_json(hand)] if hand is not None else []))
+
+
+def mistake_interval(part: Part, variant, mistake: str) -> dict | None:
+    """The interval of answers named as ``mistake`` for ``part`` (as :func:`accepted_interval`;
+    before intervals, the mistake's answer widened by the tolerance)."""
+    frozen = (getattr(variant, "mistake_intervals", None) or {}).get(mistake, {})
+    if part.name in frozen:
+        return frozen[part.name]
+    return part.kind.interval([part.kind.from_json(variant.mistakes[mistake][part.name])])
 
 
 def freeze(value):
