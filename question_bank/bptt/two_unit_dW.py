@@ -45,9 +45,12 @@ def solve(p, work):
         h_t, cache = rnn_step_forward(p["x"][t - 1], h_prev, p["W_xh"], p["W_hh"], p["b_h"])
         if np.max(np.abs(cache["a"])) > 3:
             work.reject("a pre-activation saturates tanh")
-        work.step(f"a{t}", cache["a"])
-        h_prev = work.step(f"h{t}", h_t)
-        d = rnn_step_backward(np.ones(H), cache)["a"]      # tanh'(a_t) = 1 - h_t^2
+        # from the rounded a_t and h_t, as a person goes on with them (exactly, the reference's)
+        a = work.step(f"a{t}", cache["a"])
+        h_prev = work.step(f"h{t}", np.tanh(a))
+        d = 1 - h_prev ** 2                                 # tanh'(a_t) = 1 - h_t^2
+        if work.exact:
+            assert np.allclose(d, rnn_step_backward(np.ones(H), cache)["a"]) and np.allclose(h_prev, h_t)
         derivs.append(work.step(f"d{t}", np.ones(H) if work.made("no_tanh_derivative") else d))
         states.append(h_prev)
     h0, h1, h2 = states

@@ -254,6 +254,9 @@ class AnswerKind:
         """An interval as a person reads it: ``18.4626 to 18.4646`` (per entry for an array)."""
         lo, hi = self.bounds_of(interval)
         decimals = getattr(self, "decimals", None)
+        if decimals is not None:  # written inwards, so every number written is accepted
+            scale = 10.0 ** decimals
+            lo, hi = np.ceil(lo * scale - 1e-6) / scale, np.floor(hi * scale + 1e-6) / scale
         pairs = [f"{_fmt(a, decimals)} to {_fmt(b, decimals)}" for a, b in zip(lo.ravel().tolist(), hi.ravel().tolist())]
         return pairs[0] if not lo.shape else "[" + ", ".join(pairs) + "]"
 
