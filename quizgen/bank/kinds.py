@@ -211,20 +211,45 @@ class AnswerKind:
             return bound
         return np.maximum(bound, np.abs(values) * 10.0 ** -(decimals + 1))
 
+    @property
+    def has_interval(self) -> bool:
+        """Whether answers of this kind are accepted in an interval (numbers with a tolerance)."""
+        return self.numeric and self.tolerance is not None
+
+    def hull_bounds(self, values: list) -> tuple:
+        """``(lo, hi)`` of :meth:`interval` (without ``spread``): floats for numbers, else arrays."""
+        if all(type(v) is float for v in values):  # one number: without numpy, for error carried forward
+            lo, hi = min(values), max(values)
+            decimals = getattr(self, "decimals", None)
+            rel = 10.0 ** -(decimals + 1) if decimals is not None else 0.0
+            return (lo - max(self.tolerance.bound(lo), abs(lo) * rel),
+                    hi + max(self.tolerance.bound(hi), abs(hi) * rel))
+        arrays = [np.asarray(v, dtype=float) for v in values if v is not None]
+        arrays = [a for a in arrays if a.shape == arrays[0].shape]
+        lo, hi = np.min(arrays, axis=0), np.max(arrays, axis=0)
+        return lo - self.widening(lo), hi + self.widening(hi)
+
     def interval(self, values: list, spread: tuple | None = None) -> dict | None:
         """The accepted interval of answers of this kind: per entry, the hull of ``values`` (the
         exact answer and each rounding path's), widened by :meth:`widening` and at least by
         ``spread`` (offsets below and above the hull), as JSON ``{"lo", "hi"}``; None for a kind
         compared exactly or not as numbers (Integer, Shape, Choice, ...)."""
-        if not self.numeric or self.tolerance is None:
+        if not self.has_interval:
             return None
-        arrays = [np.asarray(v, dtype=float) for v in values if v is not None]
-        arrays = [a for a in arrays if a.shape == arrays[0].shape]
-        lo, hi = np.min(arrays, axis=0), np.max(arrays, axis=0)
-        lo, hi = lo - self.widening(lo), hi + self.widening(hi)
+        values = [float(v) if isinstance(v, (float, np.floating)) else v for v in values if v is not None]
+        lo, hi = self.hull_bounds(values)
         if spread is not None:
-            lo, hi = np.minimum(lo, np.min(arrays, axis=0) + spread[0]), np.maximum(hi, np.max(arrays, axis=0) + spread[1])
+            arrays = [np.asarray(v, dtype=float) for v in values]
+            lo = np.minimum(lo, np.min(arrays, axis=0) + spread[0])
+            hi = np.maximum(hi, np.max(arrays, axis=0) + spread[1])
         return {"lo": self.to_json(lo), "hi": self.to_json(hi)}
+
+    def in_bounds(self, value, lo, hi) -> bool:
+        """Whether ``value`` lies in [lo, hi] (every entry, the shape the same)."""
+        if type(lo) is float:
+            return np.ndim(value) == 0 and lo <= float(value) <= hi
+        value = np.asarray(value, dtype=float)
+        return value.shape == np.shape(lo) and bool(np.all((lo <= value) & (value <= hi)))
 
     def bounds_of(self, interval: dict) -> tuple:
         """An interval's ``(lo, hi)`` as float arrays."""
@@ -232,13 +257,10 @@ class AnswerKind:
 
     def in_interval(self, value, interval: dict) -> bool:
         """Whether ``value`` lies in ``interval`` (every entry, the shape the same)."""
-        lo, hi = self.bounds_of(interval)
-        value = np.asarray(value, dtype=float)
-        if value.shape != lo.shape:
-            return False
-        if not value.shape:
-            return bool(lo <= value <= hi)
-        return bool(np.all((lo <= value) & (value <= hi)))
+        lo, hi = interval["lo"], interval["hi"]
+        if type(lo) is float and type(hi) is float:
+            return np.ndim(value) == 0 and lo <= float(value) <= hi
+        return self.in_bounds(value, *self.bounds_of(interval))
 
     def intervals_overlap(self, a: dict, b: dict) -> bool:
         """Whether one answer could lie in both intervals (they meet in every entry)."""

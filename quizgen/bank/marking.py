@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from quizgen.bank.answertext import InvalidAnswer, normalize
 from quizgen.bank.kinds import LETTERS, Choice
 from quizgen.bank.question import (PATHS, Redraw, Template, TemplateError, Variant, accepted_interval,
@@ -160,30 +162,32 @@ def carried_forward(template, params, parsed, part, value) -> bool:
     value is near, every rounding path of :data:`PATHS`), as the key's own interval is built."""
     if not parsed:
         return False
+    kind = part.kind
     answers = []
     paths = [(False, 0, "half-even"), (True, 0, "half-even")]
-    near = None
     for k, (hand, extra, rounding) in enumerate(paths):
         try:
             work = template.solve(params, given=dict(parsed), hand=hand, rounding=rounding, extra=extra)
-            answers.append(work.answers[part.name])
+            answer = work.answers[part.name]
         except (Redraw, ArithmeticError, ValueError, TypeError, IndexError, KeyError):
             # a student's value of the wrong size or domain (or one the template
             # would never have drawn) cannot carry forward
             continue
-        interval = part.kind.interval(answers)
-        if interval is None:
-            if part.kind.matches(value, answers[-1]):
+        if not kind.has_interval:
+            if kind.matches(value, answer):
                 return True
             continue
-        if part.kind.in_interval(value, interval):
+        answers.append(float(answer) if isinstance(answer, (float, np.floating)) else answer)
+        try:
+            lo, hi = kind.hull_bounds(answers)
+        except (TypeError, ValueError):
+            continue
+        if kind.in_bounds(value, lo, hi):
             return True
-        if k == 1 and near is None:
-            # near the replays' interval (within twenty times its widening): try the other paths
-            lo, hi = part.kind.bounds_of(interval)
-            reach = 20 * (hi - lo)
-            near = part.kind.in_interval(value, {"lo": lo - reach, "hi": hi + reach})
-            if near:
+        if k == 1:
+            # near the replays' interval (within twenty times its width): try the other paths too
+            reach = 20 * (np.asarray(hi) - np.asarray(lo))
+            if kind.in_bounds(value, lo - reach, hi + reach):
                 paths += [(True, extra, rounding) for extra, rounding in PATHS[1:]]
     return False
 
