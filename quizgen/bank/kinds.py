@@ -200,16 +200,18 @@ class AnswerKind:
 
     # -- the accepted interval (quizgen.bank.question.freeze_variant builds it from replays of solve)
 
-    def widening(self, values: np.ndarray) -> np.ndarray:
+    def widening(self, values: np.ndarray, rounded=True) -> np.ndarray:
         """How far beyond the values honest hand work reaches an answer may lie, elementwise: the
-        tolerance's bound (the final rounding), and where magnitudes are large a relative
-        10^-(decimals+1), one unit in the sixth significant figure of a value of 10 to 99 (a
-        rounded exponent or factor of a sum of tens moves it by more than the last decimal)."""
+        tolerance's bound (the final rounding), and where rounding reaches the answer at all
+        (``rounded``: the paths differ) and magnitudes are large, a relative 10^-(decimals+1), one
+        unit in the sixth significant figure of a value of 10 to 99 (a rounded exponent or factor
+        of a sum of tens moves it by more than the last decimal). An answer no rounding path moves
+        (a ratio of counts, 768) keeps the tolerance alone."""
         bound = self.tolerance.bounds(values)
         decimals = getattr(self, "decimals", None)
         if decimals is None:
             return bound
-        return np.maximum(bound, np.abs(values) * 10.0 ** -(decimals + 1))
+        return np.maximum(bound, np.where(rounded, np.abs(values) * 10.0 ** -(decimals + 1), 0.0))
 
     @property
     def has_interval(self) -> bool:
@@ -221,13 +223,13 @@ class AnswerKind:
         if all(type(v) is float for v in values):  # one number: without numpy, for error carried forward
             lo, hi = min(values), max(values)
             decimals = getattr(self, "decimals", None)
-            rel = 10.0 ** -(decimals + 1) if decimals is not None else 0.0
+            rel = 10.0 ** -(decimals + 1) if decimals is not None and hi > lo else 0.0
             return (lo - max(self.tolerance.bound(lo), abs(lo) * rel),
                     hi + max(self.tolerance.bound(hi), abs(hi) * rel))
         arrays = [np.asarray(v, dtype=float) for v in values if v is not None]
         arrays = [a for a in arrays if a.shape == arrays[0].shape]
         lo, hi = np.min(arrays, axis=0), np.max(arrays, axis=0)
-        return lo - self.widening(lo), hi + self.widening(hi)
+        return lo - self.widening(lo, hi > lo), hi + self.widening(hi, hi > lo)
 
     def interval(self, values: list, spread: tuple | None = None) -> dict | None:
         """The accepted interval of answers of this kind: per entry, the hull of ``values`` (the
