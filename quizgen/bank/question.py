@@ -105,10 +105,25 @@ def round_half_up(x: float, decimals: int) -> float:
     shortest decimal text) goes away from zero."""
     if not math.isfinite(x):
         return x
+    scaled = x * 10.0 ** decimals
+    if abs(scaled - math.floor(scaled) - 0.5) > 1e-6:  # not (nearly) a tie: as numpy rounds it
+        return round_like_numpy(x, decimals)
     return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
 ROUNDINGS = ("half-even", "half-up")
+
+
+def _has_tie(value, decimals: int) -> bool:
+    """Whether rounding ``value`` (a number or an array of numbers) to ``decimals`` meets a tie."""
+    if isinstance(value, (str, tuple, frozenset, bool, int, np.integer)):
+        return False
+    try:
+        scaled = np.asarray(value, dtype=float) * 10.0 ** decimals
+    except (TypeError, ValueError):
+        return False
+    with np.errstate(invalid="ignore"):
+        return bool(np.any(np.abs(scaled - np.floor(scaled) - 0.5) <= 1e-6))
 
 
 class Work:
@@ -147,6 +162,10 @@ class Work:
         self.extra = extra
         self.answers: dict = {}
         self.steps: dict = {}
+        # set by freeze_variant: note whether any rounding met a tie (half to even and half up
+        # then differ; without one, the half-up path is this one and need not be solved)
+        self.watch_ties = False
+        self.tied = False
 
     @property
     def is_key(self) -> bool:
@@ -181,6 +200,8 @@ class Work:
             decimals += self.extra
         if self.rounding == "half-up" and decimals is not None:
             return self._rounded_half_up(value, decimals)
+        if self.watch_ties and decimals is not None and not self.tied:
+            self.tied = _has_tie(value, decimals)
         if type(value) is float and decimals is not None:  # the common case first
             return round_like_numpy(value, decimals)
         if decimals is None or isinstance(value, (str, tuple, frozenset)):
@@ -199,7 +220,13 @@ class Work:
             return value
         if np.ndim(value):
             array = np.asarray(value, dtype=float)
-            return np.array([round_half_up(v, decimals) for v in array.ravel().tolist()]).reshape(array.shape)
+            out = np.round(array, decimals)
+            scaled = array * 10.0 ** decimals
+            with np.errstate(invalid="ignore"):
+                ties = np.abs(scaled - np.floor(scaled) - 0.5) <= 1e-6
+            for index in zip(*np.nonzero(ties)):
+                out[index] = round_half_up(float(array[index]), decimals)
+            return out
         return round_half_up(float(value), decimals)
 
     def step(self, name: str, value, decimals: int | None = None):
@@ -295,11 +322,13 @@ class Template:
     # -- computing ----------------------------------------------------------------
 
     def solve(self, params: dict, mistake: str | None = None, given: dict | None = None,
-              hand: bool = False, rounding: str = "half-even", extra: int = 0) -> Work:
+              hand: bool = False, rounding: str = "half-even", extra: int = 0,
+              watch_ties: bool = False) -> Work:
         """Run the template's solve; ``hand`` rounds as a person with a calculator would (to the
         stem's decimals and ``extra`` more, in ``rounding``: see :class:`Work`)."""
         work = Work(self, mistake=mistake, given=given, decimals=self.decimals if hand else None,
                     rounding=rounding, extra=extra)
+        work.watch_ties = watch_ties
         self.solve_fn(params, work)
         missing = [p.name for p in self.parts if p.name not in work.answers]
         if missing:
@@ -350,7 +379,7 @@ class Template:
         replays; a draw where a mistake's interval meets the key's is redrawn.
         """
         exact = self.solve(params)
-        hand = self.solve(params, hand=True)
+        hand = self.solve(params, hand=True, watch_ties=True)
         answers, hand_answers = {}, {}
         for part in self.parts:
             for store, work in ((answers, exact), (hand_answers, hand)):
@@ -370,6 +399,11 @@ class Template:
                 if part.kind.numeric and not np.all(np.isfinite(np.asarray(value, dtype=float))):
                     continue
                 mistaken[part.name] = value
+            for part_name, value in mistaken.items():  # the cheap test first: the mistake's exact answer
+                part = self.part(part_name)
+                if part_name in intervals and part.kind.intervals_overlap(part.kind.interval([value]),
+                                                                          intervals[part_name]):
+                    raise Redraw(f"mistake {name} nearly gives the key for {part_name}")
             wrong_intervals = self._intervals(params, name, wrong, None,
                                               [p for p in self.parts if p.name in mistaken]) if mistaken else {}
             for part_name, value in list(mistaken.items()):
@@ -411,9 +445,17 @@ class Template:
         parts = [p for p in parts if p.kind.interval([exact.answers[p.name]]) is not None]
         if not parts:
             return {}
-        works = [exact] + [hand if hand is not None and (extra, rounding) == PATHS[0]
-                           else self.solve(params, mistake=mistake, hand=True, rounding=rounding, extra=extra)
-                           for extra, rounding in PATHS]
+        works, even = [exact], {}
+        for extra, rounding in PATHS:  # each half-even path before its half-up one
+            if rounding == "half-up" and not even[extra].tied:
+                continue  # no rounding met a tie: half up rounds every value as half to even did
+            if hand is not None and (extra, rounding) == PATHS[0]:
+                work = hand
+            else:
+                work = self.solve(params, mistake=mistake, hand=True, rounding=rounding, extra=extra,
+                                  watch_ties=rounding == "half-even")
+            even.setdefault(extra, work)
+            works.append(work)
         out = {}
         for p in parts:
             values = [w.answers[p.name] for w in works]
