@@ -216,3 +216,37 @@ def test_work_reject_acts_on_the_keys_computation_only(bank):
     Work(template, mistake="no_bias").reject("why")
     Work(template, decimals=4, extra=1).reject("why")               # a rounding path of the interval
     Work(template, decimals=4, rounding="half-up").reject("why")
+
+
+def test_show_gives_the_accepted_interval(bank):
+    from quizgen.practice.preview import variant_json, variant_text
+
+    template, variant = _variant(bank, "rbm.partition_function", 101)
+    data = variant_json(template, variant)
+    lo, hi = (float(x) for x in data["accepted"]["Z"].split(" to "))
+    assert lo <= 18.4631 <= variant.answers["Z"] <= hi
+    assert data["intervals"]["Z"] == variant.intervals["Z"]
+    assert f"Z = 18.4636  (accepted {data['accepted']['Z']})" in variant_text(template, variant)
+
+
+def test_grading_key_of_a_manifest_from_before_intervals_falls_back_on_the_two_keys(bank):
+    """A manifest frozen before intervals (no "intervals" in its variants) still grades: the grading
+    key's lo/hi are the hull of key and hand key widened, and hand work inside it is right."""
+    from quizgen.builddir import gradingkey
+    from quizgen.grade.columns import CORRECT, WRONG, grade_class
+
+    template, variant = _variant(bank, "rbm.partition_function", 101)
+    old = variant.to_json()
+    del old["intervals"], old["mistake_intervals"]
+    manifest = {"exam_id": "x", "columns": ["Q1a", "Q1b"], "spec": {"banks": []},
+                "students": [{"id": f"s{i}", "name": "", "questions": [
+                    {"number": 1, "template_id": template.id, "variant": old,
+                     "parts": [{"column": "Q1a", "name": "Z", "points": 1.0},
+                               {"column": "Q1b", "name": "p_v", "points": 1.0}]}]} for i in range(3)]}
+    key = gradingkey.from_manifest(manifest, bank, "sha")
+    group = next(g for g in key.groups if g.part == "Z")
+    fallback = Number(4).interval([variant.answers["Z"], variant.hand_answers["Z"]])
+    assert group.lo[0] == pytest.approx(fallback["lo"]) and group.hi[0] == pytest.approx(fallback["hi"])
+    cells = [{"Q1a": typed, "Q1b": "0.1458"} for typed in (f"{variant.hand_answers['Z']:.4f}", "18.4600", "18.5636")]
+    grades = grade_class(key, bank, cells, ecf=False)
+    assert grades["Q1a"].status.tolist() == [CORRECT, WRONG, WRONG]
