@@ -35,8 +35,8 @@ def variant_json(template: Template, variant: Variant) -> dict:
 
 def accepted_text(part, variant) -> str:
     """"18.4626 to 18.4646": the answers accepted for a part, as its kind writes an interval ("" for
-    a kind compared exactly)."""
-    interval = accepted_interval(part, variant)
+    a kind compared exactly, or a part offered as letters)."""
+    interval = None if part.name in variant.choices else accepted_interval(part, variant)
     return part.kind.interval_text(interval) if interval is not None else ""
 
 
