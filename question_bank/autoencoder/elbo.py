@@ -40,15 +40,19 @@ def generate(rng):
 
 def solve(p, work):
     x, x_hat, mu, log_var = p["x"], p["x_hat"], p["mu"], p["log_var"]
-    work.step("bce_terms", -(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat)))
-    rec = work.answer("rec", bce_loss(x_hat, x, reduction="mean" if work.made("rec_mean") else "sum"))
+    # the per-pixel terms the solution prints, summed (or averaged) as a person adds them up
+    terms = work.step("bce_terms", -(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat)))
+    rec = np.mean(terms) if work.made("rec_mean") else np.sum(terms)
+    if work.exact:
+        assert np.isclose(rec, bce_loss(x_hat, x, reduction="sum"))
+    rec = work.answer("rec", rec)
     work.step("var", np.exp(log_var))
     if work.made("kl_exp_forgotten"):
         kl = -0.5 * np.sum(1 + log_var - mu ** 2 - log_var)
     else:
         kl = kl_to_standard_normal(mu, log_var)
     kl = work.answer("kl", kl)
-    if work.mistake is None and not work.given and work.decimals is None:
+    if work.exact:
         assert np.isclose(-rec - kl, elbo(x, x_hat, mu, log_var)[0])  # the same convention
     if work.made("kl_added"):
         work.answer("elbo", -rec + kl)

@@ -63,12 +63,12 @@ def solve(p, work):
     if work.made("shared_weights"):
         bwd = dict(bwd, params=fwd["params"])
     _, cache = bilstm_forward(x, fwd, bwd)
-    if work.mistake is None and not work.given:  # judge the draw by its own key only
+    if work.is_key:  # judge the draw by its own key only
         a = [cache[d][f"a_{g}"] for d in ("fwd", "bwd") for g in GATES]
         if np.max(np.abs(a)) > 3:
-            raise Redraw("a gate pre-activation saturates")
+            work.reject("a gate pre-activation saturates")
         if min(np.min(np.abs(cache["h_fwd"])), np.min(np.abs(cache["h_bwd"]))) < 0.01:
-            raise Redraw("a hidden state vanishes")
+            work.reject("a hidden state vanishes")
     for d in ("fwd", "bwd"):                                # the solution's per-step values, run order
         for name in ("f", "i", "C_tilde", "o", "C", "h"):
             work.step(f"{d}_{name}", cache[d][name][:, 0])

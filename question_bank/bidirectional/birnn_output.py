@@ -57,7 +57,7 @@ def solve(p, work):
     fwd, bwd = _as_arrays(p["fwd"]), _as_arrays(p["bwd"])
     _, cache = birnn_forward(x, fwd, bwd)
     if max(np.max(np.abs(cache["fwd"]["a"])), np.max(np.abs(cache["bwd"]["a"]))) > 3:
-        raise Redraw("a pre-activation saturates tanh")
+        work.reject("a pre-activation saturates tanh")
     work.step("fwd_states", cache["h_fwd"][:, 0])          # ->h_1 .. ->h_T
     work.step("bwd_states", cache["h_bwd"][:, 0])          # <-h_1 .. <-h_T (natural order)
     work.answer("h_fwd", float(cache["h_fwd"][t - 1, 0]))

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Number, Part, Redraw, draw
+from quizgen.bank import Number, Part, draw
 from reference_impl.rnn import rnn_step_backward, rnn_step_forward
 
 TITLE = "BPTT in a scalar RNN: dh3/dh2, dh3/dh1 and dL/dW"
@@ -45,7 +45,7 @@ def solve(p, work):
         h_t, cache = rnn_step_forward(np.array([p["x"][t - 1]]), h_prev, W_xh, W_hh, b_h)
         a = work.step(f"a{t}", float(cache["a"][0]))
         if abs(a) > 3:
-            raise Redraw("a pre-activation saturates tanh")
+            work.reject("a pre-activation saturates tanh")
         h = work.step(f"h{t}", float(h_t[0]))
         d = float(rnn_step_backward(np.ones(1), cache)["a"][0])  # tanh'(a_t) = 1 - h_t^2
         if work.made("no_tanh_derivative"):
@@ -61,18 +61,18 @@ def solve(p, work):
     dh3_dh1 = work.answer("dh3_dh1", dh3_dh2 * J[2])
     dL_dh3 = work.step("dL_dh3", h - p["y"])
     if abs(dL_dh3) < 0.1:
-        raise Redraw("h_3 is too close to y: the gradient vanishes")
+        work.reject("h_3 is too close to y: the gradient vanishes")
     if work.made("explicit_only"):
         total = E[3]
     else:
         total = E[3] + dh3_dh2 * E[2] + dh3_dh1 * E[1]
     total = work.step("dh3_dW", total)
     dL_dW = work.answer("dL_dW", dL_dh3 * total)
-    if work.mistake is None and not work.given:  # judge the draw by its own key only
+    if work.is_key:  # judge the draw by its own key only
         if min(abs(dh3_dh1), abs(dL_dW)) < 0.01:
-            raise Redraw("an answer vanishes")
+            work.reject("an answer vanishes")
         if abs(dL_dh3 * (total - E[3])) < 0.002:
-            raise Redraw("the implicit terms are too small to tell from the explicit one")
+            work.reject("the implicit terms are too small to tell from the explicit one")
 
 
 STEM = r"""

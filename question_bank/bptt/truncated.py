@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Number, Part, Redraw, draw
+from quizgen.bank import Number, Part, draw
 from reference_impl.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
 TITLE = "Truncated BPTT: the gradient of L_3 with 1, 2 and 3 steps back"
@@ -44,7 +44,7 @@ def solve(p, work):
         h_t, cache = rnn_step_forward(np.array([p["x"][t - 1]]), h_prev, W_xh, W_hh, b_h)
         a = work.step(f"a{t}", float(cache["a"][0]))
         if abs(a) > 3:
-            raise Redraw("a pre-activation saturates tanh")
+            work.reject("a pre-activation saturates tanh")
         h = work.step(f"h{t}", float(h_t[0]))
         d = float(rnn_step_backward(np.ones(1), cache)["a"][0])      # tanh'(a_t) = 1 - h_t^2
         if work.made("no_tanh_derivative"):
@@ -71,7 +71,7 @@ def solve(p, work):
         total += term[1 - extra]
     full = work.answer("full", total)
 
-    if work.mistake is None and not work.given:
+    if work.is_key:
         if work.decimals is None:  # exact: the reference's truncated BPTT (window mode) agrees
             _, cache = rnn_forward(np.reshape(p["x"], (3, 1)), np.array([p["h0"]]), W_xh, W_hh, b_h)
             dh = np.array([[0.0], [0.0], [g]])
@@ -79,7 +79,7 @@ def solve(p, work):
                 ref = rnn_backward(dh, cache, truncate=tau, truncate_mode="window")["W_hh"]
                 assert np.isclose(float(ref[0, 0]), value)
         if abs(g) < 0.1 or min(abs(term[2]), abs(term[1])) < 0.005 or abs(full) < 0.01:
-            raise Redraw("a gradient or a dropped term is too small to tell the answers apart")
+            work.reject("a gradient or a dropped term is too small to tell the answers apart")
 
 
 STEM = r"""

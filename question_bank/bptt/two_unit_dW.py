@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Matrix, Part, Redraw, Vector, draw
+from quizgen.bank import Matrix, Part, Vector, draw
 from reference_impl.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
 TITLE = "BPTT with two hidden units: the gradient matrix dL/dW_hh over two steps"
@@ -39,15 +39,18 @@ def generate(rng):
 
 
 def solve(p, work):
-    key = work.mistake is None and not work.given
+    key = work.is_key
     h_prev, states, derivs = p["h0"], [p["h0"]], []
     for t in (1, 2):
         h_t, cache = rnn_step_forward(p["x"][t - 1], h_prev, p["W_xh"], p["W_hh"], p["b_h"])
         if np.max(np.abs(cache["a"])) > 3:
-            raise Redraw("a pre-activation saturates tanh")
-        work.step(f"a{t}", cache["a"])
-        h_prev = work.step(f"h{t}", h_t)
-        d = rnn_step_backward(np.ones(H), cache)["a"]      # tanh'(a_t) = 1 - h_t^2
+            work.reject("a pre-activation saturates tanh")
+        # from the rounded a_t and h_t, as a person goes on with them (exactly, the reference's)
+        a = work.step(f"a{t}", cache["a"])
+        h_prev = work.step(f"h{t}", np.tanh(a))
+        d = 1 - h_prev ** 2                                 # tanh'(a_t) = 1 - h_t^2
+        if work.exact:
+            assert np.allclose(d, rnn_step_backward(np.ones(H), cache)["a"]) and np.allclose(h_prev, h_t)
         derivs.append(work.step(f"d{t}", np.ones(H) if work.made("no_tanh_derivative") else d))
         states.append(h_prev)
     h0, h1, h2 = states
@@ -68,7 +71,7 @@ def solve(p, work):
         if work.decimals is None:  # exact (not hand-rounded): the reference BPTT agrees
             assert np.allclose(dW, rnn_backward(np.array([np.zeros(H), g2]), cache)["W_hh"])
         if np.linalg.norm(g2) < 0.2 or np.max(np.abs(term1)) < 0.02 or np.max(np.abs(dW)) < 0.02:
-            raise Redraw("the gradient, or the path through h_1, nearly vanishes")
+            work.reject("the gradient, or the path through h_1, nearly vanishes")
 
 
 STEM = r"""

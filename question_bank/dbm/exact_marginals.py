@@ -88,9 +88,9 @@ def solve(p, work):
 
     if work.exact:
         if max(np.max(np.abs(pre0)), np.max(np.abs(pre1))) > SATURATED:
-            raise Redraw("a pre-activation saturates the sigmoid")
+            work.reject("a pre-activation saturates the sigmoid")
         if not 0.05 < q < 0.95 or np.max(np.abs(gap)) < 0.005:
-            raise Redraw("p(h2 = 1 | v) is nearly 0 or 1, or mean field already has p(h1 | v)")
+            work.reject("p(h2 = 1 | v) is nearly 0 or 1, or mean field already has p(h1 | v)")
         assert np.isclose(q, w1 / (w0 + w1)) and np.allclose(m1_chain, m1)
 
 

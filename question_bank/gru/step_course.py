@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Part, Redraw, Vector, draw
+from quizgen.bank import Part, Vector, draw
 from reference_impl.activations import tanh
 from reference_impl.gru import COURSE_PARAMS, gru_forward
 
@@ -61,7 +61,7 @@ def solve(p, work):
     a_u = work.step("a_u", cache["a_u"][0])
     a_r = work.step("a_r", cache["a_r"][0])
     if np.max(np.abs(np.concatenate([a_u, a_r]))) > 3:
-        raise Redraw("a gate pre-activation saturates")
+        work.reject("a gate pre-activation saturates")
     u = work.answer("u", cache["u"][0])
     r = work.answer("r", cache["r"][0])
 
@@ -79,11 +79,11 @@ def solve(p, work):
     else:
         a_c = W_ch @ rh + W_cx @ x[0] + P["b_c"]
     a_c = work.step("a_c", a_c)
-    key_draw = work.mistake is None and not work.given  # judge the draw by its own key only
+    key_draw = work.is_key  # judge the draw by its own key only
     if key_draw and np.max(np.abs(a_c)) > 3:
-        raise Redraw("the candidate's pre-activation saturates")
+        work.reject("the candidate's pre-activation saturates")
     if key_draw and np.max(np.abs(r * (W_ch @ h0) - W_ch @ rh)) < 0.02:
-        raise Redraw("resetting before or after the matmul gives nearly the same candidate")
+        work.reject("resetting before or after the matmul gives nearly the same candidate")
     C_hat = work.answer("C_hat", tanh(a_c))
     if work.made("u_swapped"):
         h = (1 - u) * C_hat + u * h0
@@ -91,7 +91,7 @@ def solve(p, work):
         h = u * C_hat + (1 - u) * h0
     h = work.answer("h", h)
     if key_draw and (np.min(np.abs(h - h0)) < 0.01 or np.min(np.abs(u - 0.5)) < 0.02):
-        raise Redraw("the update barely moves h, or u_t is too close to 1/2 to tell u from 1 - u")
+        work.reject("the update barely moves h, or u_t is too close to 1/2 to tell u from 1 - u")
 
 
 STEM = r"""

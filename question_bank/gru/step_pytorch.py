@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Part, Redraw, Vector, draw
+from quizgen.bank import Part, Vector, draw
 from reference_impl.activations import tanh
 from reference_impl.gru import PYTORCH_PARAMS, gru_forward
 
@@ -52,9 +52,9 @@ def solve(p, work):
     _, cache = gru_forward(x, h0, P, convention="pytorch")
     a_r = work.step("a_r", cache["a_r"][0])
     a_z = work.step("a_z", cache["a_z"][0])
-    key_draw = work.mistake is None and not work.given  # judge the draw by its own key only
+    key_draw = work.is_key  # judge the draw by its own key only
     if key_draw and np.max(np.abs(np.concatenate([a_r, a_z]))) > 3:
-        raise Redraw("a gate pre-activation saturates")
+        work.reject("a gate pre-activation saturates")
     r = work.answer("r", cache["r"][0])
     z = work.answer("z", cache["z"][0])
 
@@ -70,7 +70,7 @@ def solve(p, work):
         a_n = xn + r * hn
     a_n = work.step("a_n", a_n)
     if key_draw and np.max(np.abs(a_n)) > 3:
-        raise Redraw("the candidate's pre-activation saturates")
+        work.reject("the candidate's pre-activation saturates")
     n = work.answer("n", tanh(a_n))
     if work.made("z_swapped") or work.made("course_convention"):
         h = z * n + (1 - z) * h0
@@ -78,7 +78,7 @@ def solve(p, work):
         h = (1 - z) * n + z * h0
     h = work.answer("h", h)
     if key_draw and np.min(np.abs(h - h0)) < 0.01:
-        raise Redraw("the update barely moves h")
+        work.reject("the update barely moves h")
 
 
 STEM = r"""

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Number, Part, Redraw, draw
+from quizgen.bank import Number, Part, draw
 from reference_impl.lstm import cell_gradient_path
 
 TITLE = "Gradient along the LSTM cell state versus a plain RNN"
@@ -60,8 +60,8 @@ def solve(p, work):
     factors = w * (np.ones(k) if work.made("rnn_no_tanh_derivative") else tanh_grad)
     work.step("tanh_grad", tanh_grad)
     dh_k = work.answer("dh_k", p["dC"] * float(np.prod(factors)))
-    if work.mistake is None and not work.given and abs(dh_k) < 0.005:
-        raise Redraw("the plain RNN's gradient rounds to nearly zero")
+    if work.is_key and abs(dh_k) < 0.005:
+        work.reject("the plain RNN's gradient rounds to nearly zero")
 
 
 STEM = r"""

@@ -56,7 +56,7 @@ def solve(p, work):
     for g in GATES:
         a = work.step(f"a_{g}", float(cache[f"a_{g}"][0]))
         if abs(a) > 3:
-            raise Redraw("a gate pre-activation saturates")
+            work.reject("a gate pre-activation saturates")
 
     f = float(tanh(cache["a_f"][0])) if work.made("tanh_forget") else float(cache["f"][0])
     f = work.answer("f", f)
@@ -71,11 +71,11 @@ def solve(p, work):
     tanh_C = C if work.made("no_tanh_on_C") else float(tanh(C))
     tanh_C = work.step("tanh_C", tanh_C)
     h = work.answer("h", o * tanh_C)
-    if work.mistake is None and not work.given:  # judge the draw by its own key only
+    if work.is_key:  # judge the draw by its own key only
         if min(abs(C), abs(h)) < 0.01:
-            raise Redraw("an answer vanishes")
+            work.reject("an answer vanishes")
         if abs(h - o * C) < 0.001:
-            raise Redraw("C_t is so small that tanh(C_t) is nearly C_t")
+            work.reject("C_t is so small that tanh(C_t) is nearly C_t")
 
 
 STEM = r"""

@@ -72,12 +72,12 @@ def _step(work, name, value):
 def solve(p, work):
     params = _weights(p, work)
     T = len(p["x"])
-    key_draw = work.mistake is None and not work.given  # judge the draw by its own key only
+    key_draw = work.is_key  # judge the draw by its own key only
     h, C = p["h0"], p["c0"]
     for t in range(1, T + 1):
         _, _, cache = lstm_step_forward(p["x"][t - 1], h, C, params)
         if key_draw and max(np.max(np.abs(cache[f"a_{g}"])) for g in GATES) > 3:
-            raise Redraw("a gate pre-activation saturates")
+            work.reject("a gate pre-activation saturates")
         f = _step(work, f"f{t}", cache["f"])
         i = _step(work, f"i{t}", cache["i"])
         C_tilde = sigmoid(cache["a_c"]) if work.made("candidate_sigmoid") else cache["C_tilde"]
@@ -91,9 +91,9 @@ def solve(p, work):
         h = work.answer("h1", h_new) if t == 1 else (
             work.answer("hT", h_new) if t == T else _step(work, f"h{t}", h_new))
         if key_draw and (np.min(np.abs(C)) < 0.01 or np.min(np.abs(h)) < 0.01):
-            raise Redraw("a state component vanishes")
+            work.reject("a state component vanishes")
         if key_draw and np.max(np.abs(tanh(C) - C)) < 0.002:
-            raise Redraw("C_t is so small that tanh(C_t) is nearly C_t")
+            work.reject("C_t is so small that tanh(C_t) is nearly C_t")
 
 
 STEM = r"""

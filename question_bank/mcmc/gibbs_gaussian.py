@@ -58,7 +58,11 @@ def solve(p, work):
 
     def update(mu, sigma, slope_sigma, other, z, name):
         mean = work.step(f"m{name}", conditional(mu, slope_sigma, rho, other)[0])
-        std = conditional(mu, sigma, rho, other)[1]
+        # s = sigma sqrt(1 - rho^2), from the root rounded first as a person computes it
+        root = work.step(f"root{name}", float(np.sqrt(1 - rho ** 2)))
+        std = sigma[0] * root
+        if work.exact:
+            assert np.isclose(std, conditional(mu, sigma, rho, other)[1])
         if work.made("variance_for_std"):
             std = std ** 2
         if work.made("no_shrink"):

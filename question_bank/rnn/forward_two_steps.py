@@ -48,7 +48,7 @@ def solve(p, work):
         _, cache = rnn_step_forward(p["x"][t - 1], h, p["W_xh"], W_hh, b_h, activation)
         a = work.step(f"a{t}", cache["a"])
         if np.max(np.abs(a)) > 3:
-            raise Redraw("a pre-activation saturates tanh")
+            work.reject("a pre-activation saturates tanh")
         h = work.answer(f"h{t}", f(a))
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Number, Part, Redraw, draw
+from quizgen.bank import Number, Part, draw
 from reference_impl.activations import sigmoid
 from reference_impl.rnn import output_forward, rnn_forward
 
@@ -66,13 +66,13 @@ def solve(p, work):
     for t in range(len(h)):
         work.step(f"a{t + 1}", a[t])
         work.step(f"h{t + 1}", h[t])
-    key = work.mistake is None and not work.given
+    key = work.is_key
     if key and (np.all(a > 0) or not np.any(h[-1])):
-        raise Redraw("the ReLU never cuts, or the last state is all zeros")
+        work.reject("the ReLU never cuts, or the last state is all zeros")
     _, out = output_forward(h[-1:], p["W_hy"], p["b_y"])
     s = work.answer("s", float(out["z"][0, 0]))           # s = W_hy h_T + b_y
     if key and not 0.2 < abs(s) < 4:
-        raise Redraw("the score is nearly 0 or saturates the sigmoid")
+        work.reject("the score is nearly 0 or saturates the sigmoid")
     y_hat = work.answer("y_hat", float(sigmoid(s)))       # P(positive)
     work.answer("L", float(-np.log(y_hat if p["y"] == 1 else 1 - y_hat)))
 

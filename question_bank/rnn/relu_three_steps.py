@@ -60,9 +60,9 @@ def solve(p, work):
         name = "h1" if t == 1 else "h2" if t == 2 else "hT" if t == T else None
         h = work.answer(name, h_t) if name else work.step(f"h{t}", h_t)
         if work.exact and (not np.any(h > 0.05) or np.max(h) > 20):
-            raise Redraw("a state vanishes or grows too large for a hand calculation")
+            work.reject("a state vanishes or grows too large for a hand calculation")
     if work.exact and not negative:
-        raise Redraw("no pre-activation is negative, so the ReLU never acts")
+        work.reject("no pre-activation is negative, so the ReLU never acts")
 
 
 STEM = r"""

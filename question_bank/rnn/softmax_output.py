@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Number, Part, Redraw, Vector, draw
+from quizgen.bank import Number, Part, Vector, draw
 from reference_impl.activations import sigmoid, softmax
 from reference_impl.rnn import cross_entropy, output_forward
 
@@ -41,9 +41,9 @@ def solve(p, work):
     b_y = 0 * p["b_y"] if work.made("no_bias") else p["b_y"]
     _, cache = output_forward(np.reshape(p["h"], (1, H)), p["W_hy"], b_y)
     z = work.answer("z", cache["z"][0])                 # z_t = W_hy h_t + b_y
-    if work.mistake is None and not work.given and np.min(np.abs(np.subtract.outer(z, z))
+    if work.is_key and np.min(np.abs(np.subtract.outer(z, z))
                                                           + np.eye(V)) < 0.1:
-        raise Redraw("two logits nearly tie")
+        work.reject("two logits nearly tie")
     y_hat = sigmoid(z) if work.made("sigmoid_for_softmax") else softmax(z)
     y_hat = work.answer("y_hat", y_hat)
     L = float(cross_entropy(np.reshape(y_hat, (1, V)), p["targets"])[0])   # -ln y^_t[y_t]

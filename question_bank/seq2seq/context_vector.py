@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Integer, Number, Part, Redraw, Vector, draw
+from quizgen.bank import Integer, Number, Part, Vector, draw
 from reference_impl.rnn import output_forward, rnn_step_forward
 from reference_impl.seq2seq import greedy_decode
 
@@ -51,7 +51,7 @@ def solve(p, work):
     for t in range(1, len(p["x"]) + 1):
         h_t, cache = rnn_step_forward(p["x"][t - 1], h, enc["W_xh"], W_hh, enc["b_h"])
         if abs(cache["a"][0]) > 3:
-            raise Redraw("an encoder pre-activation saturates tanh")
+            work.reject("an encoder pre-activation saturates tanh")
         h = np.array([work.step(f"h{t}", float(h_t[0]))])
     c = work.answer("c", float(h[0]))                       # the context is the last state
 
@@ -65,14 +65,14 @@ def solve(p, work):
     z = work.step("z", out["z"][0])
     y_hat = work.answer("y_hat", z if work.made("softmax_forgotten") else y_hat[0])
     token = work.answer("token", int(np.argmax(y_hat)))
-    if work.mistake is None and not work.given:
+    if work.is_key:
         top2 = np.sort(y_hat)[-2:]
         if top2[1] - top2[0] < 0.02:
-            raise Redraw("two tokens are nearly tied")
+            work.reject("two tokens are nearly tied")
         if token == START:
-            raise Redraw("the decoder would emit the start token")
+            work.reject("the decoder would emit the start token")
         if abs(c) < 0.05 or abs(s1) < 0.05:
-            raise Redraw("an answer vanishes")
+            work.reject("an answer vanishes")
 
 
 STEM = r"""

@@ -74,7 +74,7 @@ def _greedy(work, name, z):
     """The emitted token, argmax z; the key's draw keeps a clear winner so rounding cannot flip it."""
     top2 = np.sort(z)[-2:]
     if work.exact and top2[1] - top2[0] < 0.1:
-        raise Redraw("two tokens are nearly tied")
+        work.reject("two tokens are nearly tied")
     return work.answer(name, int(np.argmax(z)))
 
 
@@ -99,11 +99,11 @@ def solve(p, work):
 
     if work.exact:
         if np.max(np.abs(np.concatenate([a1, a2]))) > 3:
-            raise Redraw("a pre-activation saturates tanh")
+            work.reject("a pre-activation saturates tanh")
         if np.min(np.abs(np.concatenate([s1, s2]))) < 0.05:
-            raise Redraw("a state component vanishes")
+            work.reject("a state component vanishes")
         if token1 in (START, END) or token2 in (START, token1):
-            raise Redraw("the decoder emits START, ends at once, or repeats a token")
+            work.reject("the decoder emits START, ends at once, or repeats a token")
         # the chain agrees with the reference's own two-step greedy decoding
         tokens, _, states = greedy_decode(None, None, dec, p["start_token"], 2, context=p["context"])
         assert list(tokens) == [token1, token2] and np.allclose(states, [s1, s2])

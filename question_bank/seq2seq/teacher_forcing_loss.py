@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Number, Part, Redraw, draw
+from quizgen.bank import Number, Part, draw
 from reference_impl.rnn import cross_entropy, output_forward, rnn_step_forward
 
 TITLE = "Seq2seq: the teacher-forcing loss of a two-step decoder"
@@ -59,7 +59,7 @@ def _loss(work, y_hat, target):
 def solve(p, work):
     dec = p["dec_params"]
     u, y = [int(v) for v in p["targets_in"]], [int(v) for v in p["targets_out"]]
-    key_draw = work.mistake is None and not work.given       # judge the draw by its own key only
+    key_draw = work.is_key       # judge the draw by its own key only
     s0 = 0.0 if work.made("decoder_from_zero") else p["c"]
     targets = u if work.made("target_is_input") else y
 
@@ -81,11 +81,11 @@ def solve(p, work):
     work.answer("L", L1 + L2)
     if key_draw:
         if max(abs(a1), abs(a2)) > 3:
-            raise Redraw("a decoder pre-activation saturates tanh")
+            work.reject("a decoder pre-activation saturates tanh")
         if predicted == u[1]:
-            raise Redraw("the model already predicts y_1: feeding the prediction would hide teacher forcing")
+            work.reject("the model already predicts y_1: feeding the prediction would hide teacher forcing")
         if min(abs(s1), abs(s2)) < 0.05:
-            raise Redraw("a decoder state vanishes")
+            work.reject("a decoder state vanishes")
 
 
 STEM = r"""

@@ -47,15 +47,15 @@ def solve(p, work):
     if work.made("no_sqrt"):
         total = total**2
     norm = work.answer("norm", total)
-    if work.mistake is None and not work.given and norm < c + 0.3:
-        raise Redraw("the gradient is not (clearly) longer than the threshold")
+    if work.is_key and norm < c + 0.3:
+        work.reject("the gradient is not (clearly) longer than the threshold")
     # rescale by c / ||g|| when ||g|| > c, with the norm given above (error carried forward)
     scale = 1.0 / norm if work.made("threshold_forgotten") else (c / norm if norm > c else 1.0)
     scale = work.step("scale", scale)
     out = {k: g * scale for k, g in grads.items()}
     if work.made("per_group"):
         out = {k: clip_by_global_norm({k: g}, c)[0][k] for k, g in grads.items()}
-    if work.mistake is None and not work.given and work.decimals is None:
+    if work.exact:
         assert all(np.allclose(out[k], clipped[k]) for k in grads)
     work.answer("W_clipped", out["W"])
     work.answer("b_clipped", out["b"])

@@ -2,7 +2,7 @@
 
 import math
 
-from quizgen.bank import Integer, Number, Part, Redraw, draw
+from quizgen.bank import Integer, Number, Part, draw
 
 TITLE = "Vanishing gradients: steps until the gradient bound falls below a threshold"
 TAGS = ("vanishing-gradient", "logarithm", "calculator")
@@ -37,18 +37,18 @@ def solve(p, work):
     # one step back multiplies the gradient by w_rec f'(a_t), of size at most |w_rec| gamma
     q = work.answer("q", abs(p["W_hh"]) * gamma)
     if not 0 < q < 1:
-        raise Redraw("the bound does not shrink")
+        work.reject("the bound does not shrink")
     log_q = math.log10(q) if work.made("mixed_log_bases") else math.log(q)
     ratio = work.step("ratio", math.log(p["eps"]) / log_q)
     n = math.floor(ratio) if work.made("rounded_down") else math.floor(ratio) + 1  # first n with q^n < eps
     n = work.answer("n", n)
-    if work.mistake is None and not work.given:
+    if work.is_key:
         if abs(ratio - round(ratio)) < 1e-3:
-            raise Redraw("q^n lands (almost) exactly on the threshold")
+            work.reject("q^n lands (almost) exactly on the threshold")
         if work.decimals is None:
             assert q**n < p["eps"] <= q ** (n - 1)
         if not 3 <= n <= 60:
-            raise Redraw("too few or too many steps")
+            work.reject("too few or too many steps")
         work.step("bound_n", q**n)
         work.step("bound_n1", q ** (n - 1))
 

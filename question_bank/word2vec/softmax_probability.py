@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Number, Part, Redraw, Vector, draw
+from quizgen.bank import Number, Part, Vector, draw
 from reference_impl.activations import log_sigmoid, sigmoid, softmax
 from reference_impl.word2vec import skipgram_softmax_forward
 
@@ -53,8 +53,8 @@ def solve(p, work):
     pos = work.step("term_pos", float(-log_sigmoid(z[o])))
     negs = work.step("terms_neg", -log_sigmoid(sign * z[neg]))
     work.answer("L_neg", pos + float(np.sum(negs)))
-    if work.mistake is None and not work.given and np.min(np.abs(z[neg])) < 0.05:
-        raise Redraw("a negative's score is nearly 0: sigma(s) and sigma(-s) coincide")
+    if work.is_key and np.min(np.abs(z[neg])) < 0.05:
+        work.reject("a negative's score is nearly 0: sigma(s) and sigma(-s) coincide")
 
 
 STEM = r"""

@@ -4,7 +4,10 @@ For every template and seed: draw and freeze a variant, thaw it and re-solve
 (the frozen key must come back), render the stem and the solution, grade the
 key as a student would type it (full marks), grade the hand-calculation key
 (full marks), grade every named mistake (not full marks, and the mistake is
-named), and grade a perturbed answer (not full marks). Each variant is timed.
+named), and grade a perturbed answer (not full marks); replay solve with answers a student
+could give (each part's key negated, times ten, perturbed) and fail a template whose solve then
+raises Redraw (error carried forward would be denied: reject with ``work.reject``). Each variant
+is timed.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from quizgen.bank.marking import grade
 from quizgen.bank.kinds import LETTERS
-from quizgen.bank.question import Template, TemplateError, Variant, thaw
+from quizgen.bank.question import Redraw, Template, TemplateError, Variant, thaw
 from quizgen.bank.seeds import rng_for
 from quizgen.bank.texts import render_solution, render_stem
 
@@ -82,6 +87,40 @@ def check_variant(template: Template, variant: Variant) -> list:
     return problems
 
 
+def student_values(part, key) -> list:
+    """Values a student could give for ``part`` whose key is ``key``: negated, ten times, perturbed."""
+    if not part.kind.carries_forward:
+        return []
+    if not part.kind.numeric:
+        return [part.kind.perturb(key)]
+    return [-key, key * 10, part.kind.perturb(key)]
+
+
+def check_replays(template: Template, variant: Variant) -> list:
+    """Solve replayed with a student's values (one earlier part at a time, then all of them) must
+    not raise Redraw: grading would take it for "cannot carry forward" and deny the credit."""
+    params = thaw(variant.params)
+    keys = {p.name: p.kind.from_json(variant.answers[p.name]) for p in template.parts
+            if not p.kind.graded_by_hand}
+    choices = {p.name: student_values(p, keys[p.name]) for p in template.parts if p.name in keys}
+    givens = [{name: value} for name, values in choices.items() for value in values]
+    givens += [{name: values[k] for name, values in choices.items() if len(values) > k} for k in range(3)]
+    for given in givens:
+        if not given:
+            continue
+        for hand in (False, True):
+            try:
+                template.solve(params, given=given, hand=hand)
+            except Redraw as why:
+                shown = ", ".join(f"{n} = {template.part(n).kind.format(v)}" for n, v in given.items())
+                return [f"solve raises Redraw ({why}) when replayed with a student's {shown}: error "
+                        f"carried forward would be denied; reject the draw with work.reject(reason), "
+                        f"which acts on the key's own computation only"]
+            except Exception:  # a student's value solve cannot use: no credit to carry, not a failure
+                continue
+    return []
+
+
 def check_choices(template: Template, variant: Variant) -> list:
     """The multiple-choice form: the key's letter scores full; each mistake's letter does not, named."""
     problems = []
@@ -110,7 +149,7 @@ def check_template(template: Template, seeds: int, first_seed: int = 0) -> Check
             start = time.perf_counter()
             variant = template.draw(rng_for(seed), str(seed))
             report.times_ms.append((time.perf_counter() - start) * 1e3)
-            problems = check_variant(template, variant)
+            problems = check_variant(template, variant) + check_replays(template, variant)
             if "computer" in template.sizes:
                 problems += check_variant(template, template.draw(rng_for(seed), str(seed), size="computer"))
             if template.has_choice_form():

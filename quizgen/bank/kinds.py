@@ -69,6 +69,15 @@ class Tolerance:
             return abs(float(value) - float(key)) <= self.bound(float(key))
         return bool(np.all(self.close_rows(np.asarray(value, dtype=float), np.asarray(key, dtype=float))))
 
+    def bounds(self, keys: np.ndarray) -> np.ndarray:
+        """Elementwise :meth:`bound` for an array of keys."""
+        keys = np.asarray(keys, dtype=float)
+        if self.sig is None:
+            return self.atol + self.rtol * np.abs(keys)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            magnitude = np.floor(np.log10(np.where(keys == 0, 1.0, np.abs(keys))))
+        return np.where(keys == 0, 0.5 * 10.0 ** (-self.sig), 0.5 * 10.0 ** (magnitude - self.sig + 1) * (1 + 1e-9))
+
     def close_rows(self, values: np.ndarray, keys: np.ndarray) -> np.ndarray:
         """Elementwise :meth:`close` for arrays of values and keys (NaN keys never match)."""
         if self.sig is None:
@@ -188,6 +197,92 @@ class AnswerKind:
     def hand_decimals(self, default: int | None) -> int | None:
         """The decimals a hand calculation rounds this kind's answer to (``default``: the template's)."""
         return default
+
+    # -- the accepted interval (quizgen.bank.question.freeze_variant builds it from replays of solve)
+
+    def widening(self, values: np.ndarray, rounded=True) -> np.ndarray:
+        """How far beyond the values honest hand work reaches an answer may lie, elementwise: the
+        tolerance's bound (the final rounding), and where rounding reaches the answer at all
+        (``rounded``: the paths differ) and magnitudes are large, a relative 10^-(decimals+1), one
+        unit in the sixth significant figure of a value of 10 to 99 (a rounded exponent or factor
+        of a sum of tens moves it by more than the last decimal). An answer no rounding path moves
+        (a ratio of counts, 768) keeps the tolerance alone."""
+        bound = self.tolerance.bounds(values)
+        decimals = getattr(self, "decimals", None)
+        if decimals is None:
+            return bound
+        return np.maximum(bound, np.where(rounded, np.abs(values) * 10.0 ** -(decimals + 1), 0.0))
+
+    @property
+    def has_interval(self) -> bool:
+        """Whether answers of this kind are accepted in an interval (numbers with a tolerance)."""
+        return self.numeric and self.tolerance is not None
+
+    def hull_bounds(self, values: list) -> tuple:
+        """``(lo, hi)`` of :meth:`interval` (without ``spread``): floats for numbers, else arrays."""
+        if all(type(v) is float for v in values):  # one number: without numpy, for error carried forward
+            lo, hi = min(values), max(values)
+            decimals = getattr(self, "decimals", None)
+            rel = 10.0 ** -(decimals + 1) if decimals is not None and hi > lo else 0.0
+            return (lo - max(self.tolerance.bound(lo), abs(lo) * rel),
+                    hi + max(self.tolerance.bound(hi), abs(hi) * rel))
+        arrays = [np.asarray(v, dtype=float) for v in values if v is not None]
+        arrays = [a for a in arrays if a.shape == arrays[0].shape]
+        lo, hi = np.min(arrays, axis=0), np.max(arrays, axis=0)
+        return lo - self.widening(lo, hi > lo), hi + self.widening(hi, hi > lo)
+
+    def interval(self, values: list, spread: tuple | None = None) -> dict | None:
+        """The accepted interval of answers of this kind: per entry, the hull of ``values`` (the
+        exact answer and each rounding path's), widened by :meth:`widening` and at least by
+        ``spread`` (offsets below and above the hull), as JSON ``{"lo", "hi"}``; None for a kind
+        compared exactly or not as numbers (Integer, Shape, Choice, ...)."""
+        if not self.has_interval:
+            return None
+        values = [float(v) if isinstance(v, (float, np.floating)) else v for v in values if v is not None]
+        lo, hi = self.hull_bounds(values)
+        if spread is not None:
+            arrays = [np.asarray(v, dtype=float) for v in values]
+            lo = np.minimum(lo, np.min(arrays, axis=0) + spread[0])
+            hi = np.maximum(hi, np.max(arrays, axis=0) + spread[1])
+        return {"lo": self.to_json(lo), "hi": self.to_json(hi)}
+
+    def in_bounds(self, value, lo, hi) -> bool:
+        """Whether ``value`` lies in [lo, hi] (every entry, the shape the same)."""
+        if type(lo) is float:
+            return np.ndim(value) == 0 and lo <= float(value) <= hi
+        value = np.asarray(value, dtype=float)
+        return value.shape == np.shape(lo) and bool(np.all((lo <= value) & (value <= hi)))
+
+    def bounds_of(self, interval: dict) -> tuple:
+        """An interval's ``(lo, hi)`` as float arrays."""
+        return np.asarray(interval["lo"], dtype=float), np.asarray(interval["hi"], dtype=float)
+
+    def in_interval(self, value, interval: dict) -> bool:
+        """Whether ``value`` lies in ``interval`` (every entry, the shape the same)."""
+        lo, hi = interval["lo"], interval["hi"]
+        if type(lo) is float and type(hi) is float:
+            return np.ndim(value) == 0 and lo <= float(value) <= hi
+        return self.in_bounds(value, *self.bounds_of(interval))
+
+    def intervals_overlap(self, a: dict, b: dict) -> bool:
+        """Whether one answer could lie in both intervals (they meet in every entry)."""
+        (alo, ahi), (blo, bhi) = self.bounds_of(a), self.bounds_of(b)
+        return alo.shape == blo.shape and bool(np.all((alo <= bhi) & (blo <= ahi)))
+
+    def within_rows(self, values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Elementwise ``lo <= values <= hi`` for float arrays (NaN bounds never hold)."""
+        with np.errstate(invalid="ignore"):
+            return (lo <= values) & (values <= hi)
+
+    def interval_text(self, interval: dict) -> str:
+        """An interval as a person reads it: ``18.4626 to 18.4646`` (per entry for an array)."""
+        lo, hi = self.bounds_of(interval)
+        decimals = getattr(self, "decimals", None)
+        if decimals is not None:  # written inwards, so every number written is accepted
+            scale = 10.0 ** decimals
+            lo, hi = np.ceil(lo * scale - 1e-6) / scale, np.floor(hi * scale + 1e-6) / scale
+        pairs = [f"{_fmt(a, decimals)} to {_fmt(b, decimals)}" for a, b in zip(lo.ravel().tolist(), hi.ravel().tolist())]
+        return pairs[0] if not lo.shape else "[" + ", ".join(pairs) + "]"
 
     # -- a column of answers (grade.columns) --
 

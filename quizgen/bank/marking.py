@@ -4,24 +4,29 @@ A part is, in this order of checks:
 
 * ``blank`` when nothing was typed, ``invalid`` when it cannot be parsed (with
   the parser's reason: invalid is not wrong, and is reported apart);
-* ``correct`` when it matches the exact key or the hand-calculation key (the
-  answer reached by carrying intermediates at the precision the stem asks);
+* ``correct`` when it lies in the part's accepted interval (the hull of the exact
+  key and every rounding path's answer, widened by the final rounding: see
+  ``Template.freeze_variant``), or for a kind without one (integers, shapes,
+  letters, formulas) when it matches the key or the hand-calculation key;
 * ``ecf`` (error carried forward, full credit) when an earlier part that this
   one uses (``Part.uses``) was answered wrong and this part is right *given
   the student's own earlier answers*: the template's solve is re-run with
   those answers in place of its own (a blank or unreadable earlier part has no
   value to carry, so it starts no re-run);
-* ``wrong``, naming the mistake when the answer matches one of the template's
-  named mistakes.
+* ``wrong``, naming a mistake when the answer lies in that mistake's interval
+  (and outside the key's).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from quizgen.bank.answertext import InvalidAnswer, normalize
 from quizgen.bank.kinds import LETTERS, Choice
-from quizgen.bank.question import Redraw, Template, TemplateError, Variant, thaw
+from quizgen.bank.question import (PATHS, Redraw, Template, TemplateError, Variant, accepted_interval,
+    mistake_interval, thaw)
 
 
 @dataclass
@@ -135,9 +140,13 @@ def grade_part(template, variant, part, text) -> dict:
         named = [choice["mistakes"][index]] if choice["mistakes"][index] else []
         value, correct = part.kind.from_json(choice["options"][index]), index == LETTERS.index(choice["key"])
     else:
-        hand = part.kind.from_json(variant.hand_answers[part.name])
-        correct = kind.matches(value, key) or kind.matches(value, hand)
-        named = [] if correct else _named_mistakes(template, kind, variant, part.name, value)
+        interval = accepted_interval(part, variant)
+        if interval is not None:
+            correct = kind.in_interval(value, interval)
+        else:
+            hand = part.kind.from_json(variant.hand_answers[part.name])
+            correct = kind.matches(value, key) or kind.matches(value, hand)
+        named = [] if correct else _named_mistakes(template, part, variant, value)
     out["value"] = value
     if correct:
         return out | {"status": "correct", "credit": 1.0, "feedback": "correct"}
@@ -148,24 +157,53 @@ def grade_part(template, variant, part, text) -> dict:
 
 
 def carried_forward(template, params, parsed, part, value) -> bool:
-    """Whether ``value`` is part's answer when solve is given the student's ``parsed`` earlier values."""
+    """Whether ``value`` is part's answer when solve is given the student's ``parsed`` earlier values:
+    within the accepted interval of those replays (exact and the hand key's rounding, and when the
+    value is near, every rounding path of :data:`PATHS`), as the key's own interval is built."""
     if not parsed:
         return False
-    for hand in (False, True):
+    kind = part.kind
+    answers = []
+    paths = [(False, 0, "half-even"), (True, 0, "half-even")]
+    for k, (hand, extra, rounding) in enumerate(paths):
         try:
-            work = template.solve(params, given=dict(parsed), hand=hand)
-            if part.kind.matches(value, work.answers[part.name]):
-                return True
+            work = template.solve(params, given=dict(parsed), hand=hand, rounding=rounding, extra=extra)
+            answer = work.answers[part.name]
         except (Redraw, ArithmeticError, ValueError, TypeError, IndexError, KeyError):
             # a student's value of the wrong size or domain (or one the template
             # would never have drawn) cannot carry forward
             continue
+        if not kind.has_interval:
+            if kind.matches(value, answer):
+                return True
+            continue
+        answers.append(float(answer) if isinstance(answer, (float, np.floating)) else answer)
+        try:
+            lo, hi = kind.hull_bounds(answers)
+        except (TypeError, ValueError):
+            continue
+        if kind.in_bounds(value, lo, hi):
+            return True
+        if k == 1:
+            # near the replays' interval (within twenty times its width): try the other paths too
+            reach = 20 * (np.asarray(hi) - np.asarray(lo))
+            if kind.in_bounds(value, lo - reach, hi + reach):
+                paths += [(True, extra, rounding) for extra, rounding in PATHS[1:]]
     return False
 
 
-def _named_mistakes(template, kind, variant, part_name, value) -> list:
-    """Every named mistake whose answer for this part the value matches, in the template's order
-    (not the variant's: a manifest stores its mistakes sorted by name)."""
-    return [name for name in template.mistakes if name in variant.mistakes
-            and part_name in variant.mistakes[name]
-            and kind.matches(value, kind.from_json(variant.mistakes[name][part_name]))]
+def _named_mistakes(template, part, variant, value) -> list:
+    """Every named mistake whose interval for this part holds the value (for a kind without
+    intervals, whose answer the value matches), in the template's order (not the variant's: a
+    manifest stores its mistakes sorted by name)."""
+    out = []
+    for name in template.mistakes:
+        if name not in variant.mistakes or part.name not in variant.mistakes[name]:
+            continue
+        interval = mistake_interval(part, variant, name)
+        if interval is not None:
+            if part.kind.in_interval(value, interval):
+                out.append(name)
+        elif part.kind.matches(value, part.kind.from_json(variant.mistakes[name][part.name])):
+            out.append(name)
+    return out

@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import math
 import dataclasses
+from decimal import ROUND_HALF_UP, Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -99,34 +100,95 @@ def round_like_numpy(x: float, decimals: int) -> float:
     return out if out != 0 else math.copysign(0.0, scaled)
 
 
+def round_half_up(x: float, decimals: int) -> float:
+    """``x`` rounded to ``decimals`` as a person does it: a tie (as the number is written, its
+    shortest decimal text) goes away from zero."""
+    if not math.isfinite(x):
+        return x
+    scaled = x * 10.0 ** decimals
+    if abs(scaled - math.floor(scaled) - 0.5) > 1e-6:  # not (nearly) a tie: as numpy rounds it
+        return round_like_numpy(x, decimals)
+    return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+ROUNDINGS = ("half-even", "half-up")
+
+
+def _has_tie(value, decimals: int) -> bool:
+    """Whether rounding ``value`` (a number or an array of numbers) to ``decimals`` meets a tie."""
+    if isinstance(value, (str, tuple, frozenset, bool, int, np.integer)):
+        return False
+    try:
+        scaled = np.asarray(value, dtype=float) * 10.0 ** decimals
+    except (TypeError, ValueError):
+        return False
+    with np.errstate(invalid="ignore"):
+        return bool(np.any(np.abs(scaled - np.floor(scaled) - 0.5) <= 1e-6))
+
+
 class Work:
     """What ``solve`` writes its answers and steps into.
 
-    A template that checks itself inside ``solve`` (asserting its key equals a
-    reference function's) must do so only when ``work.exact`` is true: in hand
-    calculation values are rounded, and for error carried forward they are a
-    student's.
+    Two questions a template may ask of ``work``, one spelling each:
+
+    * ``work.is_key``: is this the key's own computation (exact, or the hand key), neither a
+      named mistake nor a replay with a student's values or another rounding path? Only this
+      computation may reject a draw: call ``work.reject(reason)`` (or
+      ``work.require(condition, reason)``), never ``raise Redraw`` inside ``solve`` (a replay
+      for error carried forward would then deny the student's credit).
+    * ``work.exact``: the key's exact computation (``is_key`` and nothing rounded): guard any
+      self-check (asserting the key equals a reference function's) with it.
 
     ``mistake`` names a deliberate mistake to compute (``made`` tells the
     template); ``given`` maps part names to values that replace the template's
     own (a student's earlier answers, for error carried forward); ``decimals``
     set means hand calculation: every recorded value is rounded to that many
-    decimals (or the part's own) before the computation goes on with it.
+    decimals (or the part's own) before the computation goes on with it, in
+    ``rounding`` (``"half-even"`` as numpy rounds, or ``"half-up"`` as people do);
+    ``extra`` more decimals than the stem asks for on every step and answer (a
+    rounding path of the accepted interval, :meth:`Template.freeze_variant`).
     """
 
     def __init__(self, template: "Template", mistake: str | None = None,
-                 given: dict | None = None, decimals: int | None = None):
+                 given: dict | None = None, decimals: int | None = None,
+                 rounding: str = "half-even", extra: int = 0):
+        if rounding not in ROUNDINGS:
+            raise ValueError(f"rounding must be one of {', '.join(ROUNDINGS)}, got {rounding!r}")
         self.template = template
         self.mistake = mistake
         self.given = given or {}
         self.decimals = decimals
+        self.rounding = rounding
+        self.extra = extra
         self.answers: dict = {}
         self.steps: dict = {}
+        # set by freeze_variant: note whether any rounding met a tie (half to even and half up
+        # then differ; without one, the half-up path is this one and need not be solved)
+        self.watch_ties = False
+        self.tied = False
+
+    @property
+    def is_key(self) -> bool:
+        """True for the key's own computation: exact or the hand key (the stem's decimals, half to
+        even), no named mistake, no student values, not another rounding path."""
+        return (self.mistake is None and not self.given and self.extra == 0
+                and self.rounding == "half-even")
 
     @property
     def exact(self) -> bool:
         """True for the template's own exact computation (no rounding, no student values, no mistake)."""
-        return self.decimals is None and not self.given and self.mistake is None
+        return self.decimals is None and self.is_key
+
+    def reject(self, reason: str) -> None:
+        """Reject the draw (raise :class:`Redraw`) when this is the key's own computation; in any
+        other computation (a named mistake, error carried forward, a rounding path) do nothing."""
+        if self.is_key:
+            raise Redraw(reason)
+
+    def require(self, condition, reason: str) -> None:
+        """``reject(reason)`` unless ``condition`` holds."""
+        if not condition:
+            self.reject(reason)
 
     def made(self, mistake: str) -> bool:
         if mistake not in self.template.mistakes:
@@ -134,6 +196,12 @@ class Work:
         return self.mistake == mistake
 
     def _rounded(self, value, decimals):
+        if decimals is not None:
+            decimals += self.extra
+        if self.rounding == "half-up" and decimals is not None:
+            return self._rounded_half_up(value, decimals)
+        if self.watch_ties and decimals is not None and not self.tied:
+            self.tied = _has_tie(value, decimals)
         if type(value) is float and decimals is not None:  # the common case first
             return round_like_numpy(value, decimals)
         if decimals is None or isinstance(value, (str, tuple, frozenset)):
@@ -144,6 +212,22 @@ class Work:
             return round_like_numpy(float(value), decimals)
         return np.round(np.asarray(value, dtype=float), decimals) if np.ndim(value) else \
             round_like_numpy(float(value), decimals)
+
+    @staticmethod
+    def _rounded_half_up(value, decimals):
+        if isinstance(value, (str, tuple, frozenset, bool)) or (
+                isinstance(value, (int, np.integer)) and not isinstance(value, bool)):
+            return value
+        if np.ndim(value):
+            array = np.asarray(value, dtype=float)
+            out = np.round(array, decimals)
+            scaled = array * 10.0 ** decimals
+            with np.errstate(invalid="ignore"):
+                ties = np.abs(scaled - np.floor(scaled) - 0.5) <= 1e-6
+            for index in zip(*np.nonzero(ties)):
+                out[index] = round_half_up(float(array[index]), decimals)
+            return out
+        return round_half_up(float(value), decimals)
 
     def step(self, name: str, value, decimals: int | None = None):
         """Record an intermediate value; return it (rounded, in hand calculation)."""
@@ -238,9 +322,13 @@ class Template:
     # -- computing ----------------------------------------------------------------
 
     def solve(self, params: dict, mistake: str | None = None, given: dict | None = None,
-              hand: bool = False) -> Work:
-        """Run the template's solve; ``hand`` rounds as a person with a calculator would."""
-        work = Work(self, mistake=mistake, given=given, decimals=self.decimals if hand else None)
+              hand: bool = False, rounding: str = "half-even", extra: int = 0,
+              watch_ties: bool = False) -> Work:
+        """Run the template's solve; ``hand`` rounds as a person with a calculator would (to the
+        stem's decimals and ``extra`` more, in ``rounding``: see :class:`Work`)."""
+        work = Work(self, mistake=mistake, given=given, decimals=self.decimals if hand else None,
+                    rounding=rounding, extra=extra)
+        work.watch_ties = watch_ties
         self.solve_fn(params, work)
         missing = [p.name for p in self.parts if p.name not in work.answers]
         if missing:
@@ -280,11 +368,18 @@ class Template:
             f"{self.id}: {MAX_DRAWS} draws in a row were degenerate (most often: {common})")
 
     def freeze_variant(self, params: dict, seed_label: str) -> "Variant":
-        """The variant of ``params`` (drawn, or frozen in a build and thawed): its keys, hand keys and
-        mistakes solved now, without choices. Raises Redraw when the params make a degenerate
-        question (an answer not finite, a mistake that cannot be told from the key)."""
+        """The variant of ``params`` (drawn, or frozen in a build and thawed): its keys, hand keys,
+        mistakes and accepted intervals solved now, without choices. Raises Redraw when the params
+        make a degenerate question (an answer not finite, a mistake that cannot be told from the key).
+
+        The accepted interval of a numeric part is the hull of the exact answer and the answers of
+        every rounding path (:data:`PATHS`: every step and answer rounded to the stem's decimals,
+        one and two more, half to even and half up), widened by the kind's tolerance (the final
+        rounding; :meth:`AnswerKind.interval`). Each named mistake gets its interval from the same
+        replays; a draw where a mistake's interval meets the key's is redrawn.
+        """
         exact = self.solve(params)
-        hand = self.solve(params, hand=True)
+        hand = self.solve(params, hand=True, watch_ties=True)
         answers, hand_answers = {}, {}
         for part in self.parts:
             for store, work in ((answers, exact), (hand_answers, hand)):
@@ -292,7 +387,8 @@ class Template:
                 if part.kind.numeric and not np.all(np.isfinite(np.asarray(value, dtype=float))):
                     raise Redraw(f"answer {part.name} is not finite")
                 store[part.name] = part.kind.to_json(value)
-        mistakes = {}
+        intervals = self._intervals(params, None, exact, hand, self.parts)
+        mistakes, mistake_intervals = {}, {}
         for name in self.mistakes:
             wrong = self.solve(params, mistake=name)
             mistaken = {}
@@ -302,13 +398,28 @@ class Template:
                     continue
                 if part.kind.numeric and not np.all(np.isfinite(np.asarray(value, dtype=float))):
                     continue
-                # a mistake must be told apart from both keys a student may give, also once
-                # it is typed rounded as the stem asks
-                typed = part.kind.parse(part.kind.format(value)) if part.kind.numeric else value
-                if not all(part.kind.distinct(v, k) for v in (value, typed)
-                           for k in (key, hand.answers[part.name])):
-                    raise Redraw(f"mistake {name} nearly gives the key for {part.name}")
-                mistaken[part.name] = part.kind.to_json(value)
+                mistaken[part.name] = value
+            for part_name, value in mistaken.items():  # the cheap test first: the mistake's exact answer
+                part = self.part(part_name)
+                if part_name in intervals and part.kind.intervals_overlap(part.kind.interval([value]),
+                                                                          intervals[part_name]):
+                    raise Redraw(f"mistake {name} nearly gives the key for {part_name}")
+            wrong_intervals = self._intervals(params, name, wrong, None,
+                                              [p for p in self.parts if p.name in mistaken]) if mistaken else {}
+            for part_name, value in list(mistaken.items()):
+                part = self.part(part_name)
+                if part_name in intervals:
+                    if part.kind.intervals_overlap(wrong_intervals[part_name], intervals[part_name]):
+                        raise Redraw(f"mistake {name} nearly gives the key for {part_name}")
+                else:
+                    # a mistake must be told apart from both keys a student may give, also once
+                    # it is typed rounded as the stem asks
+                    key = exact.answers[part_name]
+                    typed = part.kind.parse(part.kind.format(value)) if part.kind.numeric else value
+                    if not all(part.kind.distinct(v, k) for v in (value, typed)
+                               for k in (key, hand.answers[part_name])):
+                        raise Redraw(f"mistake {name} nearly gives the key for {part_name}")
+                mistaken[part_name] = part.kind.to_json(value)
             if not mistaken:
                 raise Redraw(f"mistake {name} gives the same answers as the key")
             # two mistakes may share a wrong value on some part (the feedback then names
@@ -320,11 +431,37 @@ class Template:
                         for n in mistaken):
                     raise Redraw(f"mistakes {other} and {name} give the same answers")
             mistakes[name] = mistaken
+            if wrong_intervals:
+                mistake_intervals[name] = wrong_intervals
         return Variant(
             template_id=self.id, template_version=self.version, seed=seed_label,
             params=freeze(params), answers=answers, hand_answers=hand_answers,
-            steps=freeze(exact.steps), hand_steps=freeze(hand.steps), mistakes=mistakes)
+            steps=freeze(exact.steps), hand_steps=freeze(hand.steps), mistakes=mistakes,
+            intervals=intervals, mistake_intervals=mistake_intervals)
 
+    def _intervals(self, params, mistake, exact: Work, hand: Work | None, parts) -> dict:
+        """Part name -> accepted interval (JSON) of ``parts`` that have one: the hull of ``exact``'s
+        answer and every rounding path's (``hand``, already solved, is the first path)."""
+        parts = [p for p in parts if p.kind.interval([exact.answers[p.name]]) is not None]
+        if not parts:
+            return {}
+        works, even = [exact], {}
+        for extra, rounding in PATHS:  # each half-even path before its half-up one
+            if rounding == "half-up" and not even[extra].tied:
+                continue  # no rounding met a tie: half up rounds every value as half to even did
+            if hand is not None and (extra, rounding) == PATHS[0]:
+                work = hand
+            else:
+                work = self.solve(params, mistake=mistake, hand=True, rounding=rounding, extra=extra,
+                                  watch_ties=rounding == "half-even")
+            even.setdefault(extra, work)
+            works.append(work)
+        out = {}
+        for p in parts:
+            values = [w.answers[p.name] for w in works]
+            values = [v for v in values if np.all(np.isfinite(np.asarray(v, dtype=float)))]
+            out[p.name] = p.kind.interval(values)
+        return out
 
     def has_choice_form(self) -> bool:
         """Whether a choice form can exist: two named mistakes at least, and a numeric part."""
@@ -358,6 +495,9 @@ class Template:
 
 
 FORMS = ("typed", "choice")
+# the rounding paths of the accepted interval: (decimals beyond the stem's, rounding); the first is
+# the hand key's
+PATHS = ((0, "half-even"), (0, "half-up"), (1, "half-even"), (1, "half-up"), (2, "half-even"), (2, "half-up"))
 MIN_OPTIONS, MAX_OPTIONS = 3, 5
 
 
@@ -383,6 +523,10 @@ class Variant:
     hand_steps: dict
     mistakes: dict
     choices: dict = field(default_factory=dict)  # part -> {"options", "mistakes", "key"}
+    # numeric part -> its accepted interval {"lo", "hi"}, and mistake -> part -> the mistake's;
+    # empty in a variant frozen before intervals (accepted_interval falls back on the two keys)
+    intervals: dict = field(default_factory=dict)
+    mistake_intervals: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -390,6 +534,7 @@ class Variant:
             "seed": self.seed, "params": self.params, "answers": self.answers,
             "hand_answers": self.hand_answers, "steps": self.steps,
             "hand_steps": self.hand_steps, "mistakes": self.mistakes, "choices": self.choices,
+            "intervals": self.intervals, "mistake_intervals": self.mistake_intervals,
         }
 
     @classmethod
@@ -399,6 +544,27 @@ class Variant:
     def dumps(self) -> str:
         """Canonical JSON text: the same variant is the same bytes in any process."""
         return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def accepted_interval(part: Part, variant) -> dict | None:
+    """The interval (JSON ``{"lo", "hi"}``) in which ``part``'s answer is accepted: the variant's
+    frozen one, or for a variant frozen before intervals the hull of its key and hand key widened
+    by the kind's tolerance; None for a kind compared exactly or not as numbers."""
+    frozen = getattr(variant, "intervals", None) or {}
+    if part.name in frozen:
+        return frozen[part.name]
+    key = part.kind.from_json(variant.answers[part.name])
+    hand = variant.hand_answers.get(part.name) if hasattr(variant, "hand_answers") else None
+    return part.kind.interval([key] + ([part.kind.from_json(hand)] if hand is not None else []))
+
+
+def mistake_interval(part: Part, variant, mistake: str) -> dict | None:
+    """The interval of answers named as ``mistake`` for ``part`` (as :func:`accepted_interval`;
+    before intervals, the mistake's answer widened by the tolerance)."""
+    frozen = (getattr(variant, "mistake_intervals", None) or {}).get(mistake, {})
+    if part.name in frozen:
+        return frozen[part.name]
+    return part.kind.interval([part.kind.from_json(variant.mistakes[mistake][part.name])])
 
 
 def freeze(value):

@@ -34,12 +34,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from quizgen.bank.kinds import LETTERS
+from quizgen.bank.question import accepted_interval, mistake_interval
 from quizgen.builddir.params import ParamsStore
 
 FILE_NAME = "grading-key.npz"
 UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)  # a damaged or foreign file
-FORMAT = 3  # 2: four offsets a question (its params too) and the manifest's stamp; 3: the params in
-            # the key. A key of any other format is unreadable here: it is derived data, remade from
+FORMAT = 4  # 2: four offsets a question (its params too) and the manifest's stamp; 3: the params in
+            # the key; 4: each numeric part's accepted interval and its mistakes' (lo, hi, mistake_lo/hi). A key of any other format is unreadable here: it is derived data, remade from
             # the manifest (BuildDir.key)
 
 
@@ -59,6 +60,10 @@ class Group:
     key: np.ndarray = None       # numeric: (n, *shape); choice/letter: (n,) letter index
     hand: np.ndarray = None      # numeric: (n, *shape)
     mistakes: np.ndarray = None  # numeric: (n, M, *shape), NaN = not this mistake; choice: (n, K) name index or -1
+    lo: np.ndarray = None        # numeric: (n, *shape), the accepted interval (NaN: compared exactly, key/hand)
+    hi: np.ndarray = None
+    mistake_lo: np.ndarray = None  # numeric: (n, M, *shape), each mistake's interval (NaN: not this mistake)
+    mistake_hi: np.ndarray = None
     data: list = None            # generic, and choice (for unusual spellings): each student's key data
 
     def part_data(self, j: int) -> dict:
@@ -72,8 +77,14 @@ class Group:
                     "choices": {}}
         mistakes = {name: {self.part: self.mistakes[j, m].tolist()}
                     for m, name in enumerate(self.mistake_names) if not np.isnan(self.mistakes[j, m]).any()}
-        return {"answers": {self.part: self.key[j].tolist()}, "hand_answers": {self.part: self.hand[j].tolist()},
-                "mistakes": mistakes, "choices": {}}
+        out = {"answers": {self.part: self.key[j].tolist()}, "hand_answers": {self.part: self.hand[j].tolist()},
+               "mistakes": mistakes, "choices": {}, "intervals": {}, "mistake_intervals": {}}
+        if self.lo is not None and not np.isnan(self.lo[j]).any():
+            out["intervals"] = {self.part: {"lo": self.lo[j].tolist(), "hi": self.hi[j].tolist()}}
+            out["mistake_intervals"] = {
+                name: {self.part: {"lo": self.mistake_lo[j, m].tolist(), "hi": self.mistake_hi[j, m].tolist()}}
+                for m, name in enumerate(self.mistake_names) if name in mistakes}
+        return out
 
     def meta(self) -> dict:
         return {"column": self.column, "template_id": self.template_id, "part": self.part, "mode": self.mode,
@@ -103,7 +114,7 @@ class GradingKey:
             groups.append(Group(g.column, g.template_id, g.part, g.mode, g.shape, g.mistake_names, g.n_options,
                                 rows=g.rows[take] - lo, points=g.points[take],
                                 **{name: getattr(g, name)[take] if getattr(g, name) is not None else None
-                                   for name in ("key", "hand", "mistakes", "data")}))
+                                   for name in ("key", "hand", "mistakes", "data") + INTERVAL_ARRAYS}))
         return GradingKey(self.exam_id, self.manifest_sha256, self.columns, self.question_of, self.students[lo:hi],
                           groups, self.offsets[lo:hi] if len(self.offsets) else self.offsets, self.banks,
                           self.manifest_stamp)  # without the params: they are read by the whole key's index
@@ -130,12 +141,20 @@ class GradingKey:
         return layout
 
 
+INTERVAL_ARRAYS = ("lo", "hi", "mistake_lo", "mistake_hi")
+ARRAYS = ("rows", "points", "key", "hand", "mistakes") + INTERVAL_ARRAYS
+
+
 def _part_data(variant: dict, part: str) -> dict:
     choice = variant.get("choices", {}).get(part)
+    intervals = variant.get("intervals", {})
     return {"answers": {part: variant["answers"][part]},
             "hand_answers": {part: variant["hand_answers"].get(part, variant["answers"][part])},
             "mistakes": {m: {part: a[part]} for m, a in variant["mistakes"].items() if part in a},
-            "choices": {part: choice} if choice else {}}
+            "choices": {part: choice} if choice else {},
+            "intervals": {part: intervals[part]} if part in intervals else {},
+            "mistake_intervals": {m: {part: a[part]} for m, a in variant.get("mistake_intervals", {}).items()
+                                  if part in a}}
 
 
 def _json_shape(value) -> tuple:
@@ -178,7 +197,8 @@ def from_manifest(manifest: dict, bank, manifest_sha256: str, offsets=None) -> G
                 names = [m for m in variant["mistakes"] if p["name"] in variant["mistakes"][m]] \
                     if mode == "numeric" else ()
                 group_key = (p["column"], q["template_id"], p["name"], mode, shape)
-                entry = collected.setdefault(group_key, {"rows": [], "points": [], "items": [], "names": set()})
+                entry = collected.setdefault(group_key, {"rows": [], "points": [], "items": [], "names": set(),
+                                                         "part": template.part(p["name"])})
                 entry["names"].update(names)
                 entry["rows"].append(i)
                 entry["points"].append(p["points"])
@@ -208,6 +228,7 @@ def _group(group_key, entry) -> Group:
             for name, answers in v["mistakes"].items():
                 if part in answers:
                     group.mistakes[j, position[name]] = answers[part]
+        _intervals(group, entry["part"], variants, position)
     elif mode == "choice":
         group.n_options = shape[0]
         names = sorted({m for v in variants for m in v["choices"][part]["mistakes"] if m})
@@ -223,6 +244,33 @@ def _group(group_key, entry) -> Group:
     return group
 
 
+def _intervals(group: Group, part, variants: list, position: dict) -> None:
+    """The accepted intervals of a numeric group (NaN for a kind compared exactly): each variant's
+    frozen ones, or for a manifest from before intervals those :func:`accepted_interval` falls back on."""
+    n, shape = len(variants), group.shape
+    if part.kind.interval([group.key[0]]) is None:
+        return
+    group.lo, group.hi = np.full((n,) + shape, np.nan), np.full((n,) + shape, np.nan)
+    group.mistake_lo = np.full((n, len(position)) + shape, np.nan)
+    group.mistake_hi = np.full((n, len(position)) + shape, np.nan)
+    for j, v in enumerate(variants):
+        record = _Record(v)
+        interval = accepted_interval(part, record)
+        group.lo[j], group.hi[j] = interval["lo"], interval["hi"]
+        for name, answers in v["mistakes"].items():
+            if part.name in answers:
+                interval = mistake_interval(part, record, name)
+                group.mistake_lo[j, position[name]], group.mistake_hi[j, position[name]] = interval["lo"], interval["hi"]
+
+
+class _Record:
+    """A frozen variant's JSON read as the attributes accepted_interval asks for."""
+
+    def __init__(self, data: dict):
+        self.answers, self.hand_answers, self.mistakes = data["answers"], data["hand_answers"], data["mistakes"]
+        self.intervals, self.mistake_intervals = data.get("intervals", {}), data.get("mistake_intervals", {})
+
+
 # -- the file ----------------------------------------------------------------------------------
 
 def to_bytes(key: GradingKey) -> bytes:
@@ -233,7 +281,7 @@ def to_bytes(key: GradingKey) -> bytes:
             "groups": [g.meta() for g in key.groups]}
     arrays = {"meta": np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), "offsets": key.offsets}
     for n, g in enumerate(key.groups):
-        for name in ("rows", "points", "key", "hand", "mistakes"):
+        for name in ARRAYS:
             value = getattr(g, name)
             if value is not None:
                 arrays[f"g{n}.{name}"] = value
@@ -256,7 +304,7 @@ def from_bytes(data) -> GradingKey:
         for n, m in enumerate(meta["groups"]):
             g = Group(m["column"], m["template_id"], m["part"], m["mode"], tuple(m["shape"]),
                       m["mistake_names"], m["n_options"])
-            for name in ("rows", "points", "key", "hand", "mistakes"):
+            for name in ARRAYS:
                 if f"g{n}.{name}" in arrays:
                     setattr(g, name, arrays[f"g{n}.{name}"])
             if f"g{n}.data" in arrays:
@@ -281,7 +329,7 @@ def differences(a: GradingKey, b: GradingKey) -> list:
         if x.meta() != y.meta():
             out.append(f"{x.column}: {x.template_id} {x.part}")
             continue
-        for name in ("rows", "points", "key", "hand", "mistakes"):
+        for name in ARRAYS:
             u, v = getattr(x, name), getattr(y, name)
             if (u is None) != (v is None) or (u is not None and not np.array_equal(u, v, equal_nan=True)):
                 out.append(f"{x.column}: {name}")

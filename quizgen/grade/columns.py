@@ -7,8 +7,10 @@ arranged differently:
 
 * a cell typed plainly (``0.7311``, ``[0.1, -0.2]``, ``(6, 28, 28)``, ``B``) is
   read by its kind's small fast reader (``AnswerKind.column_reader``, which a
-  test holds to the kind's own parser), and compared with the key, the hand key
-  and every named mistake for the whole column at once (``matches_rows``);
+  test holds to the kind's own parser), and compared with the accepted interval
+  and every named mistake's interval for the whole column at once
+  (``within_rows``; ``matches_rows`` with the key and hand key for a kind
+  compared exactly);
 * any other cell is read by its answer kind's own parser against that student's
   key data (``grade_part``, as in one-by-one grading);
 * a wrong part that uses a part answered wrong (``Part.uses``) is checked for
@@ -61,6 +63,12 @@ def _close_or_equal(kind, values, keys):
     """Row-wise ``kind.matches`` for arrays of values and keys of the same shape (NaN never matches)."""
     equal = kind.matches_rows(values, keys)
     return equal.reshape(len(values), -1).all(axis=1) if equal.ndim > 1 else equal
+
+
+def _within(kind, values, lo, hi):
+    """Row-wise: every entry of a value in its row's interval [lo, hi] (NaN bounds never hold)."""
+    inside = kind.within_rows(values, lo, hi)
+    return inside.reshape(len(values), -1).all(axis=1) if inside.ndim > 1 else inside
 
 
 # -- the class ------------------------------------------------------------------------------------
@@ -200,11 +208,16 @@ def _grade_fast(group, template, kind, fast: np.ndarray, values: list, out: Colu
         size = len(values) * int(np.prod(group.shape))
         v = np.fromiter(itertools.chain.from_iterable(values) if group.shape else values, float,
                         size).reshape((len(fast),) + group.shape)
-        right = _close_or_equal(kind, v, group.key[fast]) | _close_or_equal(kind, v, group.hand[fast])
         names = group.mistake_names
         hits = np.zeros((len(fast), len(names)), bool)
-        for m in range(len(names)):
-            hits[:, m] = _close_or_equal(kind, v, group.mistakes[fast, m])
+        if group.lo is not None:  # the accepted intervals (see Template.freeze_variant)
+            right = _within(kind, v, group.lo[fast], group.hi[fast])
+            for m in range(len(names)):
+                hits[:, m] = _within(kind, v, group.mistake_lo[fast, m], group.mistake_hi[fast, m])
+        else:  # a kind compared exactly
+            right = _close_or_equal(kind, v, group.key[fast]) | _close_or_equal(kind, v, group.hand[fast])
+            for m in range(len(names)):
+                hits[:, m] = _close_or_equal(kind, v, group.mistakes[fast, m])
     else:
         chosen = np.asarray(values, dtype=np.int64)
         right = chosen == group.key[fast]

@@ -19,6 +19,7 @@ from quizgen.builddir import BuildDir
 from quizgen.files import write_atomic
 from quizgen.papers.exam import question_from_json
 from quizgen.papers.richtext import math_html, to_html
+from quizgen.bank.question import accepted_interval
 from quizgen.bank.texts import render_solution, render_stem
 from quizgen.workers import forked_map
 
@@ -43,6 +44,10 @@ def student_context(bank, student: dict, results: dict, math: str) -> dict:
             key = "graded by hand" if part.kind.graded_by_hand else math_html(part.kind.tex(key_value), math)
             if choice:
                 key = f"{choice['key']}: {key}"
+            interval = None if choice else accepted_interval(part, variant)
+            if interval is not None:
+                key = Markup(key) + Markup("<br><small>") + escape(f"accepted {part.kind.interval_text(interval)}") \
+                    + Markup("</small>")
             status = row["status"] if row is not None else "missing"
             earned = row["earned"] if row is not None else 0.0
             feedback = (row["feedback"] or "") if row is not None else ""

@@ -6,6 +6,7 @@ The build directory is the contract between building and grading (DESIGN.md)::
                          one student per line
     grading-key.npz      the class's key in arrays, for grading (derived from the manifest)
     key.csv              one row per student, one column per answer blank
+    key-intervals.csv    the same header: the answers each blank accepts ("18.4629 to 18.4639")
     answer-sheet.csv     the same header, answers empty: what students fill in
     exams/<id>.html|pdf  each student's paper
     exams/all.pdf        the whole class in roster order, to print
@@ -29,9 +30,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+from markupsafe import Markup, escape
 
 import quizgen
 from quizgen.bank.loader import Bank, load_bank
+from quizgen.bank.question import accepted_interval
 from quizgen.errors import InputError
 from quizgen.tables import csv_text
 from quizgen.files import write_atomic
@@ -74,6 +77,21 @@ def prepare_out(out: Path, force: bool) -> None:
         raise InputError(out, "is not empty; add --force to write into it (files there with the same "
                               "names are replaced)")
     out.mkdir(parents=True, exist_ok=True)
+
+
+def interval_rows(exams: list) -> tuple[list, list]:
+    """key-intervals.csv: for every blank, the answers accepted ("18.4629 to 18.4639", per entry for
+    an array), as the part's kind writes its interval; empty for a blank compared exactly or by letter."""
+    header = ["student_id", "name"] + answer_columns(exams)
+    rows = []
+    for exam in exams:
+        row = [exam.student.id, exam.student.name]
+        for q in exam.questions:
+            for part in q.template.parts:
+                interval = None if part.name in q.variant.choices else accepted_interval(part, q.variant)
+                row.append(part.kind.interval_text(interval) if interval is not None else "")
+        rows.append(row)
+    return header, rows
 
 
 def key_rows(exams: list) -> tuple[list, list]:
@@ -185,6 +203,10 @@ def key_pdf(meta: dict, exams: list) -> bytes:
                     math_html(part.kind.tex(value), "print")
                 if choice:
                     key = f"{choice['key']}: {key}"
+                interval = None if choice else accepted_interval(part, q.variant)
+                if interval is not None:
+                    key = Markup(key) + Markup("<br><small>accepted ") + escape(part.kind.interval_text(interval)) \
+                        + Markup("</small>")
                 rows.append({"column": column, "template": q.template.id, "points": points, "key": key})
         students.append({"student": exam.student, "variant_code": exam.variant_code, "rows": rows})
     html = environment().get_template("key.html.j2").render(
@@ -216,7 +238,7 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
     exams = draw_and_render_all(out, plan, students, secret, bank, meta, formats, jobs, quiet, files)
     report.students, report.questions = len(exams), len(exams[0].questions)
     header, rows = key_rows(exams)
-    for name, body in (("key.csv", csv_text(header, rows)),
+    for name, body in (("key.csv", csv_text(header, rows)), ("key-intervals.csv", csv_text(*interval_rows(exams))),
                        ("answer-sheet.csv", csv_text(header, [r[:2] + [""] * (len(r) - 2) for r in rows]))):
         data = body.encode("utf-8")
         write_atomic(out / name, data)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quizgen.bank.kinds import LETTERS
-from quizgen.bank.question import Template, Variant
+from quizgen.bank.question import Template, Variant, accepted_interval
 from quizgen.bank.texts import render_solution, render_stem
 from quizgen.practice.termmath import to_terminal
 
@@ -21,6 +21,9 @@ def variant_json(template: Template, variant: Variant) -> dict:
         "params": variant.params,
         "answers": variant.answers,
         "hand_answers": variant.hand_answers,
+        "accepted": {p.name: accepted_text(p, variant) for p in template.parts if accepted_text(p, variant)},
+        "intervals": {p.name: accepted_interval(p, variant) for p in template.parts
+                      if accepted_interval(p, variant) is not None},
         "steps": variant.steps,
         "mistakes": {name: {"description": template.mistakes[name], "answers": answers}
                      for name, answers in variant.mistakes.items()},
@@ -28,6 +31,13 @@ def variant_json(template: Template, variant: Variant) -> dict:
         "stem": render_stem(template, variant),
         "solution": render_solution(template, variant),
     }
+
+
+def accepted_text(part, variant) -> str:
+    """"18.4626 to 18.4646": the answers accepted for a part, as its kind writes an interval ("" for
+    a kind compared exactly, or a part offered as letters)."""
+    interval = None if part.name in variant.choices else accepted_interval(part, variant)
+    return part.kind.interval_text(interval) if interval is not None else ""
 
 
 def part_label(part) -> str:
@@ -58,6 +68,7 @@ def variant_text(template: Template, variant: Variant, solution: bool = True) ->
             key = part.kind.format(part.kind.from_json(variant.answers[part.name]))
             if part.name in variant.choices:
                 key = f"{variant.choices[part.name]['key']}  ({key})"
-            lines.append(f"  {part_label(part)} = {key}")
+            accepted = accepted_text(part, variant)
+            lines.append(f"  {part_label(part)} = {key}" + (f"  (accepted {accepted})" if accepted else ""))
         lines += ["", "Worked solution:", to_terminal(render_solution(template, variant))]
     return "\n".join(lines)

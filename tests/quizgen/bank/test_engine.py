@@ -194,3 +194,37 @@ def test_hand_rounding_is_numpys_bit_for_bit(x, decimals):
     with np.errstate(over="ignore"):  # numpy itself overflows on x * 10**d for the largest floats
         ours, numpys = round_like_numpy(x, decimals), float(np.round(x, decimals))
     assert ours == numpys and math.copysign(1, ours) == math.copysign(1, numpys), (x, decimals, ours, numpys)
+
+
+def test_a_student_value_that_would_saturate_the_key_still_earns_error_carried_forward(template):
+    """Issue 14: rnn.forward_two_steps rejected saturated draws with ``raise Redraw`` inside solve,
+    which also fired when grading replayed solve with a student's sign-flipped h_1 (|a_2| > 3):
+    error carried forward was silently denied. Seed 15 is such a draw; h_2 is worked by hand here."""
+    variant = template.draw(rng_for(15), "15")
+    p = {k: np.array(v, dtype=float) for k, v in variant.params.items()}
+    h1 = np.round(np.tanh(p["W_hh"] @ p["h0"] + p["W_xh"] @ p["x"][0] + p["b_h"]), 4)
+    wrong_h1 = -h1                                    # the sign slip
+    a2 = p["W_hh"] @ wrong_h1 + p["W_xh"] @ p["x"][1] + p["b_h"]
+    assert np.max(np.abs(a2)) > 3                     # the key's own draw would be rejected for this
+    h2 = np.tanh(a2)
+    typed = {"h1": f"[{wrong_h1[0]:.4f}, {wrong_h1[1]:.4f}]", "h2": f"[{h2[0]:.4f}, {h2[1]:.4f}]"}
+    result = grade(template, variant, typed)
+    assert [r.status for r in result.parts] == ["wrong", "ecf"]
+
+
+def test_check_fails_a_template_that_still_raises_redraw_inside_solve(tmp_path):
+    """`quizgen check` replays solve with a student's values: a bare ``raise Redraw`` there fails."""
+    from quizgen.bank.check import check_template
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    source = (load_bank().get(TEMPLATE).path).read_text()
+    source = source.replace('work.reject("a pre-activation saturates tanh")',
+                            'raise Redraw("a pre-activation saturates tanh")')
+    assert "raise Redraw(\"a pre-activation" in source
+    (folder / "forward_two_steps.py").write_text(source)
+    old = load_bank(extra_folders=[tmp_path]).get("old.forward_two_steps")
+    report = check_template(old, seeds=20)
+    assert not report.ok
+    assert any("work.reject" in message and "h1" in message for _, message in report.failures)
+    assert check_template(load_bank().get(TEMPLATE), seeds=20).ok

@@ -237,6 +237,12 @@ def test_feedback_pages_escape_what_students_typed(exam, tmp_path):
     page = (exam / "feedback" / "001.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
     assert "could not be read" in page and "<math" in page
+    # the numeric part's accepted interval, as key-intervals.csv writes it (h_1 of rnn.forward_two_steps)
+    from quizgen.tables import read_table
+    intervals = {r["student_id"]: r for _, r in read_table(exam / "key-intervals.csv").rows}
+    shown = intervals["001"]["Q1a"]
+    assert shown.startswith("[") and " to " in shown
+    assert f"accepted {shown}" in page
 
 
 def test_report_statistics_json_and_html(exam, tmp_path):

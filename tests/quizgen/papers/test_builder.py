@@ -90,6 +90,39 @@ def test_perfect_submission_is_the_key(built):
             assert result.earned == result.possible, (q["template_id"], result)
 
 
+def test_key_intervals_csv_holds_every_accepted_interval(built):
+    """key-intervals.csv: the key.csv header; a numeric blank's cell is "lo to hi" around its key,
+    each end accepted, and one unit beyond each end not; a letter or a whole number is empty."""
+    root, _ = built
+    out = root / "out"
+    key, intervals = read_table(out / "key.csv"), read_table(out / "key-intervals.csv")
+    assert intervals.header == key.header
+    manifest = BuildDir(out).manifest()
+    bank = load_bank()
+    rows = {r["student_id"]: r for _, r in intervals.rows}
+    seen = 0
+    for student in manifest["students"]:
+        for q in student["questions"]:
+            template = bank.get(q["template_id"])
+            variant = Variant.from_json(q["variant"])
+            for p in q["parts"]:
+                cell = rows[student["id"]][p["column"]]
+                part = template.part(p["name"])
+                if p["name"] in variant.choices or not part.kind.numeric or part.kind.exact:
+                    assert cell == ""
+                    continue
+                if "[" in cell:
+                    continue
+                lo, hi = (float(x.lstrip("'")) for x in cell.split(" to "))  # a leading - is quoted
+                assert lo <= variant.answers[p["name"]] <= hi
+                typed = {x.name: x.kind.format(x.kind.from_json(variant.answers[x.name])) for x in template.parts}
+                for value, right in ((lo, True), (hi, True), (lo - 1.5e-4, False), (hi + 1.5e-4, False)):
+                    graded = grade(template, variant, typed | {p["name"]: f"{value:.6f}"}, ecf=False)
+                    assert (next(r for r in graded.parts if r.part == p["name"]).status == "correct") == right
+                seen += 1
+    assert seen
+
+
 def test_manifest_freezes_everything(built):
     root, _ = built
     m = BuildDir(root / "out").manifest()
