@@ -940,7 +940,8 @@ class Symbolic(AnswerKind):
 
 @dataclass
 class Essay(AnswerKind):
-    """A long written answer, graded by hand; its score enters as an override."""
+    """A long written answer, graded by hand: kept whole, as written, and *to be marked* until its
+    score enters as an override (:mod:`quizgen.bank.marking`)."""
 
     lines: int = 10
     rubric: list = field(default_factory=list)
@@ -948,7 +949,8 @@ class Essay(AnswerKind):
     graded_by_hand = True
 
     def parse(self, text):
-        return normalize(text)
+        # not normalize(): nothing is read from an essay, so no length limit and no characters changed
+        return "" if text is None else str(text).strip()
 
     def matches(self, value, key) -> bool:
         return False
