@@ -272,6 +272,9 @@ def _print_grade_report(report, build_dir) -> None:
         median = totals[len(totals) // 2] if len(totals) % 2 else (totals[len(totals) // 2 - 1] + totals[len(totals) // 2]) / 2
         click.echo(f"run {report.run_id}: {report.graded} of {len(totals)} students graded "
                    f"({report.new_rows} new rows); mean {mean:.2f} / {possible:g}, median {median:.2f}")
+    if report.to_mark:
+        click.echo(f"{len(report.to_mark)} essay(s) to mark: their totals are provisional; `quizgen report "
+                   f"{build_dir}` lists them, `quizgen override` marks one")
 
 
 @main.command("grade")

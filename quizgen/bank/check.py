@@ -7,7 +7,8 @@ key as a student would type it (full marks), grade the hand-calculation key
 named), and grade a perturbed answer (not full marks); replay solve with answers a student
 could give (each part's key negated, times ten, perturbed) and fail a template whose solve then
 raises Redraw (error carried forward would be denied: reject with ``work.reject``). Each variant
-is timed.
+is timed. Over all the draws, every ``Part.uses`` is verified (:func:`uses_problems`): a part that
+leaves out an earlier part its answer depends on would silently deny error carried forward from it.
 """
 
 from __future__ import annotations
@@ -141,17 +142,105 @@ def check_choices(template: Template, variant: Variant) -> list:
     return problems
 
 
+# -- Part.uses: a part that does not declare an earlier part it depends on denies error carried forward
+
+def declared_parts(template: Template) -> list:
+    """The parts that declare ``uses`` (the others use every earlier part: nothing to verify)."""
+    return [p for p in template.parts if p.uses is not None]
+
+
+def uses_evidence(template: Template, variants) -> dict:
+    """(q, p) -> where a wrong value of the earlier part q changed the declared part p's answer, or
+    made solve raise: each variant's key of q replaced by each of its kind's ``carried_wrong_values``
+    (as a student's answer replaces it), in exact and in hand calculation. ``variants`` are
+    ``(label, variant)`` pairs (drawn at any size)."""
+    names = [p.name for p in template.parts]
+    declared = declared_parts(template)
+    changed: dict = {}
+    if not declared:
+        return changed
+    with np.errstate(all="ignore"):  # a student's value may take a log out of its domain
+        for label, variant in variants:
+            params = thaw(variant.params)
+            base = {hand: template.solve(params, hand=hand).answers for hand in (False, True)}
+            for q in template.parts:
+                later = [p for p in declared if names.index(p.name) > names.index(q.name)]
+                if not q.kind.carries_forward or not later:
+                    continue
+                wrongs = q.kind.carried_wrong_values(q.kind.from_json(variant.answers[q.name]))
+                for k, wrong in enumerate(wrongs):
+                    for hand in (False, True):
+                        where = f"{label}, wrong value {k + 1} of {q.name}{' (by hand)' if hand else ''}"
+                        try:
+                            answers = template.solve(params, given={q.name: wrong}, hand=hand).answers
+                        except Exception as exc:  # noqa: BLE001 - any failure counts as depending
+                            for p in later:
+                                changed.setdefault((q.name, p.name), f"{where}: {type(exc).__name__}: {exc}")
+                            continue
+                        for p in later:
+                            if not _same_value(answers[p.name], base[hand][p.name]):
+                                changed.setdefault((q.name, p.name), f"{where}: {p.name} became "
+                                                   f"{answers[p.name]!r}, not {base[hand][p.name]!r}")
+    return changed
+
+
+def _same_value(a, b) -> bool:
+    try:
+        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+    except (TypeError, ValueError):
+        return a == b
+
+
+def uses_declaration_problems(template: Template) -> list:
+    """What is wrong with the ``uses`` declarations themselves, before any solving."""
+    problems = []
+    for p in declared_parts(template):
+        if not p.kind.carries_forward:
+            problems.append(f"part {p.name}: declares uses, but a {p.kind.name} answer is never "
+                            f"credited by error carried forward")
+        for q in p.uses:
+            if not template.part(q).kind.carries_forward:
+                problems.append(f"part {p.name}: uses {q}, whose {template.part(q).kind.name} answer "
+                                f"never carries forward")
+    return problems
+
+
+def uses_problems(template: Template, variants, evidence: dict | None = None) -> list:
+    """Every wrong ``Part.uses`` of ``template`` over ``variants`` (``(label, variant)`` pairs), naming
+    the part: an earlier part left out that changes the answer (error carried forward from it would
+    be denied), or one declared that no wrong value of it changed in these draws."""
+    variants = list(variants)
+    problems = uses_declaration_problems(template)
+    changed = uses_evidence(template, variants) if evidence is None else evidence
+    for k, p in enumerate(template.parts):
+        if p.uses is None:
+            continue
+        for q in template.parts[:k]:
+            if q.kind.carries_forward and q.name not in p.uses and (q.name, p.name) in changed:
+                problems.append(f"part {p.name}: uses does not name {q.name}, yet {changed[q.name, p.name]} "
+                                f"(error carried forward from {q.name} would be denied: add it to uses)")
+        for q in p.uses:
+            if template.part(q).kind.carries_forward and (q, p.name) not in changed:
+                problems.append(f"part {p.name}: uses names {q}, but no wrong value of {q} changed it in "
+                                f"{len(variants)} draws (remove it, or check with more seeds)")
+    return problems
+
+
 def check_template(template: Template, seeds: int, first_seed: int = 0) -> CheckReport:
     report = CheckReport(template.id)
+    drawn = []  # (label, variant) of each typed draw: what Part.uses is verified over
     for seed in range(first_seed, first_seed + seeds):
         report.seeds += 1
         try:
             start = time.perf_counter()
             variant = template.draw(rng_for(seed), str(seed))
             report.times_ms.append((time.perf_counter() - start) * 1e3)
+            drawn.append((f"seed {seed}", variant))
             problems = check_variant(template, variant) + check_replays(template, variant)
             if "computer" in template.sizes:
-                problems += check_variant(template, template.draw(rng_for(seed), str(seed), size="computer"))
+                computer = template.draw(rng_for(seed), str(seed), size="computer")
+                drawn.append((f"seed {seed} (computer size)", computer))
+                problems += check_variant(template, computer)
             if template.has_choice_form():
                 problems += check_choices(template, template.draw(rng_for(seed), str(seed), form="choice"))
             for problem in problems:
@@ -162,4 +251,11 @@ def check_template(template: Template, seeds: int, first_seed: int = 0) -> Check
             report.failures.append((seed, f"{type(exc).__name__}: {exc}"))
         if len(report.failures) >= 5:
             break
+    if drawn and len(report.failures) < 5:
+        try:
+            problems = uses_problems(template, drawn)
+        except Exception as exc:  # a template bug while solving its own key: a check failure
+            problems = [f"verifying uses: {type(exc).__name__}: {exc}"]
+        seeds_label = f"{first_seed}-{first_seed + report.seeds - 1}"
+        report.failures += [(seeds_label, problem) for problem in problems]
     return report

@@ -186,6 +186,13 @@ class AnswerKind:
         """An answer that must not pass: the key moved well outside the kind's tolerance."""
         raise NotImplementedError(f"{self.name} answers have no perturbed key")
 
+    def carried_wrong_values(self, key) -> list:
+        """Wrong values a student might give where the key is ``key``, for a kind that carries forward:
+        ``quizgen check`` gives each to solve in place of the key to verify every ``Part.uses``."""
+        if self.carries_forward:
+            raise NotImplementedError(f"{self.name} answers carry forward but have no wrong values")
+        return []
+
     def slipped(self, key) -> str:
         """A numeric key as a student who slipped might type it (``quizgen simulate``): off by 0.37."""
         return self.format(np.asarray(key, dtype=float) + 0.37)
@@ -361,6 +368,17 @@ def _perturbed_numbers(tolerance: Tolerance, key) -> np.ndarray:
     return value
 
 
+def _wrong_arrays(key) -> list:
+    """Wrong arrays a student might give for an array key: scaled, shifted, negated, one entry off."""
+    a = np.asarray(key, dtype=float)
+    out = [a * 1.37 + 0.11, a - 0.23, -a]
+    for index in (0, -1):  # one element alone
+        b = a.copy().ravel()
+        b[index] += 0.31
+        out.append(b.reshape(a.shape))
+    return out
+
+
 def _converted(read, convert):
     """``read`` followed by ``convert`` of what it read (None stays None)."""
     def read_value(s: str):
@@ -410,6 +428,9 @@ class Number(AnswerKind):
 
     def perturb(self, key):
         return float(_perturbed_numbers(self.tolerance, key))
+
+    def carried_wrong_values(self, key) -> list:
+        return [key * 1.37 + 0.11, key - 0.23, -key]
 
     def hand_decimals(self, default):
         return self.decimals
@@ -482,6 +503,9 @@ class Integer(AnswerKind):
 
     def perturb(self, key):
         return int(key) + 1
+
+    def carried_wrong_values(self, key) -> list:
+        return [key + 1, key + 3, key * 2]
 
     def slipped(self, key) -> str:
         return str(int(key) + 7)
@@ -586,6 +610,9 @@ class Vector(_NumbersExportForms, AnswerKind):
     def perturb(self, key):
         return _perturbed_numbers(self.tolerance, key)
 
+    def carried_wrong_values(self, key) -> list:
+        return _wrong_arrays(key)
+
     def hand_decimals(self, default):
         return self.decimals
 
@@ -662,6 +689,9 @@ class Matrix(_NumbersExportForms, AnswerKind):
     def perturb(self, key):
         return _perturbed_numbers(self.tolerance, key)
 
+    def carried_wrong_values(self, key) -> list:
+        return _wrong_arrays(key)
+
     def hand_decimals(self, default):
         return self.decimals
 
@@ -734,6 +764,11 @@ class Shape(AnswerKind):
 
     def perturb(self, key):
         return (key[0] + 1,) + tuple(key[1:])
+
+    def carried_wrong_values(self, key) -> list:
+        key = tuple(key)
+        one_dim = [tuple(d + (k == j) for k, d in enumerate(key)) for j in range(len(key))]
+        return one_dim + [tuple(d + 1 for d in key), (key[0] + 2,) + key[1:]]
 
     def box_class(self, key=None):
         return "w2"
@@ -1000,7 +1035,8 @@ class Symbolic(AnswerKind):
 
 @dataclass
 class Essay(AnswerKind):
-    """A long written answer, graded by hand; its score enters as an override."""
+    """A long written answer, graded by hand: kept whole, as written, and *to be marked* until its
+    score enters as an override (:mod:`quizgen.bank.marking`)."""
 
     lines: int = 10
     rubric: list = field(default_factory=list)
@@ -1008,7 +1044,8 @@ class Essay(AnswerKind):
     graded_by_hand = True
 
     def parse(self, text):
-        return normalize(text)
+        # not normalize(): nothing is read from an essay, so no length limit and no characters changed
+        return "" if text is None else str(text).strip()
 
     def matches(self, value, key) -> bool:
         return False

@@ -15,6 +15,9 @@ A part is, in this order of checks:
   value to carry, so it starts no re-run);
 * ``wrong``, naming a mistake when the answer lies in that mistake's interval
   (and outside the key's).
+
+A part a person marks (``kind.graded_by_hand``: an essay) is ``blank`` or ``to_mark``: its text is
+kept whole, as typed, never parsed nor compared, and it earns what an override gives it.
 """
 
 from __future__ import annotations
@@ -127,6 +130,8 @@ def grade_part(template, variant, part, text) -> dict:
     key = part.kind.from_json(variant.answers[part.name])
     out = {"status": "wrong", "credit": 0.0, "response": "", "key": "",
            "mistake": None, "also": (), "feedback": ""}
+    if part.kind.graded_by_hand:
+        return _to_mark(out, text)
     try:
         text = normalize(text)
         out["response"] = text
@@ -154,6 +159,17 @@ def grade_part(template, variant, part, text) -> dict:
         return out | {"mistake": named[0], "also": tuple(named[1:]),
                       "feedback": "; or ".join(template.mistakes[m] for m in named)}
     return out | {"feedback": "not the key"}
+
+
+TO_MARK_FEEDBACK = "to be marked by hand"
+
+
+def _to_mark(out: dict, text) -> dict:
+    """A part a person marks: its whole text (any length: nothing is parsed), to be marked."""
+    text = "" if text is None else str(text)
+    if not text.strip():
+        return out | {"status": "blank", "feedback": "no answer"}
+    return out | {"status": "to_mark", "response": text.strip(), "feedback": TO_MARK_FEEDBACK}
 
 
 def carried_forward(template, params, parsed, part, value) -> bool:

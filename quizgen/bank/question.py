@@ -294,12 +294,22 @@ class Template:
             if unknown:
                 raise TemplateError(f"{path}: part {p.name!r} uses {', '.join(sorted(unknown))}, which are "
                                     f"not earlier parts")
+        decimals = int(getattr(module, "DECIMALS", 4))
+        for p in parts:
+            # DECIMALS is what the stem asks a student to round to (`d`): a part compared at more
+            # decimals than that (a finer tolerance) rejects answers rounded as the stem asks
+            asked = p.kind.hand_decimals(decimals)
+            if asked is not None and asked > decimals:
+                raise TemplateError(f"{path}: part {p.name!r} is compared at {asked} decimals but DECIMALS = "
+                                    f"{decimals}, the decimals the stem asks for, so answers rounded as "
+                                    f"asked would lose marks; give the part decimals={decimals} (or set "
+                                    f"DECIMALS = {asked})")
         return cls(
             id=template_id, title=str(module.TITLE), topic=topic,
             version=int(module.VERSION), parts=parts, stem=module.STEM, solution=module.SOLUTION,
             generate_fn=module.generate, solve_fn=module.solve,
             tags=tuple(getattr(module, "TAGS", ())), difficulty=int(getattr(module, "DIFFICULTY", 1)),
-            mistakes=dict(getattr(module, "MISTAKES", {})), decimals=int(getattr(module, "DECIMALS", 4)),
+            mistakes=dict(getattr(module, "MISTAKES", {})), decimals=decimals,
             path=Path(path), sizes=tuple(getattr(module, "SIZES", ("calculator",))),
         )
 

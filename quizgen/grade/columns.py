@@ -37,8 +37,9 @@ from quizgen.bank.kinds import LETTERS
 from quizgen.bank.question import thaw
 from quizgen.workers import forked_map
 
-STATUSES = ("correct", "ecf", "wrong", "invalid", "blank", "missing")
-CORRECT, ECF, WRONG, INVALID, BLANK, MISSING = range(len(STATUSES))
+# "to_mark": an answer a person marks (an essay), kept whole; it scores by an override, never 0 meanwhile
+STATUSES = ("correct", "ecf", "wrong", "invalid", "blank", "missing", "to_mark")
+CORRECT, ECF, WRONG, INVALID, BLANK, MISSING, TO_MARK = range(len(STATUSES))
 CODE = {s: i for i, s in enumerate(STATUSES)}
 
 

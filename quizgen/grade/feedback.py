@@ -25,14 +25,14 @@ from quizgen.workers import forked_map
 
 STATUS_TEXT = {"correct": "correct", "ecf": "correct from your earlier answers", "wrong": "wrong",
                "invalid": "could not be read", "blank": "no answer", "missing": "no submission",
-               "override": "set by hand"}
+               "to_mark": "to be marked by hand", "override": "set by hand"}
 
 
 TEMPLATE_WORDS = ("wrong", "ecf")  # statuses whose feedback is the template's text (a mistake's, with $math$)
 
 
 def student_context(bank, student: dict, results: dict, math: str) -> dict:
-    questions, earned_total, possible_total = [], 0.0, 0.0
+    questions, earned_total, possible_total, to_mark = [], 0.0, 0.0, 0
     for data in student["questions"]:
         question = question_from_json(bank, data)
         template, variant = question.template, question.variant
@@ -58,8 +58,10 @@ def student_context(bank, student: dict, results: dict, math: str) -> dict:
             if feedback and feedback != status_text and status != "correct":
                 words = Markup(to_html(feedback, math, inline=True)) if status in TEMPLATE_WORDS else escape(feedback)
                 result += Markup(": ") + words
+            to_mark += status == "to_mark"  # an essay no override has marked: its points are not known yet
             parts.append({"column": column, "response": row["response"] if row is not None else "",
-                          "key": key, "status": status, "result": result, "earned": earned, "points": points})
+                          "key": key, "status": status, "result": result, "earned": earned, "points": points,
+                          "written": part.kind.graded_by_hand})
             earned_q += earned
         questions.append({"number": question.number, "points": question.total_points, "earned": earned_q,
                           "stem": to_html(render_stem(template, variant), math),
@@ -67,7 +69,7 @@ def student_context(bank, student: dict, results: dict, math: str) -> dict:
         earned_total += earned_q
         possible_total += question.total_points
     return {"student": student, "questions": questions, "earned": earned_total, "possible": possible_total,
-            "variant_code": student.get("variant_code", "")}
+            "variant_code": student.get("variant_code", ""), "to_mark": to_mark}
 
 
 def write_feedback(build: BuildDir, book, bank, formats=("html", "pdf"), jobs: int = 1, quiet: bool = True) -> int:

@@ -10,7 +10,8 @@ Tables (schema version in ``meta``; migrations run in order on open):
 ``run_column``  each run's answer columns, in order
 ``result``      each student's scores in a run, one row: a status letter per column
                 (``c`` correct, ``e`` carried forward, ``w`` wrong, ``i`` invalid, ``b`` blank,
-                ``m`` no submission) and JSON arrays of credits, points and responses, with the
+                ``m`` no submission, ``t`` to be marked by a person: an essay, until an
+                override marks it) and JSON arrays of credits, points and responses, with the
                 mistake and feedback of every part that is not correct, blank or missing
 ``part_score``  a view of ``result``: one row per run, student and column, for queries
 ``score``       the same, one row per part, as schema 1 stored runs (read, never written)
@@ -28,7 +29,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 to_json = json.JSONEncoder(ensure_ascii=False).encode  # students' text as typed; one encoder for a class of rows
 FILE_NAME = "gradebook.sqlite"
 
@@ -46,7 +47,8 @@ def cells_encoder(columns: list):
     return lambda cells: "{" + ", ".join(map(str.__add__, keys, map(encode_basestring, texts(cells)))) + "}"
 
 APPEND_ONLY = ("exam", "source", "submission", "run", "score", "override")
-STATUS_LETTERS = {"correct": "c", "ecf": "e", "wrong": "w", "invalid": "i", "blank": "b", "missing": "m"}
+STATUS_LETTERS = {"correct": "c", "ecf": "e", "wrong": "w", "invalid": "i", "blank": "b", "missing": "m",
+                  "to_mark": "t"}
 STATUS_NAMES = {letter: name for name, letter in STATUS_LETTERS.items()}
 IMPLIED_FEEDBACK = {"correct": "correct", "blank": "no answer", "missing": "no answer"}
 
@@ -58,6 +60,21 @@ def _append_only(tables) -> str:
         f"CREATE TRIGGER {t}_no_delete BEFORE DELETE ON {t} BEGIN "
         f"SELECT RAISE(ABORT, 'the gradebook is append-only: {t} rows are never deleted'); END;\n"
         for t in tables)
+
+# the view of one row per run, student and column (schema 3 knows the letter of an answer to be marked)
+PART_SCORE_VIEW = """
+    CREATE VIEW part_score AS
+    SELECT r.run_id, r.student_id, c.column_name, r.submission_id,
+           CASE substr(r.statuses, c.position + 1, 1) WHEN 'c' THEN 'correct' WHEN 'e' THEN 'ecf' WHEN 'w' THEN 'wrong' WHEN 'i' THEN 'invalid' WHEN 'b' THEN 'blank' WHEN 'm' THEN 'missing'{to_mark} END AS status,
+           json_extract(r.credits, '$[' || c.position || ']') AS credit,
+           json_extract(r.points, '$[' || c.position || ']') AS points,
+           json_extract(r.responses, '$[' || c.position || ']') AS response,
+           json_extract(r.notes, '$."' || c.column_name || '"[0]') AS mistake,
+           coalesce(json_extract(r.notes, '$."' || c.column_name || '"[1]'),
+                    CASE substr(r.statuses, c.position + 1, 1) WHEN 'c' THEN 'correct' ELSE 'no answer' END)
+               AS feedback
+    FROM result r JOIN run_column c ON c.run_id = r.run_id;
+"""
 
 MIGRATIONS = {
     1: """
@@ -95,18 +112,10 @@ MIGRATIONS = {
         run_id INTEGER NOT NULL REFERENCES run (id), student_id TEXT NOT NULL,
         submission_id INTEGER REFERENCES submission (id), statuses TEXT NOT NULL, credits TEXT NOT NULL,
         points TEXT NOT NULL, responses TEXT NOT NULL, notes TEXT NOT NULL, PRIMARY KEY (run_id, student_id));
-    CREATE VIEW part_score AS
-    SELECT r.run_id, r.student_id, c.column_name, r.submission_id,
-           CASE substr(r.statuses, c.position + 1, 1) WHEN 'c' THEN 'correct' WHEN 'e' THEN 'ecf' WHEN 'w' THEN 'wrong' WHEN 'i' THEN 'invalid' WHEN 'b' THEN 'blank' WHEN 'm' THEN 'missing' END AS status,
-           json_extract(r.credits, '$[' || c.position || ']') AS credit,
-           json_extract(r.points, '$[' || c.position || ']') AS points,
-           json_extract(r.responses, '$[' || c.position || ']') AS response,
-           json_extract(r.notes, '$."' || c.column_name || '"[0]') AS mistake,
-           coalesce(json_extract(r.notes, '$."' || c.column_name || '"[1]'),
-                    CASE substr(r.statuses, c.position + 1, 1) WHEN 'c' THEN 'correct' ELSE 'no answer' END)
-               AS feedback
-    FROM result r JOIN run_column c ON c.run_id = r.run_id;
+    """ + PART_SCORE_VIEW.format(to_mark="") + """
     """ + _append_only(("run_column", "result")),
+    # essays: status "t", to be marked by a person (an override), no longer "wrong" at 0
+    3: "DROP VIEW part_score;\n" + PART_SCORE_VIEW.format(to_mark=" WHEN 't' THEN 'to_mark'"),
 }
 
 

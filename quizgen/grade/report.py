@@ -6,7 +6,9 @@ difficulty (mean proportion of points), discrimination (upper minus lower
 rates, how often each named mistake and each option was chosen, and, per
 template parameter with few values (T, stride, ...), the mean proportion by
 value. Reliability: Cronbach's alpha over the blanks, and KR-20 when every
-blank is scored 0/1. Manual overrides count as the score.
+blank is scored 0/1. Manual overrides count as the score. Essays no override has marked yet are
+listed whole, each with the student and blank an override names, and score 0 in the statistics
+until they are marked.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 from quizgen.grade import stats
 from quizgen.errors import InputError
 from quizgen.files import write_atomic
-from quizgen.grade.gradebook import STATUS_NAMES, graded_gradebook
+from quizgen.grade.gradebook import STATUS_LETTERS, STATUS_NAMES, graded_gradebook
 from quizgen.builddir import BuildDir, without_cycle_collection
 
 MAX_GROUPS = 8
@@ -130,6 +132,7 @@ def _analyse(build: BuildDir) -> dict:
                      "difficulty": _num(q_diff[k]), "discrimination": _num(q_disc[k]),
                      "point_biserial": _num(q_pbis[k]), "flagged": bool(q_disc[k] < 0 or q_pbis[k] < 0)}
                     for k, (number, js) in enumerate(questions.items())]
+    to_mark = essays_to_mark(key, graded, earned, position, typed)
     counts, edges = stats.histogram(totals, bins=min(20, max(5, len(graded) // 3)), max_total=float(max_points.sum()))
     return {
         "exam_id": key.exam_id, "run": run["id"], "students": len(graded),
@@ -141,7 +144,25 @@ def _analyse(build: BuildDir) -> dict:
         "histogram": {"counts": [int(x) for x in counts], "edges": [float(x) for x in edges]},
         "questions": per_question, "items": items,
         "flagged": [it["column"] for it in items if it["flagged"]],
+        "essays_to_mark": to_mark,
     }
+
+
+def essays_to_mark(key, graded: list, earned: dict, position: dict, typed: dict) -> list:
+    """Each essay (status to_mark) that no override has marked yet: the student, the blank, its
+    points and the whole text, in roster order."""
+    letter = STATUS_LETTERS["to_mark"]
+    out = []
+    for i in graded:
+        sid, name = key.students[i]
+        letters, _, overridden = earned[sid]
+        waiting = [c for c, k in position.items() if letters[k] == letter and c not in overridden]
+        if waiting:
+            points = key.points_of(i)
+            responses = typed.get(sid, ({}, {}))[0]
+            out += [{"student": sid, "name": name, "column": c, "points": points.get(c),
+                     "response": responses.get(c) or ""} for c in waiting]
+    return out
 
 
 def responses_and_mistakes(book, run_id: int, columns: list) -> dict:

@@ -59,6 +59,7 @@ class GradeReport:
     missing_students: list = field(default_factory=list)
     missing_columns: list = field(default_factory=list)  # "file: no column Q3b"
     invalid: list = field(default_factory=list)          # "id Q2a: reason"
+    to_mark: list = field(default_factory=list)          # "id Q9": an essay no override has marked yet
     notices: list = field(default_factory=list)
     totals: dict = field(default_factory=dict)           # student -> (earned, possible)
     timings: dict = field(default_factory=dict)          # stage -> seconds (what bench/grade.py prints)
@@ -76,7 +77,8 @@ class GradeReport:
             ("several submissions", self.duplicates),
             ("missing column", self.missing_columns),
             ("no submission", self.missing_students),
-            ("invalid answer", self.invalid)) if items]
+            ("invalid answer", self.invalid),
+            ("essay to mark (quizgen override)", self.to_mark)) if items]
 
 
 ATTENTION_FILE = "needs-attention.txt"
@@ -291,21 +293,24 @@ class GradedSlice:
     possible: np.ndarray      # (students,) the points each student could earn
     invalid: list             # "student column: why it cannot be read"
     grades_csv: str           # the students' rows of grades.csv, overrides applied (CSV text)
+    to_mark: list = field(default_factory=list)  # "student column" of each essay no override has marked
 
     @classmethod
     def join(cls, slices: list) -> "GradedSlice":
         return cls([r for s in slices for r in s.rows], np.concatenate([s.statuses for s in slices]),
                    np.concatenate([s.earned for s in slices]), np.concatenate([s.possible for s in slices]),
-                   [x for s in slices for x in s.invalid], "".join(s.grades_csv for s in slices))
+                   [x for s in slices for x in s.invalid], "".join(s.grades_csv for s in slices),
+                   [x for s in slices for x in s.to_mark])
 
 
 _LETTERS = np.frombuffer("".join(STATUS_LETTERS[s] for s in STATUSES).encode(), dtype=np.uint8)
 
 
 def summarise(key, submission_ids: list, overrides: dict, grades: dict, lo: int = 0,
-              hi: int | None = None) -> GradedSlice:
+              hi: int | None = None, hand_marked: tuple = ()) -> GradedSlice:
     """Pack students lo..hi-1's grades (indexed from 0 in ``grades``) for the gradebook, and write
-    their rows of grades.csv with ``overrides`` (student's place -> [(column's position, score)]).
+    their rows of grades.csv with ``overrides`` (student's place -> [(column's position, score)]);
+    ``hand_marked``: the columns a person marks (grades.csv then counts the essays to mark).
 
     Runs where the grading ran (a worker process), so the packing is parallel too.
     """
@@ -337,13 +342,16 @@ def summarise(key, submission_ids: list, overrides: dict, grades: dict, lo: int 
                      points_text.get(same) or points_text.setdefault(same, dumps(p)),
                      to_json(response), to_json(notes.get(i, {}))))
     earned = credits * points
-    final, overridden = earned.copy(), np.zeros(hi - lo, bool)
+    final, overridden = earned.copy(), np.zeros((hi - lo, width), bool)
     for i in range(lo, hi):
         for k, score in overrides.get(i, ()):
             final[i - lo, k] = score
-            overridden[i - lo] = True
-    text = csv_text(None, grades_rows(key, columns, statuses, final, overridden, lo), safe=False)
-    return GradedSlice(rows, statuses, earned, points.sum(axis=1), invalid, text)
+            overridden[i - lo, k] = True
+    waiting = (statuses == ord(STATUS_LETTERS["to_mark"])) & ~overridden
+    to_mark = [f"{students[i][0]} {columns[k]}" for i, k in zip(*np.nonzero(waiting))]
+    text = csv_text(None, grades_rows(key, columns, statuses, final, overridden, lo, bool(hand_marked)),
+                    safe=False)
+    return GradedSlice(rows, statuses, earned, points.sum(axis=1), invalid, text, to_mark)
 
 
 def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
@@ -414,8 +422,11 @@ def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, job
         overrides: dict = {}  # grades.csv's rows are written where each slice is graded
         for i, k, score in book.overrides_at({sid: i for i, (sid, _) in enumerate(students)}, key.columns):
             overrides.setdefault(i, []).append((k, score))
-        finish = functools.partial(summarise, key, submission_ids, overrides)
+        hand_marked = hand_marked_columns(key, bank)
+        finish = functools.partial(summarise, key, submission_ids, overrides, hand_marked=hand_marked)
         settings = {"first": first, "ecf": ecf, "recompute": recompute, "files": [str(p) for p in paths]}
+        if hand_marked:  # grades.csv, written again after each override, counts the essays to mark
+            settings["hand_marked"] = hand_marked
         with progress(range(len(students)), "grading", quiet, length=len(students)) as bar, \
                 _graded_slices(build, bank, cells, ecf, recompute, jobs, finish) as slices:
             # the workers grade while the submissions are stored and each slice is recorded as it comes
@@ -435,9 +446,10 @@ def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, job
         report.graded = len(chosen)
         report.missing_students = [sid for sid, _ in students if sid not in chosen]
         report.invalid += graded.invalid
+        report.to_mark = graded.to_mark
         report.totals = {sid: (e, p) for (sid, _), e, p in zip(students, graded.earned.sum(axis=1).tolist(),
                                                                  graded.possible.tolist())}
-        write_grades_csv(build_dir, key, book, graded)
+        write_grades_csv(build_dir, key, book, graded, hand_marked=hand_marked)
         write_attention(build_dir, report)
         lap("write grades.csv")
     return report
@@ -504,9 +516,19 @@ def override(build_dir, student: str, column: str, score: float, reason: str) ->
             write_grades_csv(build_dir, key, book)
 
 
-def grades_layout(key, columns: list) -> tuple:
+def hand_marked_columns(key, bank) -> list:
+    """The answer columns a person marks (an essay's) for some student of ``key``."""
+    return [c for c in key.columns if any(g.column == c and bank.get(g.template_id).part(g.part).kind.graded_by_hand
+                                          for g in key.groups)]
+
+
+ESSAYS_COLUMN = "essays to mark"
+
+
+def grades_layout(key, columns: list, essays: bool = False) -> tuple:
     """grades.csv's questions (number -> positions of its columns in the run), header and
-    Points Possible row."""
+    Points Possible row; with ``essays`` (the exam has parts a person marks) a last column counts
+    each student's essays still to mark."""
     questions: dict = {}
     for k, c in enumerate(columns):
         questions.setdefault(key.question_of[c], []).append(k)
@@ -515,57 +537,77 @@ def grades_layout(key, columns: list) -> tuple:
     possible = [sum(first[columns[k]] for k in ks) for ks in questions.values()]
     header = ["student_id", "name"] + [f"Q{q}" for q in questions] + ["total", "percent", "status"]
     points_row = ["Points Possible", ""] + [round(p, 4) for p in possible] + [round(sum(possible), 4), 100, ""]
+    if essays:
+        header.append(ESSAYS_COLUMN)
+        points_row.append("")
     return questions, header, points_row
 
 
 def grades_rows(key, columns: list, statuses: np.ndarray, earned: np.ndarray, overridden: np.ndarray,
-                lo: int = 0) -> list:
+                lo: int = 0, essays: bool = False) -> list:
     """grades.csv's rows of students lo, lo+1, ... of ``key`` from their matrices (a row per student,
-    a column per answer blank): status letters, points earned with overrides applied, and whether
-    the student has an override. The roster's text is neutralised for spreadsheets here."""
-    questions, _, points_row = grades_layout(key, columns)
-    total_possible = points_row[-3]
+    a column per answer blank): status letters, points earned with overrides applied, and which
+    blanks have an override. The roster's text is neutralised for spreadsheets here.
+
+    An essay no override has marked yet (status to_mark) leaves its question's cell empty, not 0
+    (an LMS import leaves an empty cell ungraded); the total and percent are then of what is marked,
+    and the status says they are provisional (with ``essays``, a last column counts them)."""
+    questions, _, points_row = grades_layout(key, columns, essays)
+    total_possible = points_row[len(questions) + 2]
     per_question = np.round(np.stack([earned[:, ks].sum(axis=1) for ks in questions.values()], axis=1), 4)
     totals = np.round(per_question.sum(axis=1), 4)
+    waiting = (statuses == ord(STATUS_LETTERS["to_mark"])) & ~overridden
+    unmarked = np.stack([waiting[:, ks].any(axis=1) for ks in questions.values()], axis=1)
+    to_mark = waiting.sum(axis=1)
+    overridden = overridden.any(axis=1)
     percent = np.round(100 * totals / total_possible, 2) if total_possible else np.zeros(len(totals))
     invalid = (statuses == ord("i")).any(axis=1)
     missing = (statuses == ord("m")).all(axis=1) if len(columns) else np.ones(len(totals), bool)
     rows = []
-    for (student_id, name), marks, total, pct, bad, absent, hand in zip(
+    for (student_id, name), marks, total, pct, bad, absent, hand, blank, waits in zip(
             key.students[lo:lo + len(statuses)], per_question.tolist(), totals.tolist(), percent.tolist(),
-            invalid.tolist(), missing.tolist(), overridden.tolist()):
-        notes = "; ".join(n for n, on in (("invalid answers", bad), ("no submission", absent), ("override", hand))
-                          if on) or "graded"
-        rows.append([neutralise(student_id), neutralise(name)] + marks + [total, pct, notes])
+            invalid.tolist(), missing.tolist(), overridden.tolist(), unmarked.tolist(), to_mark.tolist()):
+        pending = f"{waits} essay{'s' if waits > 1 else ''} to mark: total provisional"
+        notes = "; ".join(n for n, on in (("invalid answers", bad), ("no submission", absent), (pending, waits),
+                                          ("override", hand)) if on) or "graded"
+        if waits:
+            marks = ["" if empty else mark for mark, empty in zip(marks, blank)]
+        rows.append([neutralise(student_id), neutralise(name)] + marks + [total, pct, notes]
+                    + ([waits] if essays else []))
     return rows
 
 
 def stored_matrices(key, book, run_id: int) -> tuple:
-    """A stored run as (columns, status letters, points earned, overridden): see :func:`grades_rows`."""
+    """A stored run as (columns, status letters, points earned, overridden blanks): see :func:`grades_rows`."""
     columns, earned = book.earned(run_id)
     n, width = len(key.students), len(columns)
     statuses = np.full((n, width), ord("m"), np.uint8)
     points = np.zeros((n, width))
-    overridden = np.zeros(n, bool)
+    overridden = np.zeros((n, width), bool)
     for i, (student_id, _) in enumerate(key.students):
         if student_id in earned:
             letters, values, hand = earned[student_id]
             statuses[i] = np.frombuffer(letters.encode("ascii"), np.uint8)
             points[i] = values
-            overridden[i] = bool(hand)
+            overridden[i] = [c in hand for c in columns]
     return columns, statuses, points, overridden
 
 
-def write_grades_csv(build_dir, key, book, graded: GradedSlice | None = None) -> Path:
+def write_grades_csv(build_dir, key, book, graded: GradedSlice | None = None, hand_marked=None) -> Path:
     """grades.csv from the latest run (``graded``, when it was just graded, brings its rows) and the
-    overrides: what an LMS gradebook import takes. Its text cells are neutralised where made."""
+    overrides: what an LMS gradebook import takes. Its text cells are neutralised where made.
+    ``hand_marked``: the columns a person marks (default: as the latest run recorded them)."""
+    if hand_marked is None:
+        hand_marked = json.loads(book.latest_run()["settings"]).get("hand_marked", [])
+    essays = bool(hand_marked)
     if graded is not None:
-        _, header, points_row = grades_layout(key, key.columns)
+        _, header, points_row = grades_layout(key, key.columns, essays)
         text = csv_text(header, [points_row], safe=False) + graded.grades_csv
     else:
         columns, statuses, earned, overridden = stored_matrices(key, book, book.latest_run()["id"])
-        _, header, points_row = grades_layout(key, columns)
-        text = csv_text(header, [points_row] + grades_rows(key, columns, statuses, earned, overridden), safe=False)
+        _, header, points_row = grades_layout(key, columns, essays)
+        text = csv_text(header, [points_row] + grades_rows(key, columns, statuses, earned, overridden,
+                                                            essays=essays), safe=False)
     path = Path(build_dir) / "grades.csv"
     write_atomic(path, text)
     return path

@@ -9,83 +9,25 @@ exactly, in exact and in hand calculation; when q is declared, some draw must ch
 (or make solve raise), so the declaration is not broader than it needs to be.
 """
 
-import functools
 import types
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from quizgen.bank.check import uses_declaration_problems, uses_problems
 from quizgen.bank.loader import load_bank
 from quizgen.bank.kinds import Integer, Number
-from quizgen.bank.question import Part, Template, TemplateError, thaw
+from quizgen.bank.question import Part, Template, TemplateError
 
 BANK = load_bank()
 SEEDS = range(1000, 1040)
 DECLARED = sorted(tid for tid, t in BANK.templates.items() if any(p.uses is not None for p in t.parts))
 
 
-def perturbations(kind, x) -> list:
-    """Wrong values a student might give for a part of this kind whose key is ``x``."""
-    if kind.name == "integer":
-        return [x + 1, x + 3, x * 2]
-    if kind.name == "number":
-        return [x * 1.37 + 0.11, x - 0.23, -x]
-    if kind.name == "shape":
-        x = tuple(x)
-        one_dim = [tuple(d + (k == j) for k, d in enumerate(x)) for j in range(len(x))]
-        return one_dim + [tuple(d + 1 for d in x), (x[0] + 2,) + x[1:]]
-    if kind.name in ("vector", "matrix"):
-        a = np.asarray(x, dtype=float)
-        out = [a * 1.37 + 0.11, a - 0.23, -a]
-        for index in (0, -1):  # one element alone
-            b = a.copy().ravel()
-            b[index] += 0.31
-            out.append(b.reshape(a.shape))
-        return out
-    raise AssertionError(f"no perturbations for a {kind.name} part")
-
-
-def _same(a, b) -> bool:
-    return bool(np.array_equal(np.asarray(a), np.asarray(b)))
-
-
-@functools.lru_cache(maxsize=None)
-def observe(template_id: str) -> dict:
-    """(q, p) -> the first perturbation of q that changed a declared part p (or made solve raise)."""
-    t = BANK.get(template_id)
-    names = [p.name for p in t.parts]
-    declared = [p for p in t.parts if p.uses is not None]
-    changed: dict = {}
-    with np.errstate(all="ignore"):  # a student's value may take a log out of its domain
-        _perturb(t, names, declared, changed)
-    return changed
-
-
-def _perturb(t, names, declared, changed) -> None:
-    """Fill ``changed`` over every size and seed, one earlier part given a wrong value at a time."""
-    for size in t.sizes:
-        for seed in SEEDS:
-            v = t.draw(np.random.default_rng(seed), f"uses{seed}", size=size)
-            params = thaw(v.params)
-            base = {hand: t.solve(params, hand=hand).answers for hand in (False, True)}
-            for q in t.parts:
-                later = [p for p in declared if names.index(p.name) > names.index(q.name)]
-                if not q.kind.carries_forward or not later:
-                    continue
-                for k, wrong in enumerate(perturbations(q.kind, q.kind.from_json(v.answers[q.name]))):
-                    for hand in (False, True):
-                        where = f"{size} seed {seed}, perturbation {k} of {q.name}, hand={hand}"
-                        try:
-                            answers = t.solve(params, given={q.name: wrong}, hand=hand).answers
-                        except Exception as exc:  # noqa: BLE001 - any failure counts as depending
-                            for p in later:
-                                changed.setdefault((q.name, p.name), f"{where}: {type(exc).__name__}: {exc}")
-                            continue
-                        for p in later:
-                            if not _same(answers[p.name], base[hand][p.name]):
-                                changed.setdefault((q.name, p.name), f"{where}: {p.name} became "
-                                                   f"{answers[p.name]!r}, not {base[hand][p.name]!r}")
+def drawn(t) -> list:
+    return [(f"{size} seed {seed}", t.draw(np.random.default_rng(seed), f"uses{seed}", size=size))
+            for size in t.sizes for seed in SEEDS]
 
 
 def test_declarations_exist_and_name_earlier_parts_that_carry_forward():
@@ -102,29 +44,16 @@ def test_declarations_exist_and_name_earlier_parts_that_carry_forward():
                 assert t.part(q).kind.carries_forward, f"{tid}.{p.name} uses {q}, which never carries forward"
             earlier = [q.name for q in t.parts[:k] if q.kind.carries_forward]
             assert set(p.uses) < set(earlier), f"{tid}.{p.name}: a declaration naming every earlier part is noise"
+        assert uses_declaration_problems(t) == [], tid
 
 
 @pytest.mark.parametrize("template_id", DECLARED)
-def test_a_part_not_declared_never_changes_the_answer(template_id):
+def test_every_declaration_holds_as_quizgen_check_verifies_it(template_id):
+    """No earlier part left out changes the answer (exactly, in exact and hand calculation), and
+    every part declared changes it for some draw (:func:`quizgen.bank.check.uses_problems`)."""
     t = BANK.get(template_id)
-    changed = observe(template_id)
-    wrong = []
-    for k, p in enumerate(t.parts):
-        if p.uses is None:
-            continue
-        for q in t.parts[:k]:
-            if q.kind.carries_forward and q.name not in t.influences(p.name) and (q.name, p.name) in changed:
-                wrong.append(f"{p.name} does not declare {q.name}, yet {changed[q.name, p.name]}")
-    assert not wrong, "\n".join(wrong)
-
-
-@pytest.mark.parametrize("template_id", DECLARED)
-def test_every_declared_part_changes_the_answer_for_some_draw(template_id):
-    t = BANK.get(template_id)
-    changed = observe(template_id)
-    idle = [f"{p.name} declares {q}, but no perturbation of {q} changed it"
-            for p in t.parts if p.uses is not None for q in p.uses if (q, p.name) not in changed]
-    assert not idle, "\n".join(idle)
+    problems = uses_problems(t, drawn(t))
+    assert not problems, "\n".join(problems)
 
 
 # -- loading refuses a declaration that names no earlier part ----------------------------------
