@@ -21,6 +21,7 @@ from quizgen.grade import stats
 from quizgen.errors import InputError
 from quizgen.files import write_atomic
 from quizgen.grade.gradebook import STATUS_NAMES, graded_gradebook
+from quizgen.grade.run import run_scores
 from quizgen.builddir import BuildDir, without_cycle_collection
 
 MAX_GROUPS = 8
@@ -51,6 +52,7 @@ def _analyse(build: BuildDir) -> dict:
     with graded_gradebook(build_dir) as book:
         run = book.latest_run()
         run_columns, earned = book.earned(run["id"])
+        run_totals = run_scores(key, book, run["id"]).totals  # as grades.csv and the terminal have them
         typed = responses_and_mistakes(book, run["id"], run_columns)
     position = {c: k for k, c in enumerate(run_columns)}
     graded = [i for i, (sid, _) in enumerate(key.students) if sid in earned and earned[sid][0].strip("m")]
@@ -93,7 +95,7 @@ def _analyse(build: BuildDir) -> dict:
             for c in its_columns:
                 params_by_col[c].append(scalar)
     max_points = np.array([points[c] for c in columns])
-    totals = scores.sum(axis=1)
+    totals = run_totals[graded]
     diff = stats.difficulty(scores, max_points)
     disc = stats.discrimination_index(scores, max_points, totals)
     pbis = stats.point_biserial(scores, totals, corrected=True)
