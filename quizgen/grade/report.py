@@ -21,7 +21,7 @@ from quizgen.grade import stats
 from quizgen.errors import InputError
 from quizgen.files import write_atomic
 from quizgen.grade.gradebook import STATUS_NAMES, graded_gradebook
-from quizgen.grade.run import run_scores
+from quizgen.grade.run import SCORE_DECIMALS, run_scores
 from quizgen.builddir import BuildDir, without_cycle_collection
 
 MAX_GROUPS = 8
@@ -132,10 +132,11 @@ def _analyse(build: BuildDir) -> dict:
                      "difficulty": _num(q_diff[k]), "discrimination": _num(q_disc[k]),
                      "point_biserial": _num(q_pbis[k]), "flagged": bool(q_disc[k] < 0 or q_pbis[k] < 0)}
                     for k, (number, js) in enumerate(questions.items())]
-    counts, edges = stats.histogram(totals, bins=min(20, max(5, len(graded) // 3)), max_total=float(max_points.sum()))
+    possible = round(float(max_points.sum()), SCORE_DECIMALS)  # rounded once, as the totals and grades.csv's
+    counts, edges = stats.histogram(totals, bins=min(20, max(5, len(graded) // 3)), max_total=possible)
     return {
         "exam_id": key.exam_id, "run": run["id"], "students": len(graded),
-        "not_submitted": len(key.students) - len(graded), "possible": float(max_points.sum()),
+        "not_submitted": len(key.students) - len(graded), "possible": possible,
         "summary": {k: _num(v) if not isinstance(v, tuple) else [_num(x) for x in v]
                     for k, v in stats.describe(totals).items()},
         "cronbach_alpha": _num(stats.cronbach_alpha(scores)) if len(columns) > 1 else None,

@@ -158,3 +158,18 @@ def test_regrade_prints_the_mean_of_grades_csv_and_of_the_report(exam, tmp_path)
     result = CliRunner().invoke(main, ["regrade", str(exam), "--feedback", "none", "--quiet", "--jobs", "1"])
     assert "mean 7.7833 / 9" in result.output and "0 student(s) changed" in result.output
     assert analyse(exam)["summary"]["mean"] == 7.7833
+
+
+def test_the_report_takes_the_points_possible_of_grades_csv_where_floats_do_not_add_up(tmp_path):
+    # 0.7 + 0.1 is 0.7999999999999999 in floats: the class at full marks scores 0.8, the possible 0.8
+    (tmp_path / "spec.toml").write_text(SPEC.replace("points = 4", "points = 0.7").replace("points = 5", "points = 0.1")
+                                        .replace("cnn.conv_params_macs", "cnn.conv_output_shape")
+                                        .replace("cnn.pool_output_shape", "lstm.concept.forget_gate_role"))
+    (tmp_path / "roster.csv").write_text("student_id,name\n001,Ada\n002,Alan\n003,Grace\n")
+    out = tmp_path / "out"
+    build(tmp_path / "spec.toml", tmp_path / "roster.csv", out, secret_file=tmp_path / "k" / "s", formats=(),
+          quiet=True)
+    grade_build(out, [out / "key.csv"], feedback=())
+    assert {r["total"] for s, r in grades(out).items()} == {"0.8"}
+    data = analyse(out)
+    assert data["possible"] == 0.8 and data["summary"]["mean"] == 0.8 and data["summary"]["max"] == 0.8
