@@ -173,3 +173,23 @@ def test_the_report_takes_the_points_possible_of_grades_csv_where_floats_do_not_
     assert {r["total"] for s, r in grades(out).items()} == {"0.8"}
     data = analyse(out)
     assert data["possible"] == 0.8 and data["summary"]["mean"] == 0.8 and data["summary"]["max"] == 0.8
+
+
+def test_a_manifest_of_the_old_four_decimal_split_is_read_and_graded_by_its_own_points(exam, tmp_path):
+    # before exact splits a build froze 4 over three parts as 1.3333, 1.3333, 1.3334: such a build
+    # still grades, each part by the points its paper printed
+    from quizgen.bank.loader import load_bank
+
+    build_dir = BuildDir(exam)
+    manifest = build_dir.manifest()
+    old = {"Q1a": 1.3333, "Q1b": 1.3333, "Q1c": 1.3334}
+    for student in manifest["students"]:
+        for part in student["questions"][0]["parts"]:
+            part["points"] = old[part["column"]]
+        student["total_points"] = 9
+    build_dir.write(manifest, load_bank(()))
+    grade_build(exam, [submissions(exam, {"001": [], "002": ["Q1c"], "003": ["Q1a", "Q1b"]}, tmp_path / "s.csv")],
+                feedback=())
+    g = grades(exam)
+    assert (g["Points Possible"]["Q1"], g["Points Possible"]["total"]) == ("4.0", "9.0")
+    assert [g[s]["total"] for s in ("001", "002", "003")] == ["9.0", "7.6666", "6.3334"]  # 9 - 1.3334, 9 - 2.6666
