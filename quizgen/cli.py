@@ -255,7 +255,7 @@ SHOWN = 10  # of each kind of thing worth a look; the rest is in DIR/needs-atten
 
 
 def _print_grade_report(report, build_dir) -> None:
-    from quizgen.grade.run import ATTENTION_FILE
+    from quizgen.grade.run import ATTENTION_FILE, score_text
 
     for notice in report.notices:
         click.secho(f"note: {notice}", fg="yellow", err=True)
@@ -265,13 +265,14 @@ def _print_grade_report(report, build_dir) -> None:
         if len(items) > SHOWN:
             click.secho(f"{label}: ... and {len(items) - SHOWN} more (every one in {build_dir}/{ATTENTION_FILE})",
                         fg="yellow", err=True)
-    totals = sorted(e for e, _ in report.totals.values())
-    if totals:
-        possible = next(iter(report.totals.values()))[1]
-        mean = sum(totals) / len(totals)
-        median = totals[len(totals) // 2] if len(totals) % 2 else (totals[len(totals) // 2 - 1] + totals[len(totals) // 2]) / 2
-        click.echo(f"run {report.run_id}: {report.graded} of {len(totals)} students graded "
-                   f"({report.new_rows} new rows); mean {mean:.2f} / {possible:g}, median {median:.2f}")
+    scores = report.scores
+    if scores is not None and len(scores.totals):
+        line = (f"run {report.run_id}: {report.graded} of {len(scores.totals)} students graded "
+                f"({report.new_rows} new rows)")
+        if scores.submitted.any():  # the same mean as the report's and grades.csv's over the students graded
+            line += (f"; mean {score_text(scores.mean())} / {score_text(scores.possible)}, "
+                     f"median {score_text(scores.median())}")
+        click.echo(line)
     if report.to_mark:
         click.echo(f"{len(report.to_mark)} essay(s) to mark: their totals are provisional; `quizgen report "
                    f"{build_dir}` lists them, `quizgen override` marks one")
@@ -324,13 +325,16 @@ def regrade(build_dir, recompute, first, feedback, quiet, jobs, banks):
     Example:
       quizgen regrade build/unit4 --recompute
     """
+    from quizgen.grade.run import SCORE_DECIMALS, score_text
     from quizgen.grade.run import regrade as run_regrade
 
     report, changes = run_regrade(build_dir, recompute=recompute, first=first, banks=banks,
                                   feedback=feedback, quiet=quiet, jobs=jobs)
     _print_grade_report(report, build_dir)
     for student, (before, after) in sorted(changes.items()):
-        click.echo(f"  {student}: {before:g} -> {after:g} ({after - before:+g})")
+        change = round(after - before, SCORE_DECIMALS)
+        click.echo(f"  {student}: {score_text(before)} -> {score_text(after)} "
+                   f"({'+' if change >= 0 else '-'}{score_text(abs(change))})")
     click.echo(f"{len(changes)} student(s) changed")
 
 

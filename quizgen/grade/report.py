@@ -23,6 +23,7 @@ from quizgen.grade import stats
 from quizgen.errors import InputError
 from quizgen.files import write_atomic
 from quizgen.grade.gradebook import STATUS_LETTERS, STATUS_NAMES, graded_gradebook
+from quizgen.grade.run import SCORE_DECIMALS, run_scores
 from quizgen.builddir import BuildDir, without_cycle_collection
 
 MAX_GROUPS = 8
@@ -53,6 +54,7 @@ def _analyse(build: BuildDir) -> dict:
     with graded_gradebook(build_dir) as book:
         run = book.latest_run()
         run_columns, earned = book.earned(run["id"])
+        run_totals = run_scores(key, book, run["id"]).totals  # as grades.csv and the terminal have them
         typed = responses_and_mistakes(book, run["id"], run_columns)
     position = {c: k for k, c in enumerate(run_columns)}
     graded = [i for i, (sid, _) in enumerate(key.students) if sid in earned and earned[sid][0].strip("m")]
@@ -95,7 +97,7 @@ def _analyse(build: BuildDir) -> dict:
             for c in its_columns:
                 params_by_col[c].append(scalar)
     max_points = np.array([points[c] for c in columns])
-    totals = scores.sum(axis=1)
+    totals = run_totals[graded]
     diff = stats.difficulty(scores, max_points)
     disc = stats.discrimination_index(scores, max_points, totals)
     pbis = stats.point_biserial(scores, totals, corrected=True)
@@ -133,10 +135,11 @@ def _analyse(build: BuildDir) -> dict:
                      "point_biserial": _num(q_pbis[k]), "flagged": bool(q_disc[k] < 0 or q_pbis[k] < 0)}
                     for k, (number, js) in enumerate(questions.items())]
     to_mark = essays_to_mark(key, graded, earned, position, typed)
-    counts, edges = stats.histogram(totals, bins=min(20, max(5, len(graded) // 3)), max_total=float(max_points.sum()))
+    possible = round(float(max_points.sum()), SCORE_DECIMALS)  # rounded once, as the totals and grades.csv's
+    counts, edges = stats.histogram(totals, bins=min(20, max(5, len(graded) // 3)), max_total=possible)
     return {
         "exam_id": key.exam_id, "run": run["id"], "students": len(graded),
-        "not_submitted": len(key.students) - len(graded), "possible": float(max_points.sum()),
+        "not_submitted": len(key.students) - len(graded), "possible": possible,
         "summary": {k: _num(v) if not isinstance(v, tuple) else [_num(x) for x in v]
                     for k, v in stats.describe(totals).items()},
         "cronbach_alpha": _num(stats.cronbach_alpha(scores)) if len(columns) > 1 else None,

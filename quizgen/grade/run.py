@@ -61,7 +61,8 @@ class GradeReport:
     invalid: list = field(default_factory=list)          # "id Q2a: reason"
     to_mark: list = field(default_factory=list)          # "id Q9": an essay no override has marked yet
     notices: list = field(default_factory=list)
-    totals: dict = field(default_factory=dict)           # student -> (earned, possible)
+    totals: dict = field(default_factory=dict)           # student -> (total with overrides, possible)
+    scores: "Scores | None" = None                       # the run's scores, as grades.csv has them
     timings: dict = field(default_factory=dict)          # stage -> seconds (what bench/grade.py prints)
 
     @property
@@ -289,8 +290,7 @@ class GradedSlice:
 
     rows: list                # the ``result`` rows (see :mod:`quizgen.grade.gradebook`)
     statuses: np.ndarray      # (students, columns) status letters as bytes
-    earned: np.ndarray        # (students, columns) credit x points
-    possible: np.ndarray      # (students,) the points each student could earn
+    scores: "Scores"          # the students' scores, overrides applied, as grades.csv has them
     invalid: list             # "student column: why it cannot be read"
     grades_csv: str           # the students' rows of grades.csv, overrides applied (CSV text)
     to_mark: list = field(default_factory=list)  # "student column" of each essay no override has marked
@@ -298,7 +298,7 @@ class GradedSlice:
     @classmethod
     def join(cls, slices: list) -> "GradedSlice":
         return cls([r for s in slices for r in s.rows], np.concatenate([s.statuses for s in slices]),
-                   np.concatenate([s.earned for s in slices]), np.concatenate([s.possible for s in slices]),
+                   Scores.join([s.scores for s in slices]),
                    [x for s in slices for x in s.invalid], "".join(s.grades_csv for s in slices),
                    [x for s in slices for x in s.to_mark])
 
@@ -341,17 +341,15 @@ def summarise(key, submission_ids: list, overrides: dict, grades: dict, lo: int 
                      "[" + ",".join(map(credit_text.__getitem__, credit)) + "]",
                      points_text.get(same) or points_text.setdefault(same, dumps(p)),
                      to_json(response), to_json(notes.get(i, {}))))
-    earned = credits * points
-    final, overridden = earned.copy(), np.zeros((hi - lo, width), bool)
+    final, overridden = credits * points, np.zeros((hi - lo, width), bool)
     for i in range(lo, hi):
         for k, score in overrides.get(i, ()):
             final[i - lo, k] = score
             overridden[i - lo, k] = True
-    waiting = (statuses == ord(STATUS_LETTERS["to_mark"])) & ~overridden
-    to_mark = [f"{students[i][0]} {columns[k]}" for i, k in zip(*np.nonzero(waiting))]
-    text = csv_text(None, grades_rows(key, columns, statuses, final, overridden, lo, bool(hand_marked)),
-                    safe=False)
-    return GradedSlice(rows, statuses, earned, points.sum(axis=1), invalid, text, to_mark)
+    scores = scores_of(key, columns, statuses, final, overridden)
+    to_mark = [f"{students[i][0]} {columns[k]}" for i, k in zip(*np.nonzero(scores.waiting))]
+    text = csv_text(None, grades_rows(key, scores, lo, bool(hand_marked)), safe=False)
+    return GradedSlice(rows, statuses, scores, invalid, text, to_mark)
 
 
 def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
@@ -447,8 +445,9 @@ def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, job
         report.missing_students = [sid for sid, _ in students if sid not in chosen]
         report.invalid += graded.invalid
         report.to_mark = graded.to_mark
-        report.totals = {sid: (e, p) for (sid, _), e, p in zip(students, graded.earned.sum(axis=1).tolist(),
-                                                                 graded.possible.tolist())}
+        report.scores = graded.scores
+        report.totals = {sid: (total, graded.scores.possible)
+                         for (sid, _), total in zip(students, graded.scores.totals.tolist())}
         write_grades_csv(build_dir, key, book, graded, hand_marked=hand_marked)
         write_attention(build_dir, report)
         lap("write grades.csv")
@@ -481,18 +480,18 @@ def regrade(build_dir, recompute: bool = False, first: bool = False, banks=(), f
             quiet: bool = False, jobs: int = 1) -> tuple:
     """A new run over every stored submission; returns the report and per-student score changes."""
     with graded_gradebook(build_dir) as book:
-        before = _run_totals(book, book.latest_run()["id"])
+        before = run_totals(BuildDir(build_dir).key(), book, book.latest_run()["id"])
     report = run_grading(build_dir, "regrade", first=first, recompute=recompute, banks=banks, feedback=feedback,
                          quiet=quiet, jobs=jobs)
-    with open_gradebook(build_dir) as book:
-        after = _run_totals(book, report.run_id)
-    changes = {s: (before.get(s, 0.0), after[s]) for s in after if abs(after[s] - before.get(s, 0.0)) > 1e-9}
+    after = {student: total for student, (total, _) in report.totals.items()}
+    changes = {s: (before.get(s, 0.0), after[s]) for s in after if after[s] != before.get(s, 0.0)}
     return report, changes
 
 
-def _run_totals(book, run_id: int) -> dict:
-    _, earned = book.earned(run_id)
-    return {student: sum(values) for student, (_, values, _) in earned.items()}
+def run_totals(key, book, run_id: int) -> dict:
+    """Student -> total of a stored run, overrides applied, as grades.csv has it."""
+    scores = run_scores(key, book, run_id)
+    return dict(zip((sid for sid, _ in key.students), scores.totals.tolist()))
 
 
 def override(build_dir, student: str, column: str, score: float, reason: str) -> None:
@@ -543,34 +542,100 @@ def grades_layout(key, columns: list, essays: bool = False) -> tuple:
     return questions, header, points_row
 
 
-def grades_rows(key, columns: list, statuses: np.ndarray, earned: np.ndarray, overridden: np.ndarray,
-                lo: int = 0, essays: bool = False) -> list:
-    """grades.csv's rows of students lo, lo+1, ... of ``key`` from their matrices (a row per student,
-    a column per answer blank): status letters, points earned with overrides applied, and which
-    blanks have an override. The roster's text is neutralised for spreadsheets here.
+SCORE_DECIMALS = 4  # a score is rounded once, when written; exact points (quarters, hundredths) need 2
+
+
+@dataclass
+class Scores:
+    """Students' scores as grades.csv, the terminal's summary, regrade and the report all give them
+    (:func:`scores_of` makes them, one way for all): each question's score and each total is the sum
+    of the part scores (overrides applied), rounded once, at the end, to ``SCORE_DECIMALS``."""
+
+    questions: dict           # question number -> positions of its columns in the run
+    per_question: np.ndarray  # (students, questions)
+    totals: np.ndarray        # (students,)
+    submitted: np.ndarray     # (students,) bool: the student has a submission in the run
+    invalid: np.ndarray       # (students,) bool: some answer could not be read
+    overridden: np.ndarray    # (students,) bool: some part's score was set by hand
+    possible: float           # the points of the whole exam
+    waiting: np.ndarray       # (students, columns) bool: an essay no override has marked yet
+    unmarked: np.ndarray      # (students, questions) bool: the question holds such an essay
+
+    _PER_STUDENT = ("per_question", "totals", "submitted", "invalid", "overridden", "waiting", "unmarked")
+
+    @classmethod
+    def join(cls, parts: list) -> "Scores":
+        first = parts[0]
+        joined = {name: np.concatenate([getattr(p, name) for p in parts]) for name in cls._PER_STUDENT}
+        return cls(first.questions, possible=first.possible, **joined)
+
+    @property
+    def to_mark(self) -> np.ndarray:
+        """(students,) how many essays each student has still to be marked: their totals are provisional."""
+        return self.waiting.sum(axis=1)
+
+    def submitted_totals(self) -> np.ndarray:
+        return self.totals[self.submitted]
+
+    def mean(self) -> float | None:
+        """The mean total of the students with a submission (those without are not averaged in as 0),
+        to ``SCORE_DECIMALS``: what the terminal prints and the report shows."""
+        totals = self.submitted_totals()
+        return round(float(totals.mean()), SCORE_DECIMALS) if len(totals) else None
+
+    def median(self) -> float | None:
+        totals = self.submitted_totals()
+        return round(float(np.median(totals)), SCORE_DECIMALS) if len(totals) else None
+
+
+def score_text(value: float) -> str:
+    """A score as written for people: to ``SCORE_DECIMALS`` at most, no trailing zeros (26.5, 38, 26.7722)."""
+    return f"{value:.{SCORE_DECIMALS}f}".rstrip("0").rstrip(".")
+
+
+def scores_of(key, columns: list, statuses: np.ndarray, earned: np.ndarray, overridden: np.ndarray) -> Scores:
+    """:class:`Scores` from a run's matrices (a row per student, a column per answer blank of
+    ``columns``): status letters, points earned with the overrides applied, and which blanks an
+    override set."""
+    questions, _, points_row = grades_layout(key, columns)
+    per_question = np.round(np.stack([earned[:, ks].sum(axis=1) for ks in questions.values()], axis=1)
+                            if questions else np.zeros((len(earned), 0)), SCORE_DECIMALS)
+    totals = np.round(earned.sum(axis=1), SCORE_DECIMALS)
+    submitted = ~(statuses == ord("m")).all(axis=1) if len(columns) else np.zeros(len(totals), bool)
+    invalid = (statuses == ord("i")).any(axis=1)
+    overridden = np.asarray(overridden, bool)
+    waiting = (statuses == ord(STATUS_LETTERS["to_mark"])) & ~overridden
+    unmarked = (np.stack([waiting[:, ks].any(axis=1) for ks in questions.values()], axis=1)
+                if questions else np.zeros((len(earned), 0), bool))
+    return Scores(questions, per_question, totals, submitted, invalid, overridden.any(axis=1), points_row[-3],
+                  waiting, unmarked)
+
+
+def run_scores(key, book, run_id: int) -> Scores:
+    """A stored run's :class:`Scores`, overrides applied."""
+    columns, statuses, earned, overridden = stored_matrices(key, book, run_id)
+    return scores_of(key, columns, statuses, earned, overridden)
+
+
+def grades_rows(key, scores: Scores, lo: int = 0, essays: bool = False) -> list:
+    """grades.csv's rows of students lo, lo+1, ... of ``key``: each question's score, the total, the
+    percentage and notes. The roster's text is neutralised for spreadsheets here.
 
     An essay no override has marked yet (status to_mark) leaves its question's cell empty, not 0
     (an LMS import leaves an empty cell ungraded); the total and percent are then of what is marked,
     and the status says they are provisional (with ``essays``, a last column counts them)."""
-    questions, _, points_row = grades_layout(key, columns, essays)
-    total_possible = points_row[len(questions) + 2]
-    per_question = np.round(np.stack([earned[:, ks].sum(axis=1) for ks in questions.values()], axis=1), 4)
-    totals = np.round(per_question.sum(axis=1), 4)
-    waiting = (statuses == ord(STATUS_LETTERS["to_mark"])) & ~overridden
-    unmarked = np.stack([waiting[:, ks].any(axis=1) for ks in questions.values()], axis=1)
-    to_mark = waiting.sum(axis=1)
-    overridden = overridden.any(axis=1)
+    total_possible = scores.possible
+    totals = scores.totals
     percent = np.round(100 * totals / total_possible, 2) if total_possible else np.zeros(len(totals))
-    invalid = (statuses == ord("i")).any(axis=1)
-    missing = (statuses == ord("m")).all(axis=1) if len(columns) else np.ones(len(totals), bool)
     rows = []
-    for (student_id, name), marks, total, pct, bad, absent, hand, blank, waits in zip(
-            key.students[lo:lo + len(statuses)], per_question.tolist(), totals.tolist(), percent.tolist(),
-            invalid.tolist(), missing.tolist(), overridden.tolist(), unmarked.tolist(), to_mark.tolist()):
+    for (student_id, name), marks, total, pct, bad, submitted, hand, blank, waits in zip(
+            key.students[lo:lo + len(totals)], scores.per_question.tolist(), totals.tolist(), percent.tolist(),
+            scores.invalid.tolist(), scores.submitted.tolist(), scores.overridden.tolist(),
+            scores.unmarked.tolist(), scores.to_mark.tolist()):
         pending = f"{waits} essay{'s' if waits > 1 else ''} to mark: total provisional"
-        notes = "; ".join(n for n, on in (("invalid answers", bad), ("no submission", absent), (pending, waits),
-                                          ("override", hand)) if on) or "graded"
-        if waits:
+        notes = "; ".join(n for n, on in (("invalid answers", bad), ("no submission", not submitted),
+                                          (pending, waits), ("override", hand)) if on) or "graded"
+        if waits:  # an essay no override has marked: its question's cell is empty, not 0
             marks = ["" if empty else mark for mark, empty in zip(marks, blank)]
         rows.append([neutralise(student_id), neutralise(name)] + marks + [total, pct, notes]
                     + ([waits] if essays else []))
@@ -578,7 +643,7 @@ def grades_rows(key, columns: list, statuses: np.ndarray, earned: np.ndarray, ov
 
 
 def stored_matrices(key, book, run_id: int) -> tuple:
-    """A stored run as (columns, status letters, points earned, overridden blanks): see :func:`grades_rows`."""
+    """A stored run as (columns, status letters, points earned, overridden blanks): see :func:`scores_of`."""
     columns, earned = book.earned(run_id)
     n, width = len(key.students), len(columns)
     statuses = np.full((n, width), ord("m"), np.uint8)
@@ -606,7 +671,7 @@ def write_grades_csv(build_dir, key, book, graded: GradedSlice | None = None, ha
     else:
         columns, statuses, earned, overridden = stored_matrices(key, book, book.latest_run()["id"])
         _, header, points_row = grades_layout(key, columns, essays)
-        text = csv_text(header, [points_row] + grades_rows(key, columns, statuses, earned, overridden,
+        text = csv_text(header, [points_row] + grades_rows(key, scores_of(key, columns, statuses, earned, overridden),
                                                             essays=essays), safe=False)
     path = Path(build_dir) / "grades.csv"
     write_atomic(path, text)

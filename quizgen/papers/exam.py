@@ -19,6 +19,7 @@ import functools
 import hashlib
 import string
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from quizgen.bank.loader import Bank
 from quizgen.errors import InputError
@@ -74,15 +75,49 @@ def columns_for(number: int, n_parts: int) -> list:
     return [f"Q{number}{letters[i]}" for i in range(n_parts)]
 
 
+QUARTER, HUNDREDTH = Fraction(1, 4), Fraction(1, 100)
+
+
+def exact(value) -> Fraction:
+    """A number of points as the exact decimal it was written as (``0.1`` is 1/10, not the float's
+    binary value)."""
+    return value if isinstance(value, Fraction) else Fraction(repr(value) if isinstance(value, float) else value)
+
+
+def split_points(total, weights) -> list:
+    """``total`` points shared over parts in proportion to ``weights``, exactly: in quarter points
+    (hundredths when ``total`` is not a whole number of quarters or a part with a weight would get
+    none). Each part gets its share's whole units, and the units left over go one each to the parts
+    with the largest remainder, the later part first among equal ones (later parts build on earlier
+    ones), so the shares add up to ``total`` exactly: 4 over three equal parts is 1.25 + 1.25 + 1.5.
+    Raises ValueError when not even hundredths can give every weighted part some points."""
+    total = exact(total)
+    weights = [exact(w) for w in weights]
+    if sum(weights) <= 0:
+        weights = [Fraction(1)] * len(weights)
+    weighted = sum(1 for w in weights if w > 0)
+    for unit in (QUARTER, HUNDREDTH):
+        units = total / unit
+        if units.denominator != 1 or units < weighted:
+            continue
+        ideal = [units * w / sum(weights) for w in weights]
+        shares = [int(x) for x in ideal]  # floor: every ideal share is >= 0
+        order = sorted(range(len(ideal)), key=lambda k: (ideal[k] - shares[k], k), reverse=True)
+        for k in order[:int(units) - sum(shares)]:
+            shares[k] += 1
+        if all(s > 0 for s, w in zip(shares, weights) if w > 0):
+            return [float(s * unit) for s in shares]
+    raise ValueError(f"{float(total):g} points cannot be shared in hundredths over {weighted} parts")
+
+
 def part_points(section: Section, template: Template) -> list:
+    """Each part's points: the section's ``points_per_part``, or its ``points`` shared over the parts
+    by the template's weights (:func:`split_points`), or the template's own weights."""
     weights = [p.points for p in template.parts]
     if section.points_per_part is not None:
         return [section.points_per_part] * len(weights)
     if section.points is not None:
-        total = sum(weights) or 1.0
-        shares = [round(section.points * w / total, 4) for w in weights]
-        shares[-1] = round(section.points - sum(shares[:-1]), 4)  # the parts add up to the question's points
-        return shares
+        return split_points(section.points, weights)
     return list(weights)
 
 
@@ -110,6 +145,11 @@ def section_pool(spec: ExamSpec, bank: Bank, index: int) -> list:
         pool = [t for t in pool if "computer" in t.sizes]
     if not pool:
         raise InputError(spec.path, f"{where}: no question matches its selection")
+    for template in pool:
+        try:
+            part_points(section, template)
+        except ValueError as exc:
+            raise InputError(spec.path, f"{where}: {template.id}: {exc}") from None
     count = section.count or len(pool)
     if count > len(pool):
         raise InputError(spec.path, f"{where}: asks for {count} questions but only {len(pool)} match: "

@@ -47,12 +47,18 @@ def templates_dir() -> Path:
     raise FileNotFoundError("quizgen's templates/ folder is missing from this installation")
 
 
+def points_text(value: float) -> str:
+    """Points as pages print them: to 4 decimals at most (as grades.csv), no trailing zeros. Points
+    split exactly (quarters, hundredths) print as they are: 1.25, never 1.33 for a third of 4."""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
-    env.filters["pts"] = lambda v: f"{round(v, 2):g}"
+    env.filters["pts"] = points_text
     return env
 
 

@@ -15,7 +15,7 @@ An exam spec::
     title = "Recurrent networks"
     ids = ["rnn.forward_two_steps", "lstm.cell_step"]   # and/or topics, tags, difficulty
     count = 2              # how many questions this section asks (default: all it selects)
-    points = 6             # per question, spread over its parts by their weights ...
+    points = 6             # per question, shared over its parts by their weights in quarter points ...
     # points_per_part = 1  # ... or the same for every part
     shuffle = false        # shuffle the questions' order per student
     vary = false           # draw the `count` questions per student from the selection
@@ -31,6 +31,7 @@ import secrets
 import stat
 import tomllib
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from quizgen.errors import InputError
@@ -129,8 +130,11 @@ def spec_from_dict(raw: dict, path) -> ExamSpec:
                 setattr(s, key, sec[key])
         for key in ("points", "points_per_part"):
             if key in sec:
-                if not isinstance(sec[key], (int, float)) or sec[key] <= 0:
+                if not isinstance(sec[key], (int, float)) or isinstance(sec[key], bool) or sec[key] <= 0:
                     raise InputError(path, f"{where}: '{key}' must be a positive number")
+                if (Fraction(repr(float(sec[key]))) * 100).denominator != 1:
+                    raise InputError(path, f"{where}: '{key}' = {sec[key]!r}: points are written in hundredths at "
+                                           f"most (an LMS keeps two decimals), e.g. 1.25 or 4")
                 setattr(s, key, float(sec[key]))
         if s.points is not None and s.points_per_part is not None:
             raise InputError(path, f"{where}: give 'points' or 'points_per_part', not both")
