@@ -35,8 +35,8 @@ from quizgen.bank.kinds import LETTERS
 from quizgen.bank.question import thaw
 from quizgen.workers import forked_map
 
-STATUSES = ("correct", "ecf", "wrong", "invalid", "blank", "missing")
-CORRECT, ECF, WRONG, INVALID, BLANK, MISSING = range(len(STATUSES))
+STATUSES = ("correct", "ecf", "wrong", "invalid", "blank", "missing", "partial")
+CORRECT, ECF, WRONG, INVALID, BLANK, MISSING, PARTIAL = range(len(STATUSES))
 CODE = {s: i for i, s in enumerate(STATUSES)}
 
 
@@ -181,7 +181,7 @@ def _grade_group(group, bank, cells: list, out: ColumnGrades) -> None:
         text = cells[i].get(column, "")
         result = unreadable.get(text)
         if result is None:
-            result = grade_part(template, SimpleNamespace(**group.part_data(j)), part, text)
+            result = grade_part(template, SimpleNamespace(**group.part_data(j)), part, text, group.credit)
             if result["status"] == "invalid":
                 unreadable[text] = result
         code = CODE[result["status"]]

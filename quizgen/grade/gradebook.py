@@ -10,7 +10,7 @@ Tables (schema version in ``meta``; migrations run in order on open):
 ``run_column``  each run's answer columns, in order
 ``result``      each student's scores in a run, one row: a status letter per column
                 (``c`` correct, ``e`` carried forward, ``w`` wrong, ``i`` invalid, ``b`` blank,
-                ``m`` no submission) and JSON arrays of credits, points and responses, with the
+                ``m`` no submission, ``p`` partly right: options scored one by one) and JSON arrays of credits, points and responses, with the
                 mistake and feedback of every part that is not correct, blank or missing
 ``part_score``  a view of ``result``: one row per run, student and column, for queries
 ``score``       the same, one row per part, as schema 1 stored runs (read, never written)
@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 to_json = json.JSONEncoder(ensure_ascii=False).encode  # students' text as typed; one encoder for a class of rows
 FILE_NAME = "gradebook.sqlite"
 
@@ -46,7 +46,8 @@ def cells_encoder(columns: list):
     return lambda cells: "{" + ", ".join(map(str.__add__, keys, map(encode_basestring, texts(cells)))) + "}"
 
 APPEND_ONLY = ("exam", "source", "submission", "run", "score", "override")
-STATUS_LETTERS = {"correct": "c", "ecf": "e", "wrong": "w", "invalid": "i", "blank": "b", "missing": "m"}
+STATUS_LETTERS = {"correct": "c", "ecf": "e", "wrong": "w", "invalid": "i", "blank": "b", "missing": "m",
+                  "partial": "p"}
 STATUS_NAMES = {letter: name for name, letter in STATUS_LETTERS.items()}
 IMPLIED_FEEDBACK = {"correct": "correct", "blank": "no answer", "missing": "no answer"}
 
@@ -107,6 +108,21 @@ MIGRATIONS = {
                AS feedback
     FROM result r JOIN run_column c ON c.run_id = r.run_id;
     """ + _append_only(("run_column", "result")),
+    # the view names the status "partial" (letter p): a part with several right options scored per option
+    3: """
+    DROP VIEW part_score;
+    CREATE VIEW part_score AS
+    SELECT r.run_id, r.student_id, c.column_name, r.submission_id,
+           CASE substr(r.statuses, c.position + 1, 1) WHEN 'c' THEN 'correct' WHEN 'e' THEN 'ecf' WHEN 'w' THEN 'wrong' WHEN 'i' THEN 'invalid' WHEN 'b' THEN 'blank' WHEN 'm' THEN 'missing' WHEN 'p' THEN 'partial' END AS status,
+           json_extract(r.credits, '$[' || c.position || ']') AS credit,
+           json_extract(r.points, '$[' || c.position || ']') AS points,
+           json_extract(r.responses, '$[' || c.position || ']') AS response,
+           json_extract(r.notes, '$."' || c.column_name || '"[0]') AS mistake,
+           coalesce(json_extract(r.notes, '$."' || c.column_name || '"[1]'),
+                    CASE substr(r.statuses, c.position + 1, 1) WHEN 'c' THEN 'correct' ELSE 'no answer' END)
+               AS feedback
+    FROM result r JOIN run_column c ON c.run_id = r.run_id;
+    """,
 }
 
 
