@@ -95,6 +95,14 @@ def grade(template: Template, variant: Variant, responses: dict, ecf: bool = Tru
     return result
 
 
+def credit_rules(template, variant, rule: str) -> dict:
+    """Part name -> its credit rule when every part with several right options is credited by ``rule``
+    (the exam's multiple_answer_credit): the parts whose kind lets a rule apply (asked of the kind), typed
+    as such (not drawn as one letter). What ``grade``'s ``credit`` takes."""
+    choices = variant.choices if variant is not None else {}
+    return {p.name: rule for p in template.parts if p.kind.credit_rules_apply and p.name not in choices}
+
+
 def shown_key(part, variant) -> str:
     """The key as the student is shown it (the letter and the value for a choice part)."""
     key = part.kind.format(part.kind.from_json(variant.answers[part.name]))

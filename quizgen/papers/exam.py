@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from quizgen.bank.kinds import ALL_OR_NOTHING
 from quizgen.bank.loader import Bank
+from quizgen.bank.marking import credit_rules
 from quizgen.errors import InputError
 from quizgen.bank.question import Template, TemplateError, Variant
 from quizgen.bank.seeds import rng_for, variant_seed
@@ -98,9 +99,8 @@ def part_points(section: Section, template: Template) -> list:
 def part_credit(section: Section, template: Template, variant: Variant | None = None) -> list:
     """Each part's credit rule: the section's multiple_answer_credit for a part with several right
     options (asked of its kind), typed as such (not drawn as one letter), else all-or-nothing."""
-    choices = variant.choices if variant is not None else {}
-    return [section.multiple_answer_credit if p.kind.credit_rules_apply and p.name not in choices
-            else ALL_OR_NOTHING for p in template.parts]
+    rules = credit_rules(template, variant, section.multiple_answer_credit)
+    return [rules.get(p.name, ALL_OR_NOTHING) for p in template.parts]
 
 
 def _rng(secret: bytes, exam_id: str, who: str, what: str):
