@@ -423,6 +423,10 @@ def simulate(build_dir, out, seed, force):
     click.echo(f"wrote {out}")
 
 
+MULTIPLE_ANSWER_CREDIT = ("all-or-nothing", "partial")  # quizgen.bank.kinds.CREDIT_RULES, named here so
+                                                        # that --help does not load numpy
+
+
 @main.command()
 @click.option("--topic", "topics", multiple=True, help="Only these topics (repeatable).")
 @click.option("--id", "ids", multiple=True, help="Only these templates (repeatable).")
@@ -436,8 +440,12 @@ def simulate(build_dir, out, seed, force):
 @click.option("--variants", type=click.IntRange(min=1), default=5, show_default=True,
               help="With --html: pre-generated variants per question.")
 @click.option("--force", is_flag=True, help="With --html: replace an existing file.")
+@click.option("--multiple-answer-credit", "credit", type=click.Choice(MULTIPLE_ANSWER_CREDIT),
+              default=MULTIPLE_ANSWER_CREDIT[0],
+              show_default=True, help="How a part with several right options is credited, as an exam spec's "
+                                      "multiple_answer_credit: only exactly the right options, or per option.")
 @_bank_option
-def practice(topics, ids, difficulty, count, seed, solutions, html_out, variants, force, banks):
+def practice(topics, ids, difficulty, count, seed, solutions, html_out, variants, force, credit, banks):
     """Practise: random questions, instant feedback and worked solutions.
 
     In the terminal, type each part's answer; `s` shows the solution, `q` quits.
@@ -456,14 +464,14 @@ def practice(topics, ids, difficulty, count, seed, solutions, html_out, variants
 
         _refuse_overwrite(html_out, force)
         report = write_selfcheck(bank, html_out, topics=topics, variants=variants, seed=seed or 0,
-                                 difficulty=difficulty, ids=ids)
+                                 difficulty=difficulty, ids=ids, credit=credit)
         click.echo(f"wrote {report.path}: {report.templates} questions x {variants} variants "
                    f"({report.bytes / 1e6:.1f} MB)")
         return
     from quizgen.practice.terminal import run_practice
 
     summary = run_practice(bank, topics=topics, difficulty=difficulty, n=count, seed=seed,
-                           show_solution=solutions, ids=ids)
+                           show_solution=solutions, ids=ids, credit=credit)
     if summary.ended == "empty":
         sys.exit(EXIT_ATTENTION)
 

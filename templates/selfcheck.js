@@ -1,7 +1,7 @@
 /* quizgen self-check: answer kinds ported from quizgen/kinds.py and quizgen/symbolic.py, and the page.
  *
  * QZ.parse(spec, text) -> {ok: true, value} | {ok: false, reason}, with the reasons kinds.py gives.
- * QZ.gradePart(question, part, entry, text) -> {status, feedback, mistakes, within}.
+ * QZ.gradePart(question, part, entry, text) -> {status, feedback, mistakes, within, credit}.
  * Nothing typed is ever evaluated as code: formulas go through a whitelisting recursive-descent parser.
  */
 (function (global) {
@@ -415,9 +415,19 @@
     return String(f.text).replace(/\s+/g, "") === String(stored.value).replace(/\s+/g, "");
   }
 
+  // ---- the partial rule of a part with several right options (kinds.Choice.credit) ---------------
+  // the c right options earn 1/c each, the w wrong ones cost 1/w each, kept in [0, 1]: (r w - x c) / (c w),
+  // one division of whole numbers, so the float is Python's float(Fraction) to the last bit
+  function partialCredit(spec, value, key) {
+    var c = key.length, w = spec.n - c, r = 0, x = 0;
+    value.forEach(function (letter) { if (key.indexOf(letter) >= 0) r += 1; else x += 1; });
+    var share = w === 0 ? r / c : (r * w - x * c) / (c * w);
+    return Math.min(Math.max(share, 0), 1);
+  }
+
   // ---- grading one part (quizgen.bank.marking.grade_part, without error carried forward) --------------------
   function gradePart(question, part, entry, text) {
-    var out = {status: "wrong", feedback: "", mistakes: [], within: false, hand: false};
+    var out = {status: "wrong", feedback: "", mistakes: [], within: false, hand: false, credit: 0};
     var choice = entry.choice;
     var spec = choice ? {kind: "choice", n: choice.options.length, multiple: false} : part;
     var normal;
@@ -441,7 +451,9 @@
       if (!correct) out.mistakes = entry.mistakes.filter(function (m) { return matches(spec, value, m); })
         .map(function (m) { return m.name; });
     }
-    if (correct) return Object.assign(out, {status: "correct", feedback: "correct"});
+    if (correct) return Object.assign(out, {status: "correct", feedback: "correct", credit: 1});
+    var share = !choice && part.credit === "partial" ? partialCredit(spec, value, entry.key.value) : 0;
+    if (share > 0) return Object.assign(out, {status: "partial", credit: share, feedback: "partly right"});
     out.feedback = out.mistakes.length ? out.mistakes.map(function (m) { return question.mistakes[m] || m; }).join("; or ")
                                        : "not the key";
     return out;
@@ -487,6 +499,9 @@
       html = "⚠ invalid: " + escapeHtml(result.feedback);
     } else if (result.status === "blank") {
       html = "– no answer";
+    } else if (result.status === "partial") {
+      html = "◐ partly right: " + pts(result.credit * part.points) + " of " + pts(part.points) +
+        " points (each right option chosen earns its share, each wrong option chosen takes one away)";
     } else if (result.mistakes.length) {
       html = "✗ wrong: it looks like " + result.mistakes.map(function (m) { return question.mistakes[m] || escapeHtml(m); }).join("; or ");
     } else {
@@ -582,6 +597,7 @@
         showVerdict(r.verdict, question, r.part, entry, result, earlierWrong);
         possible += r.part.points;
         if (result.status === "correct") earned += r.part.points; else earlierWrong = true;
+        if (result.status === "partial") earned += r.part.points * result.credit;
       });
       score.textContent = "Score: " + pts(earned) + " of " + pts(possible) + " points";
     });

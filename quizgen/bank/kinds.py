@@ -25,6 +25,7 @@ import functools
 import math
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
@@ -136,6 +137,12 @@ class Tolerance:
         return texts or [f"{key:.{decimals}f}" if decimals is not None else f"{key:g}"]
 
 
+ALL_OR_NOTHING = "all-or-nothing"
+PARTIAL = "partial"
+CREDIT_RULES = (ALL_OR_NOTHING, PARTIAL)  # how a part with several right options is credited (the exam spec's
+                                          # multiple_answer_credit); a kind without options has one way
+
+
 class AnswerKind:
     """Base class. Subclasses set ``name`` and implement parse, matches, format."""
 
@@ -158,6 +165,14 @@ class AnswerKind:
 
     def matches(self, value, key) -> bool:
         return value == key
+
+    # whether the exam spec's multiple_answer_credit applies to this kind (several options can be right)
+    credit_rules_apply = False
+
+    def credit(self, value, key, rule: str = ALL_OR_NOTHING) -> float:
+        """The fraction of the part's points, in [0, 1], that ``value`` earns against ``key`` under
+        ``rule`` (one of CREDIT_RULES): whole when it matches, else none, for every kind without options."""
+        return 1.0 if self.matches(value, key) else 0.0
 
     def format(self, key) -> str:
         return str(key)
@@ -843,6 +858,35 @@ class Choice(AnswerKind):
 
     def matches(self, value, key) -> bool:
         return frozenset(value) == frozenset(key)
+
+    @property
+    def credit_rules_apply(self) -> bool:
+        return self.multiple
+
+    def option_fractions(self, key) -> list:
+        """Each option's share of the points under the partial rule, as Moodle's multichoice with
+        several answers scores it: the c right options +1/c each (together 100 %), the w wrong ones
+        -1/w each (together -100 %: choosing every option earns 0, and so does choosing at random,
+        on average). Exact fractions, in option order."""
+        right = frozenset(key)
+        options = LETTERS[: self.n_options]
+        wrong = sum(1 for c in options if c not in right)
+        return [Fraction(1, len(right)) if c in right else Fraction(-1, wrong) for c in options]
+
+    def credit(self, value, key, rule: str = ALL_OR_NOTHING) -> float:
+        """All-or-nothing: 1 for exactly the right options, else 0. Partial: the sum of the chosen
+        options' :meth:`option_fractions`, clamped to [0, 1] (Moodle's rule): with r of the c right
+        options and x of the w wrong ones chosen, (r w - x c) / (c w), one division of whole
+        numbers, so the self-check page's JavaScript gets the same float."""
+        if rule not in CREDIT_RULES:
+            raise ValueError(f"multiple_answer_credit must be one of {', '.join(CREDIT_RULES)}, got {rule!r}")
+        if self.matches(value, key):
+            return 1.0
+        if rule == ALL_OR_NOTHING:
+            return 0.0
+        fractions = dict(zip(LETTERS, self.option_fractions(key)))
+        total = sum((fractions[c] for c in frozenset(value)), Fraction(0))
+        return float(min(max(total, Fraction(0)), Fraction(1)))
 
     @property
     def single_letter(self) -> bool:

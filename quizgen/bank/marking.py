@@ -13,6 +13,9 @@ A part is, in this order of checks:
   the student's own earlier answers*: the template's solve is re-run with
   those answers in place of its own (a blank or unreadable earlier part has no
   value to carry, so it starts no re-run);
+* ``partial`` when the part has several right options, the exam scores it per option
+  (``multiple_answer_credit = "partial"``) and the options chosen earn part of its
+  points (``credit`` between 0 and 1: :meth:`quizgen.bank.kinds.Choice.credit`);
 * ``wrong``, naming a mistake when the answer lies in that mistake's interval
   (and outside the key's).
 
@@ -23,11 +26,12 @@ kept whole, as typed, never parsed nor compared, and it earns what an override g
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
 from quizgen.bank.answertext import InvalidAnswer, normalize
-from quizgen.bank.kinds import LETTERS, Choice
+from quizgen.bank.kinds import ALL_OR_NOTHING, LETTERS, Choice
 from quizgen.bank.question import (PATHS, Redraw, Template, TemplateError, Variant, accepted_interval,
     mistake_interval, thaw)
 
@@ -65,12 +69,14 @@ class QuestionResult:
 
 
 def grade(template: Template, variant: Variant, responses: dict, ecf: bool = True,
-          ecf_credit: float = 1.0) -> QuestionResult:
+          ecf_credit: float = 1.0, credit: dict | None = None) -> QuestionResult:
     """Grade ``responses`` (part name -> typed text) against ``variant``'s frozen key.
 
     A part the variant offers as multiple choice (``variant.choices``) is read
     as a letter; the option chosen stands for its numeric value, so a later
-    typed part can still earn error-carried-forward credit from it.
+    typed part can still earn error-carried-forward credit from it. ``credit``
+    gives a part's multiple_answer_credit rule (part name -> rule; all-or-nothing
+    for a part it leaves out), as the manifest froze it.
     """
     if variant.template_id != template.id:
         raise TemplateError(f"variant of {variant.template_id} graded with template {template.id}")
@@ -79,7 +85,8 @@ def grade(template: Template, variant: Variant, responses: dict, ecf: bool = Tru
     answered_wrong = set()  # parts answered, and wrong: their values are what can carry forward
     params = None
     for part in template.parts:
-        graded = grade_part(template, variant, part, responses.get(part.name, ""))
+        graded = grade_part(template, variant, part, responses.get(part.name, ""),
+                            (credit or {}).get(part.name, ALL_OR_NOTHING))
         if graded["status"] != "correct":
             graded["key"] = shown_key(part, variant)
         value = graded.pop("value", None)
@@ -94,6 +101,14 @@ def grade(template: Template, variant: Variant, responses: dict, ecf: bool = Tru
             parsed[part.name] = value
         result.parts.append(PartResult(part.name, part.label, points=part.points, **graded))
     return result
+
+
+def credit_rules(template, variant, rule: str) -> dict:
+    """Part name -> its credit rule when every part with several right options is credited by ``rule``
+    (the exam's multiple_answer_credit): the parts whose kind lets a rule apply (asked of the kind), typed
+    as such (not drawn as one letter). What ``grade``'s ``credit`` takes."""
+    choices = variant.choices if variant is not None else {}
+    return {p.name: rule for p in template.parts if p.kind.credit_rules_apply and p.name not in choices}
 
 
 def shown_key(part, variant) -> str:
@@ -123,8 +138,9 @@ def carried_value(part, variant, text):
     return part.kind.parse(normalize(text))
 
 
-def grade_part(template, variant, part, text) -> dict:
-    """Status, credit, feedback and the parsed value of one part (before error carried forward)."""
+def grade_part(template, variant, part, text, rule: str = ALL_OR_NOTHING) -> dict:
+    """Status, credit, feedback and the parsed value of one part (before error carried forward);
+    ``rule`` is the part's multiple_answer_credit (it matters only to a kind with several options)."""
     choice = variant.choices.get(part.name)
     kind = Choice(len(choice["options"])) if choice else part.kind
     key = part.kind.from_json(variant.answers[part.name])
@@ -155,6 +171,9 @@ def grade_part(template, variant, part, text) -> dict:
     out["value"] = value
     if correct:
         return out | {"status": "correct", "credit": 1.0, "feedback": "correct"}
+    share = kind.credit(value, key, rule) if rule != ALL_OR_NOTHING and not choice else 0.0
+    if share > 0:
+        return out | {"status": "partial", "credit": share, "feedback": partial_feedback(share)}
     if named:
         return out | {"mistake": named[0], "also": tuple(named[1:]),
                       "feedback": "; or ".join(template.mistakes[m] for m in named)}
@@ -170,6 +189,13 @@ def _to_mark(out: dict, text) -> dict:
     if not text.strip():
         return out | {"status": "blank", "feedback": "no answer"}
     return out | {"status": "to_mark", "response": text.strip(), "feedback": TO_MARK_FEEDBACK}
+
+
+def partial_feedback(share: float) -> str:
+    """What a partly right answer is told: its share of the points as the fraction it is (a share is
+    a ratio of small whole numbers, :meth:`quizgen.bank.kinds.Choice.credit`)."""
+    return f"{Fraction(share).limit_denominator(10_000)} of the points: each right option " \
+           "chosen earns its share, each wrong option chosen takes one away"
 
 
 def carried_forward(template, params, parsed, part, value) -> bool:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from quizgen.bank.kinds import LETTERS
+from quizgen.bank.kinds import ALL_OR_NOTHING, LETTERS
 from quizgen.bank.question import accepted_interval, mistake_interval
 from quizgen.builddir.params import ParamsStore
 
@@ -65,6 +65,7 @@ class Group:
     mistake_lo: np.ndarray = None  # numeric: (n, M, *shape), each mistake's interval (NaN: not this mistake)
     mistake_hi: np.ndarray = None
     data: list = None            # generic, and choice (for unusual spellings): each student's key data
+    credit: str = ALL_OR_NOTHING  # the part's multiple_answer_credit rule, as the manifest froze it
 
     def part_data(self, j: int) -> dict:
         """Student ``j``'s (of ``rows``) frozen key data for this part: the variant's answers, hand
@@ -88,7 +89,8 @@ class Group:
 
     def meta(self) -> dict:
         return {"column": self.column, "template_id": self.template_id, "part": self.part, "mode": self.mode,
-                "shape": list(self.shape), "mistake_names": self.mistake_names, "n_options": self.n_options}
+                "shape": list(self.shape), "mistake_names": self.mistake_names, "n_options": self.n_options} \
+            | ({"credit": self.credit} if self.credit != ALL_OR_NOTHING else {})
 
 
 @dataclass
@@ -112,7 +114,7 @@ class GradingKey:
         for g in self.groups:
             take = slice(int(np.searchsorted(g.rows, lo)), int(np.searchsorted(g.rows, hi)))
             groups.append(Group(g.column, g.template_id, g.part, g.mode, g.shape, g.mistake_names, g.n_options,
-                                rows=g.rows[take] - lo, points=g.points[take],
+                                rows=g.rows[take] - lo, points=g.points[take], credit=g.credit,
                                 **{name: getattr(g, name)[take] if getattr(g, name) is not None else None
                                    for name in ("key", "hand", "mistakes", "data") + INTERVAL_ARRAYS}))
         return GradingKey(self.exam_id, self.manifest_sha256, self.columns, self.question_of, self.students[lo:hi],
@@ -196,7 +198,8 @@ def from_manifest(manifest: dict, bank, manifest_sha256: str, offsets=None) -> G
                 mode, shape = _mode(kind, variant, p["name"])
                 names = [m for m in variant["mistakes"] if p["name"] in variant["mistakes"][m]] \
                     if mode == "numeric" else ()
-                group_key = (p["column"], q["template_id"], p["name"], mode, shape)
+                group_key = (p["column"], q["template_id"], p["name"], mode, shape,
+                             p.get("credit", ALL_OR_NOTHING))
                 entry = collected.setdefault(group_key, {"rows": [], "points": [], "items": [], "names": set(),
                                                          "part": template.part(p["name"])})
                 entry["names"].update(names)
@@ -211,10 +214,10 @@ def from_manifest(manifest: dict, bank, manifest_sha256: str, offsets=None) -> G
 
 
 def _group(group_key, entry) -> Group:
-    column, template_id, part, mode, shape = group_key
+    column, template_id, part, mode, shape, credit = group_key
     variants = entry["items"]
     group = Group(column, template_id, part, mode, rows=np.asarray(entry["rows"], dtype=np.int64),
-                  points=np.asarray(entry["points"], dtype=float))
+                  points=np.asarray(entry["points"], dtype=float), credit=credit)
     n = len(variants)
     if mode == "numeric":
         names = sorted(entry["names"])  # canonical: the manifest's order (sorted) or the build's alike
@@ -303,7 +306,7 @@ def from_bytes(data) -> GradingKey:
         groups = []
         for n, m in enumerate(meta["groups"]):
             g = Group(m["column"], m["template_id"], m["part"], m["mode"], tuple(m["shape"]),
-                      m["mistake_names"], m["n_options"])
+                      m["mistake_names"], m["n_options"], credit=m.get("credit", ALL_OR_NOTHING))
             for name in ARRAYS:
                 if f"g{n}.{name}" in arrays:
                     setattr(g, name, arrays[f"g{n}.{name}"])

@@ -4,6 +4,13 @@ Each group draws one of its template's variants. A one-part question becomes the
 its kind names (``kind.canvas_question``); anything else is a fill-in-multiple-blanks question,
 whose blanks Canvas compares as text: each accepts the spellings the kind lists
 (``kind.accepted_texts``). Math is written ``\\( ... \\)``.
+
+Canvas scores a multiple-answers question by its own rule, whatever the QTI says: each of
+the c right options chosen earns 1/c of the points, each wrong option chosen costs 1/c,
+at least 0. quizgen's partial rule costs 1/w per wrong option (w wrong options), so the
+two agree only when c = w or no wrong option is chosen; under all-or-nothing Canvas still
+gives partial credit. A part with several right options inside a question of blanks is
+one blank compared as text: all-or-nothing. The export's report says which applies.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import html
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
-from quizgen.bank.kinds import LETTERS
+from quizgen.bank.kinds import ALL_OR_NOTHING, LETTERS
 from quizgen.bank.question import Template, Variant
 from quizgen.bank.texts import render_solution
 from quizgen.export.common import (XSI_NS, ExportReport, Exporter, PoolItem, answer_key, blank_count,
@@ -146,10 +153,29 @@ def canvas_item(section, pool_item: PoolItem, k: int, variant: Variant, report: 
     _c_meta(_c(item, "itemmetadata"), [("question_type", qtype),
                                        ("points_possible", number_text(round(sum(points), 4)))])
     q = _Question(item, ident, template, variant, points, stem_html, options, report)
+    if pool_item.credit_rule_applies:
+        _credit_note(report, qtype, pool_item.credit)
     _QUESTION_WRITERS[qtype](_c(item, "presentation"), q, qtype)
     feedback = _c(item, "itemfeedback", ident="general_fb")
     _c_material(_c(feedback, "flow_mat"), solution_html)
     return item
+
+
+def _credit_note(report: ExportReport, qtype: str, rule: str) -> None:
+    """What Canvas does with a part of several right options, against the spec's multiple_answer_credit."""
+    if qtype != "multiple_answers_question":
+        if rule != ALL_OR_NOTHING:
+            report.note("multiple_answer_credit is partial, but a part with several right options in a "
+                        "question of several parts is a Canvas blank compared as text: all-or-nothing there")
+    elif rule == ALL_OR_NOTHING:
+        report.note("multiple_answer_credit is all-or-nothing, but Canvas scores a multiple-answers question "
+                    "per option whatever the QTI says: each of the c right options chosen earns 1/c, each wrong "
+                    "option chosen costs 1/c, at least 0 (partial credit where quizgen grade gives none)")
+    else:
+        report.note("multiple_answer_credit is partial: Canvas scores a multiple-answers question by its own "
+                    "rule, each of the c right options chosen earning 1/c and each wrong option chosen costing "
+                    "1/c (quizgen: 1/w for w wrong options), at least 0; the two agree when c = w or no wrong "
+                    "option is chosen")
 
 
 def _choice_labels(q: _Question) -> tuple:

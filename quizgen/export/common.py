@@ -24,6 +24,7 @@ from xml.etree import ElementTree as ET
 import numpy as np
 
 from quizgen.bank.concepts import options_stem
+from quizgen.bank.kinds import ALL_OR_NOTHING
 from quizgen.bank.loader import load_bank
 from quizgen.bank.question import Template, Variant
 from quizgen.bank.seeds import SEPARATOR, rng_for
@@ -95,6 +96,12 @@ class PoolItem:
     size: str
     points: list
     variants: list = field(default_factory=list)
+    credit: str = ALL_OR_NOTHING  # the section's multiple_answer_credit
+
+    @property
+    def credit_rule_applies(self) -> bool:
+        """Whether a part of the template has several right options, so the rule decides its score."""
+        return any(p.kind.credit_rules_apply for p in self.template.parts)
 
 
 def export_seed(seed: int, template_id: str, version: int, k: int) -> int:
@@ -116,11 +123,12 @@ def select_pool(spec_path, banks, variants: int, seed: int) -> tuple:
     items, seen = [], set()
     for index, section in enumerate(sections):
         for template in section_pool(open_spec, bank, index):
-            key = (template.id, section.form, section.size)
+            key = (template.id, section.form, section.size, section.multiple_answer_credit)
             if key in seen:
                 continue
             seen.add(key)
-            item = PoolItem(template, section.form, section.size, part_points(section, template))
+            item = PoolItem(template, section.form, section.size, part_points(section, template),
+                            credit=section.multiple_answer_credit)
             for k in range(int(variants)):
                 rng = rng_for(export_seed(seed, template.id, template.version, k))
                 item.variants.append(template.draw(rng, f"export:{seed}:{k}", form=section.form,

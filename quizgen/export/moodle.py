@@ -8,6 +8,14 @@ question, or a vector, matrix or shape answer, becomes a cloze (embedded
 answers) question with one blank per number. Math is written in the TeX
 delimiters Moodle's MathJax filter reads: ``\\( ... \\)`` inline and
 ``\\[ ... \\]`` display.
+
+A part with several right options (multichoice with ``single`` false, or a
+MULTIRESPONSE blank) carries each option's share under the partial rule
+(:meth:`quizgen.bank.kinds.Choice.option_fractions`: +100/c for each right
+option, -100/w for each wrong one; Moodle sums the chosen ones and keeps the
+total between 0 and 100 %), which is quizgen's ``multiple_answer_credit =
+"partial"``. Moodle's core types cannot score all-or-nothing: under that rule
+the export says so in its report (Moodle will give partial credit).
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from xml.etree import ElementTree as ET
 
-from quizgen.bank.kinds import LETTERS
+from quizgen.bank.kinds import ALL_OR_NOTHING, LETTERS
 from quizgen.bank.question import Template, Variant
 from quizgen.bank.texts import render_solution
 from quizgen.export.common import (ExportReport, Exporter, PoolItem, answer_key, blank_count, html_with_tex,
@@ -46,6 +54,8 @@ def moodle_xml(items: list, report: ExportReport) -> bytes:
     quiz = ET.Element("quiz")
     for item in items:
         template = item.template
+        if item.credit_rule_applies and item.credit == ALL_OR_NOTHING:
+            report.note(ALL_OR_NOTHING_NOTE)
         quiz.append(ET.Comment(f" quizgen {template.id} v{template.version}, form {item.form} "))
         category = _sub(quiz, "question", type="category")
         _sub(_sub(category, "category"), "text", f"{MOODLE_CATEGORY_ROOT}/{template.id}")
@@ -85,13 +95,18 @@ def _pts(value: float) -> str:
     return f"{round(float(value), 7):.7f}"
 
 
-def _choice_fractions(n: int, correct: set, multiple: bool) -> list:
-    """Each option's fraction: the right ones share 100 %, and with several right the wrong share -100 %."""
-    if not multiple:
+def _choice_fractions(n: int, correct: set, shares: list | None = None) -> list:
+    """Each option's fraction in percent: 100 for the one right option, or with several right options
+    each option's share under the partial rule (``shares``, the kind's ``option_fractions``)."""
+    if shares is None:
         return ["100" if i in correct else "0" for i in range(n)]
-    wrong = n - len(correct)
-    return [_fraction(100 / len(correct)) if i in correct else _fraction(-100 / wrong) if wrong else "0"
-            for i in range(n)]
+    return [_fraction(float(100 * share)) for share in shares]
+
+
+ALL_OR_NOTHING_NOTE = ("multiple_answer_credit is all-or-nothing, which Moodle's multichoice (and a cloze "
+                       "MULTIRESPONSE blank) cannot score: its parts with several right options carry per-option "
+                       "fractions, and Moodle will give partial credit (+100/c for each of the c right options "
+                       "chosen, -100/w for each of the w wrong ones, at least 0) where quizgen grade gives none")
 
 
 def _mistake_text(template: Template, name: str | None) -> str:
@@ -200,7 +215,8 @@ def _choice_form_question(quiz, q: _Question):
     question = q.start(quiz, "multichoice")
     options = [tex_delimited(kind.tex(kind.from_json(o))) for o in choice["options"]]
     feedback = [html_with_tex(_mistake_text(q.template, m), inline=True) for m in choice["mistakes"]]
-    _multichoice(question, options, {LETTERS.index(choice["key"])}, False, feedback, True, "abc", q.cdata)
+    _multichoice(question, options, _choice_fractions(len(options), {LETTERS.index(choice["key"])}), False,
+                 feedback, True, "abc", q.cdata)
     return question
 
 
@@ -229,27 +245,28 @@ def _numerical_question(quiz, q: _Question):
 def _multichoice_question(quiz, q: _Question):
     kind = q.part.kind
     question = q.start(quiz, "multichoice")
-    labels, correct = kind.choice_options(answer_key(q.part, q.variant))
+    key = answer_key(q.part, q.variant)
+    labels, correct = kind.choice_options(key)
     if q.options is not None:
         options = [html_with_tex(o, inline=True) for o in q.options]
         numbering, shuffle = "ABCD", True
     else:  # the options are lettered in the stem itself: keep the letters, in order
         options = labels
         numbering, shuffle = "none", False
-    _multichoice(question, options, set(correct), kind.multiple, [""] * len(options), shuffle, numbering,
-                 q.cdata)
+    fractions = _choice_fractions(len(options), set(correct),
+                                  kind.option_fractions(key) if kind.credit_rules_apply else None)
+    _multichoice(question, options, fractions, kind.multiple, [""] * len(options), shuffle, numbering, q.cdata)
     return question
 
 
-def _multichoice(question, options_html: list, correct: set, multiple: bool, feedbacks: list,
+def _multichoice(question, options_html: list, fractions: list, multiple: bool, feedbacks: list,
                  shuffle: bool, numbering: str, cdata):
     _sub(question, "single", "false" if multiple else "true")
     _sub(question, "shuffleanswers", "1" if shuffle else "0")
     _sub(question, "answernumbering", numbering)
     for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
         _text(question, tag, "", cdata)
-    for option, fraction, feedback in zip(options_html, _choice_fractions(len(options_html), correct, multiple),
-                                          feedbacks):
+    for option, fraction, feedback in zip(options_html, fractions, feedbacks):
         answer = _answer(question, fraction, option, cdata, fmt="html")
         _feedback(answer, feedback, cdata)
 
@@ -343,9 +360,10 @@ def _numerical_codes(template, part, variant, weights: list, report: ExportRepor
 
 def _options_codes(template, part, variant, weights: list, report: ExportReport) -> list:
     kind = part.kind
-    labels, correct = kind.choice_options(answer_key(part, variant))
-    if kind.multiple:
-        fractions = _choice_fractions(len(labels), set(correct), True)
+    key = answer_key(part, variant)
+    labels, correct = kind.choice_options(key)
+    if kind.credit_rules_apply:
+        fractions = _choice_fractions(len(labels), set(correct), kind.option_fractions(key))
         body = "~".join(f"%{f}%{c}" for f, c in zip(fractions, labels))
         return [f"{{{weights[0]}:MULTIRESPONSE:{body}}}"]
     body = "~".join(("=" if i in correct else "") + c for i, c in enumerate(labels))

@@ -4,6 +4,11 @@ Math is written as MathML; numbers are scored with ``<equal toleranceMode="absol
 kind's tolerance (an exact kind with ``<match>``); each part is the interaction its kind's answer
 form asks for (``kind.answer_form``): a text entry per number, a choice, a text matched as
 written for a formula, an extended text scored by hand for a written answer.
+
+A part with several right options follows the spec's ``multiple_answer_credit``
+exactly: all-or-nothing as a ``match`` of the correct response, partial as a
+``mapping`` of each option to its share (:meth:`quizgen.bank.kinds.Choice.option_fractions`)
+with ``lowerBound`` 0 and ``upperBound`` 1, added to SCORE through ``mapResponse``.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import functools
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
-from quizgen.bank.kinds import LETTERS
+from quizgen.bank.kinds import ALL_OR_NOTHING, LETTERS
 from quizgen.bank.question import Template, Variant
 from quizgen.bank.texts import render_solution
 from quizgen.export.common import (XSI_NS, ExportReport, Exporter, PoolItem, answer_key, identifier,
@@ -193,6 +198,17 @@ class _QtiItem:
         self.rules.append(rule)
         self.max_score += weight
 
+    def score_mapped(self, ident: str, weight: float):
+        """SCORE += weight x the response's mapped value (its mapping, bounded to [0, 1])."""
+        setter = ET.Element(_Q + "setOutcomeValue", identifier="SCORE")
+        total = ET.SubElement(setter, _Q + "sum")
+        ET.SubElement(total, _Q + "variable", identifier="SCORE")
+        product = ET.SubElement(total, _Q + "product")
+        ET.SubElement(product, _Q + "baseValue", baseType="float").text = number_text(weight)
+        ET.SubElement(product, _Q + "mapResponse", identifier=ident)
+        self.rules.append(setter)
+        self.max_score += weight
+
     def finish(self, solution: list) -> bytes:
         root = self.root
         for decl in self.declarations:
@@ -233,6 +249,7 @@ class _Part:
     prompt: str | None  # the part's prompt and label (Markdown), when the item needs them
     options: list | None  # a conceptual item's options, cut from its stem
     report: ExportReport
+    credit: str = ALL_OR_NOTHING  # the section's multiple_answer_credit
 
 
 def qti21_item(pool_item: PoolItem, k: int, variant: Variant, report: ExportReport) -> tuple:
@@ -249,7 +266,7 @@ def qti21_item(pool_item: PoolItem, k: int, variant: Variant, report: ExportRepo
         if several or part.prompt:
             prompt = ((part.prompt + " ") if part.prompt else "") + (
                 part.label if is_plain_label(part.label) else f"${part.label}$")
-        context = _Part(item, template, part, variant, pts, prompt, options, report)
+        context = _Part(item, template, part, variant, pts, prompt, options, report, pool_item.credit)
         if variant.choices.get(part.name):
             _choice_form_part(context)
         else:
@@ -269,19 +286,27 @@ def _choice_form_part(p: _Part):
 def _options_part(p: _Part):
     """A choice among the kind's options (a conceptual item's own options, shuffled, when it has them)."""
     kind = p.part.kind
-    labels, correct = kind.choice_options(answer_key(p.part, p.variant))
+    key = answer_key(p.part, p.variant)
+    labels, correct = kind.choice_options(key)
     ids = [label.upper() for label in labels]
+    shares = kind.option_fractions(key) if kind.credit_rules_apply and p.credit != ALL_OR_NOTHING else None
     if p.options is not None:
-        _choice(p.item, p.options, correct, kind.multiple, True, p.points, p.prompt, ids)
+        _choice(p.item, p.options, correct, kind.multiple, True, p.points, p.prompt, ids, shares)
     else:
-        _choice(p.item, labels, correct, kind.multiple, False, p.points, p.prompt, ids)
+        _choice(p.item, labels, correct, kind.multiple, False, p.points, p.prompt, ids, shares)
 
 
 def _choice(item: _QtiItem, options: list, correct: list, multiple: bool, shuffle: bool, weight: float,
-            prompt: str | None = None, ids: list | None = None):
-    """``options``: callables filling a simpleChoice, or inline Markdown strings; ``ids`` default to letters."""
+            prompt: str | None = None, ids: list | None = None, shares: list | None = None):
+    """``options``: callables filling a simpleChoice, or inline Markdown strings; ``ids`` default to letters;
+    ``shares``: each option's share of ``weight`` (the partial rule), else only the correct response scores."""
     ids = ids or [LETTERS[i] for i in range(len(options))]
     ident = item.response("multiple" if multiple else "single", "identifier", [ids[i] for i in correct])
+    if shares is not None:
+        mapping = ET.SubElement(item.declarations[-1], _Q + "mapping",
+                                lowerBound="0", upperBound="1", defaultValue="0")
+        for ident_i, share in zip(ids, shares):
+            ET.SubElement(mapping, _Q + "mapEntry", mapKey=ident_i, mappedValue=number_text(float(share)))
     interaction = _q("choiceInteraction", {"responseIdentifier": ident, "shuffle": str(shuffle).lower(),
                                            "maxChoices": 0 if multiple else 1})
     if prompt:
@@ -296,6 +321,9 @@ def _choice(item: _QtiItem, options: list, correct: list, multiple: bool, shuffl
             _inline(simple, option)
         interaction.append(simple)
     item.body.append(interaction)
+    if shares is not None:
+        item.score_mapped(ident, weight)
+        return
     condition = _q("match")
     condition.append(_q("variable", {"identifier": ident}))
     condition.append(_q("correct", {"identifier": ident}))

@@ -37,9 +37,10 @@ from quizgen.bank.kinds import LETTERS
 from quizgen.bank.question import thaw
 from quizgen.workers import forked_map
 
-# "to_mark": an answer a person marks (an essay), kept whole; it scores by an override, never 0 meanwhile
-STATUSES = ("correct", "ecf", "wrong", "invalid", "blank", "missing", "to_mark")
-CORRECT, ECF, WRONG, INVALID, BLANK, MISSING, TO_MARK = range(len(STATUSES))
+# "to_mark": an answer a person marks (an essay), kept whole; it scores by an override, never 0 meanwhile;
+# "partial": several right options scored one by one, part of the points earned
+STATUSES = ("correct", "ecf", "wrong", "invalid", "blank", "missing", "to_mark", "partial")
+CORRECT, ECF, WRONG, INVALID, BLANK, MISSING, TO_MARK, PARTIAL = range(len(STATUSES))
 CODE = {s: i for i, s in enumerate(STATUSES)}
 
 
@@ -190,7 +191,7 @@ def _grade_group(group, bank, cells: list, out: ColumnGrades) -> None:
         text = cells[i].get(column, "")
         result = unreadable.get(text)
         if result is None:
-            result = grade_part(template, SimpleNamespace(**group.part_data(j)), part, text)
+            result = grade_part(template, SimpleNamespace(**group.part_data(j)), part, text, group.credit)
             if result["status"] == "invalid":
                 unreadable[text] = result
         code = CODE[result["status"]]

@@ -25,7 +25,7 @@ from quizgen.workers import forked_map
 
 STATUS_TEXT = {"correct": "correct", "ecf": "correct from your earlier answers", "wrong": "wrong",
                "invalid": "could not be read", "blank": "no answer", "missing": "no submission",
-               "to_mark": "to be marked by hand", "override": "set by hand"}
+               "to_mark": "to be marked by hand", "override": "set by hand", "partial": "partly right"}
 
 
 TEMPLATE_WORDS = ("wrong", "ecf")  # statuses whose feedback is the template's text (a mistake's, with $math$)

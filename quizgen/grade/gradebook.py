@@ -11,7 +11,8 @@ Tables (schema version in ``meta``; migrations run in order on open):
 ``result``      each student's scores in a run, one row: a status letter per column
                 (``c`` correct, ``e`` carried forward, ``w`` wrong, ``i`` invalid, ``b`` blank,
                 ``m`` no submission, ``t`` to be marked by a person: an essay, until an
-                override marks it) and JSON arrays of credits, points and responses, with the
+                override marks it, ``p`` partly right: options scored one by one) and JSON arrays of
+                credits, points and responses, with the
                 mistake and feedback of every part that is not correct, blank or missing
 ``part_score``  a view of ``result``: one row per run, student and column, for queries
 ``score``       the same, one row per part, as schema 1 stored runs (read, never written)
@@ -48,7 +49,7 @@ def cells_encoder(columns: list):
 
 APPEND_ONLY = ("exam", "source", "submission", "run", "score", "override")
 STATUS_LETTERS = {"correct": "c", "ecf": "e", "wrong": "w", "invalid": "i", "blank": "b", "missing": "m",
-                  "to_mark": "t"}
+                  "to_mark": "t", "partial": "p"}
 STATUS_NAMES = {letter: name for name, letter in STATUS_LETTERS.items()}
 IMPLIED_FEEDBACK = {"correct": "correct", "blank": "no answer", "missing": "no answer"}
 
@@ -65,7 +66,7 @@ def _append_only(tables) -> str:
 PART_SCORE_VIEW = """
     CREATE VIEW part_score AS
     SELECT r.run_id, r.student_id, c.column_name, r.submission_id,
-           CASE substr(r.statuses, c.position + 1, 1) WHEN 'c' THEN 'correct' WHEN 'e' THEN 'ecf' WHEN 'w' THEN 'wrong' WHEN 'i' THEN 'invalid' WHEN 'b' THEN 'blank' WHEN 'm' THEN 'missing'{to_mark} END AS status,
+           CASE substr(r.statuses, c.position + 1, 1) WHEN 'c' THEN 'correct' WHEN 'e' THEN 'ecf' WHEN 'w' THEN 'wrong' WHEN 'i' THEN 'invalid' WHEN 'b' THEN 'blank' WHEN 'm' THEN 'missing'{more} END AS status,
            json_extract(r.credits, '$[' || c.position || ']') AS credit,
            json_extract(r.points, '$[' || c.position || ']') AS points,
            json_extract(r.responses, '$[' || c.position || ']') AS response,
@@ -112,10 +113,11 @@ MIGRATIONS = {
         run_id INTEGER NOT NULL REFERENCES run (id), student_id TEXT NOT NULL,
         submission_id INTEGER REFERENCES submission (id), statuses TEXT NOT NULL, credits TEXT NOT NULL,
         points TEXT NOT NULL, responses TEXT NOT NULL, notes TEXT NOT NULL, PRIMARY KEY (run_id, student_id));
-    """ + PART_SCORE_VIEW.format(to_mark="") + """
+    """ + PART_SCORE_VIEW.format(more="") + """
     """ + _append_only(("run_column", "result")),
-    # essays: status "t", to be marked by a person (an override), no longer "wrong" at 0
-    3: "DROP VIEW part_score;\n" + PART_SCORE_VIEW.format(to_mark=" WHEN 't' THEN 'to_mark'"),
+    # essays: status "t", to be marked by a person (an override), no longer "wrong" at 0; status "p",
+    # partly right: a part with several right options scored per option
+    3: "DROP VIEW part_score;\n" + PART_SCORE_VIEW.format(more=" WHEN 't' THEN 'to_mark' WHEN 'p' THEN 'partial'"),
 }
 
 

@@ -270,7 +270,8 @@ def grade_one_by_one(students: list, bank, cells: list, ecf: bool = True, recomp
             variant = recomputed_variant(question.template, question.variant) if recompute else question.variant
             mine = cells[i] or {}
             responses = {p.name: mine.get(c, "") for p, c in zip(question.template.parts, question.columns)}
-            result = grade(question.template, variant, responses, ecf=ecf)
+            result = grade(question.template, variant, responses, ecf=ecf,
+                           credit={p.name: rule for p, rule in zip(question.template.parts, question.credit)})
             for part, column, points in zip(result.parts, question.columns, question.points):
                 g = grades[column]
                 g.points[i] = points

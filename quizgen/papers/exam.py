@@ -21,7 +21,9 @@ import string
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from quizgen.bank.kinds import ALL_OR_NOTHING
 from quizgen.bank.loader import Bank
+from quizgen.bank.marking import credit_rules
 from quizgen.errors import InputError
 from quizgen.bank.question import Template, TemplateError, Variant
 from quizgen.bank.seeds import rng_for, variant_seed
@@ -39,16 +41,24 @@ class Question:
     variant: Variant
     points: list         # per part
     columns: list        # per part: the answer-sheet column
+    credit: list = None  # per part: its multiple_answer_credit rule (None: all-or-nothing for every part)
+
+    def __post_init__(self):
+        if self.credit is None:
+            self.credit = [ALL_OR_NOTHING] * len(self.points)
 
     @property
     def total_points(self) -> float:
         return sum(self.points)
 
     def to_json(self) -> dict:
+        # a part's rule is written only where it is not all-or-nothing: a manifest from before the
+        # setting, and one that does not use it, read the same
         return {"number": self.number, "slot": self.slot, "section": self.section,
                 "template_id": self.template.id, "template_version": self.template.version,
-                "parts": [{"name": p.name, "label": p.label, "kind": p.kind.name, "points": pts,
-                           "column": col} for p, pts, col in zip(self.template.parts, self.points, self.columns)],
+                "parts": [{"name": p.name, "label": p.label, "kind": p.kind.name, "points": pts, "column": col}
+                          | ({"credit": rule} if rule != ALL_OR_NOTHING else {})
+                          for p, pts, col, rule in zip(self.template.parts, self.points, self.columns, self.credit)],
                 "variant": self.variant.to_json()}
 
 
@@ -119,6 +129,13 @@ def part_points(section: Section, template: Template) -> list:
     if section.points is not None:
         return split_points(section.points, weights)
     return list(weights)
+
+
+def part_credit(section: Section, template: Template, variant: Variant | None = None) -> list:
+    """Each part's credit rule: the section's multiple_answer_credit for a part with several right
+    options (asked of its kind), typed as such (not drawn as one letter), else all-or-nothing."""
+    rules = credit_rules(template, variant, section.multiple_answer_credit)
+    return [rules.get(p.name, ALL_OR_NOTHING) for p in template.parts]
 
 
 def _rng(secret: bytes, exam_id: str, who: str, what: str):
@@ -198,7 +215,8 @@ def question_from_json(bank: Bank, data: dict) -> Question:
     template = bank.get(data["template_id"])
     return Question(number=data["number"], slot=data["slot"], section=data["section"], template=template,
                     variant=Variant.from_json(data["variant"]), points=[p["points"] for p in data["parts"]],
-                    columns=[p["column"] for p in data["parts"]])
+                    columns=[p["column"] for p in data["parts"]],
+                    credit=[p.get("credit", ALL_OR_NOTHING) for p in data["parts"]])
 
 
 def student_exam(plan: ExamPlan, student, secret) -> StudentExam:
@@ -230,7 +248,8 @@ def _student_exam(spec, pools, fixed, student, secret) -> StudentExam:
                 raise InputError(spec.path, f"section {i + 1}: {exc}") from None
             exam.questions.append(Question(
                 number=number, slot=question_slot, section=i, template=template, variant=variant,
-                points=part_points(section, template), columns=columns_for(number, len(template.parts))))
+                points=part_points(section, template), columns=columns_for(number, len(template.parts)),
+                credit=part_credit(section, template, variant)))
         slot += len(chosen)
     return exam
 

@@ -10,6 +10,8 @@ An exam spec::
     instructions = "Answer every question. Calculators allowed."
     secret_file = "~/.config/quizgen/dl-2026.secret"   # or --secret-file
     banks = ["../my_questions"]                         # extra template folders, relative to the spec
+    multiple_answer_credit = "all-or-nothing"           # or "partial": how a part with several right
+                                                        # options is credited (a section may set its own)
 
     [[section]]
     title = "Recurrent networks"
@@ -21,6 +23,12 @@ An exam spec::
     vary = false           # draw the `count` questions per student from the selection
     form = "typed"         # or "choice": numeric parts as multiple choice (named mistakes)
     size = "calculator"    # or "computer" (take-home)
+    # multiple_answer_credit = "partial"   # this section's rule, instead of the spec's
+
+"all-or-nothing" gives a multiple-answer part its points only for exactly the right options;
+"partial" scores it per option as Moodle does: each of the c right options chosen earns 1/c,
+each of the w wrong options chosen costs 1/w, and the total is kept between 0 and 1
+(:meth:`quizgen.bank.kinds.Choice.credit`). The rule is frozen in the manifest with each part.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+from quizgen.bank.kinds import ALL_OR_NOTHING, CREDIT_RULES
 from quizgen.errors import InputError
 from quizgen.tables import read_table
 
@@ -55,6 +64,7 @@ class Section:
     vary: bool = False
     form: str = "typed"
     size: str = "calculator"
+    multiple_answer_credit: str = ALL_OR_NOTHING  # the section's, or else the spec's, rule (CREDIT_RULES)
 
 
 @dataclass
@@ -70,11 +80,19 @@ class ExamSpec:
     banks: tuple = ()
     sections: list = field(default_factory=list)
     raw: dict = field(default_factory=dict)
+    multiple_answer_credit: str = ALL_OR_NOTHING
 
 
 SECTION_KEYS = {f for f in Section.__dataclass_fields__}
 SPEC_KEYS = {"title", "exam_id", "course", "date", "duration", "instructions", "secret_file", "banks",
-             "section"}
+             "section", "multiple_answer_credit"}
+
+
+def _credit_rule(value, path, where) -> str:
+    if value not in CREDIT_RULES:
+        raise InputError(path, f"{where}: multiple_answer_credit must be "
+                               f"{' or '.join(repr(r) for r in CREDIT_RULES)}, got {value!r}")
+    return value
 
 
 def _strings(value, path, where, key) -> tuple:
@@ -111,6 +129,7 @@ def spec_from_dict(raw: dict, path) -> ExamSpec:
             raise InputError(path, f"'{key}' is required (a non-empty string)")
     if not re.fullmatch(r"[A-Za-z0-9._-]+", raw["exam_id"]):
         raise InputError(path, f"exam_id {raw['exam_id']!r} may use only letters, digits, '.', '_' and '-'")
+    credit = _credit_rule(raw.get("multiple_answer_credit", ALL_OR_NOTHING), path, "spec")
     sections = []
     for i, sec in enumerate(raw.get("section", []), start=1):
         where = f"section {i}" + (f" ({sec['title']!r})" if isinstance(sec.get("title"), str) else "")
@@ -148,6 +167,7 @@ def spec_from_dict(raw: dict, path) -> ExamSpec:
         if sec.get("size", "calculator") not in ("calculator", "computer"):
             raise InputError(path, f"{where}: size must be 'calculator' or 'computer'")
         s.form, s.size = sec.get("form", "typed"), sec.get("size", "calculator")
+        s.multiple_answer_credit = _credit_rule(sec.get("multiple_answer_credit", credit), path, where)
         sections.append(s)
     if not sections:
         raise InputError(path, "the spec has no [[section]]")
@@ -155,7 +175,7 @@ def spec_from_dict(raw: dict, path) -> ExamSpec:
     return ExamSpec(path=path, title=raw["title"].strip(), exam_id=raw["exam_id"], course=raw.get("course", ""),
                     date=str(raw.get("date", "")), duration=str(raw.get("duration", "")),
                     instructions=raw.get("instructions", ""), secret_file=raw.get("secret_file"),
-                    banks=banks, sections=sections, raw=raw)
+                    banks=banks, sections=sections, raw=raw, multiple_answer_credit=credit)
 
 
 @dataclass

@@ -14,7 +14,9 @@ Grading in the browser (``templates/selfcheck.js``) ports the answer kinds of
 ``7.31 x 10^-1``, ``73.1%``, a decimal comma, Unicode minus; vectors, matrices,
 shapes, choice letters, true/false), the same reasons for an invalid answer,
 the same tolerances (absolute, relative, significant figures), the exact key or
-the hand-calculation key, and the named mistakes. Symbolic answers are parsed by
+the hand-calculation key, the named mistakes, and a multiple-answer part's credit
+rule (``credit``: all-or-nothing, or partial per option as
+:meth:`quizgen.bank.kinds.Choice.credit` scores it). Symbolic answers are parsed by
 a port of :mod:`quizgen.bank.symbolic`'s whitelisting grammar and evaluated at the
 sample points :func:`quizgen.bank.symbolic.equivalent` uses; the key's (and each
 mistake's) values at those points are computed with sympy and embedded. What the
@@ -39,6 +41,8 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
+from quizgen.bank.kinds import ALL_OR_NOTHING
+from quizgen.bank.marking import credit_rules
 from quizgen.bank.question import Template, Variant
 from quizgen.papers.render import math_characters, math_font_css, templates_dir
 from quizgen.papers.richtext import math_html, to_html
@@ -106,8 +110,10 @@ def variant_rng(seed: int, template: Template, index: int) -> np.random.Generato
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(int.from_bytes(digest, "big"))))
 
 
-def selfcheck_data(bank, topics=(), variants: int = 5, seed: int = 0, difficulty=None, ids=()) -> tuple:
-    """The page's data (templates with their variant pools) and the list of skipped templates."""
+def selfcheck_data(bank, topics=(), variants: int = 5, seed: int = 0, difficulty=None, ids=(),
+                   credit: str = ALL_OR_NOTHING) -> tuple:
+    """The page's data (templates with their variant pools) and the list of skipped templates;
+    ``credit`` is the multiple_answer_credit rule of the parts with several right options."""
     if variants < 1:
         raise ValueError("variants must be at least 1")
     questions, skipped = [], []
@@ -122,12 +128,14 @@ def selfcheck_data(bank, topics=(), variants: int = 5, seed: int = 0, difficulty
         except Exception as exc:  # one broken template must not lose the page
             skipped.append(f"{template.id}: {type(exc).__name__}: {exc}")
             continue
+        rules = credit_rules(template, None, credit)
         questions.append({
             "id": template.id, "title": template.title, "topic": template.topic,
             "version": template.version, "difficulty": template.difficulty,
             "title_html": to_html(template.title, "mathml", inline=True),
             "mistakes": {name: to_html(text, "mathml", inline=True) for name, text in template.mistakes.items()},
-            "parts": [{"name": p.name, "label": _label_html(template, p), "points": p.points, **spec}
+            "parts": [{"name": p.name, "label": _label_html(template, p), "points": p.points, **spec,
+                       "credit": rules.get(p.name, ALL_OR_NOTHING)}
                       for p, spec in zip(template.parts, specs)],
             "variants": pool,
         })
@@ -179,10 +187,10 @@ def render_selfcheck(data: dict, title: str = "quizgen self-check") -> str:
 
 
 def write_selfcheck(bank, out_path, topics=(), variants: int = 5, seed: int = 0, difficulty=None,
-                    ids=(), title: str = "quizgen self-check") -> SelfcheckReport:
+                    ids=(), title: str = "quizgen self-check", credit: str = ALL_OR_NOTHING) -> SelfcheckReport:
     """Write the self-checking page for the selection to ``out_path``; return what was written."""
     start = time.perf_counter()
-    data, skipped = selfcheck_data(bank, topics, variants, seed, difficulty, ids)
+    data, skipped = selfcheck_data(bank, topics, variants, seed, difficulty, ids, credit)
     page = render_selfcheck(data, title)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)

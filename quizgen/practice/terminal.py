@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from quizgen.bank.marking import QuestionResult, grade
+from quizgen.bank.kinds import ALL_OR_NOTHING
+from quizgen.bank.marking import QuestionResult, credit_rules, grade
 from quizgen.bank.answertext import InvalidAnswer
 from quizgen.practice.preview import part_label, part_prompt
 from quizgen.bank.question import Template, Variant
@@ -147,8 +148,12 @@ def practice_pool(bank, topics=(), difficulty=None, ids=()) -> list:
 
 
 def run_practice(bank, topics=(), difficulty=None, n: int = 10, seed=None, input_fn=input, out=None,
-                 show_solution: str = "ask", retry_missed: bool = True, ids=()) -> PracticeSummary:
+                 show_solution: str = "ask", retry_missed: bool = True, ids=(),
+                 credit: str = ALL_OR_NOTHING) -> PracticeSummary:
     """Run an interactive self-test; return its :class:`PracticeSummary`.
+
+    ``credit`` is how a part with several right options is credited (an exam spec's
+    multiple_answer_credit: all-or-nothing or partial), as ``quizgen grade`` would.
 
     ``seed`` (an int) makes the session reproducible; without it fresh entropy
     is drawn (and printed). ``out`` defaults to ``sys.stdout`` at call time.
@@ -157,7 +162,7 @@ def run_practice(bank, topics=(), difficulty=None, n: int = 10, seed=None, input
     """
     if show_solution not in SHOW_SOLUTION:
         raise ValueError(f"show_solution must be one of {', '.join(SHOW_SOLUTION)}, got {show_solution!r}")
-    session = _Session(input_fn, out if out is not None else sys.stdout, show_solution)
+    session = _Session(input_fn, out if out is not None else sys.stdout, show_solution, credit)
     summary = PracticeSummary()
     pool = practice_pool(bank, topics, difficulty, ids)
     if not pool or n < 1:
@@ -208,10 +213,14 @@ _ENDINGS = {"quit": "\nYou quit.", "eof": "\nEnd of input.", "interrupt": "\nInt
 # -- the session -----------------------------------------------------------------------------
 
 class _Session:
-    def __init__(self, input_fn, out, show_solution):
+    def __init__(self, input_fn, out, show_solution, credit: str = ALL_OR_NOTHING):
         self.input_fn = input_fn
         self.out = out
         self.show_solution = show_solution
+        self.credit = credit
+
+    def grade(self, template, variant, responses) -> QuestionResult:
+        return _safe_grade(template, variant, responses, credit_rules(template, variant, self.credit))
 
     def say(self, text: str = "") -> None:
         try:
@@ -264,12 +273,12 @@ class _Session:
                     self.print_solution(template, record)
                     for rest in template.parts[position:]:
                         record.responses.setdefault(rest.name, "")
-                    record.result = _safe_grade(template, variant, record.responses)
+                    record.result = self.grade(template, variant, record.responses)
                     record.complete = True
                     self.say("  (The rest of this question is skipped; it counts as unanswered.)")
                     return
                 record.responses[part.name] = line
-                result = _safe_grade(template, variant, record.responses)
+                result = self.grade(template, variant, record.responses)
                 graded = result.parts[position]
                 if graded.status == "invalid" and retries < MAX_RETRIES:
                     retries += 1
@@ -280,7 +289,7 @@ class _Session:
                     continue
                 self.say("  " + _verdict(template, part, graded, variant))
                 break
-        record.result = _safe_grade(template, variant, record.responses)
+        record.result = self.grade(template, variant, record.responses)
         record.complete = True
 
     def after_question(self, template: Template, record: QuestionRecord) -> None:
@@ -324,10 +333,10 @@ def _pick(rng, size: int, n: int) -> list:
     return order
 
 
-def _safe_grade(template, variant, responses) -> QuestionResult:
+def _safe_grade(template, variant, responses, credit: dict | None = None) -> QuestionResult:
     """grade(), with any failure on a strange input reported as invalid instead of raised."""
     try:
-        return grade(template, variant, responses)
+        return grade(template, variant, responses, credit=credit)
     except InvalidAnswer:
         raise
     except Exception as exc:  # only a parser bug reaches here; the session must not die of it
@@ -362,6 +371,8 @@ def _verdict(template, part, graded, variant) -> str:
         return "– Skipped."
     if graded.status == "invalid":
         return f"? Still cannot read that ({graded.feedback}); counted as invalid."
+    if graded.status == "partial":
+        return f"◐ Partly right: {graded.feedback}."
     if graded.mistake:
         return f"✗ Wrong: it looks like {to_terminal(graded.feedback)}."
     return "✗ Wrong: not the key."

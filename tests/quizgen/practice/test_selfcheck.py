@@ -345,3 +345,77 @@ def test_js_parsers_agree_with_python_on_random_typing(page):
         cases.append((kind, text))
     problems = _compare(page, cases)
     assert not problems, problems[:10]
+
+
+# -- multiple-answer parts: the credit rule in the browser, against grade() ------------------------
+
+MULTIPLE_IDS = ("gan.concept.applications", "dbm.concept.dbm_vs_dbn", "word2vec.skipgram_pairs")
+
+
+@pytest.fixture(scope="module")
+def partial_page(browser, bank, tmp_path_factory):
+    path = tmp_path_factory.mktemp("selfcheck-partial") / "study.html"
+    write_selfcheck(bank, path, variants=VARIANTS, seed=11, ids=MULTIPLE_IDS, credit="partial")
+    context = browser.new_context()
+    context.route(re.compile(r"^(https?|wss?)://"), lambda route: route.abort())
+    tab = context.new_page()
+    tab.goto(path.as_uri())
+    tab.wait_for_selector("body[data-ready=true]")
+    tab.data = read_embedded(path.read_text(encoding="utf-8"))
+    yield tab
+    context.close()
+
+
+def _subsets(n: int) -> list:
+    """Every choice of options among n, typed a few ways, and some unreadable answers."""
+    letters = "ABCDEFGHIJ"[:n]
+    out = []
+    for mask in range(1, 2 ** n):
+        chosen = [letters[i] for i in range(n) if mask >> i & 1]
+        out.append(", ".join(chosen) if mask % 3 else "".join(chosen).lower())
+    return out + ["", "A A", "Z", "A and"]
+
+
+def test_browser_partial_credit_agrees_with_python_grade(partial_page, bank):
+    """Under both rules, every subset of options of every multiple-answer part on the page: the same
+    status and the same credit, to the last bit, as grade() with the rule the manifest would carry."""
+    data = partial_page.data
+    cases, expected = [], []
+    for qi, q in enumerate(data["questions"]):
+        template = bank.get(q["id"])
+        for k in range(VARIANTS):
+            variant = template.draw(variant_rng(11, template, k), f"selfcheck-11-{k}")
+            for pi, part in enumerate(template.parts):
+                if not part.kind.credit_rules_apply:
+                    continue
+                assert q["parts"][pi]["credit"] == "partial"
+                for rule in ("partial", "all-or-nothing"):
+                    for text in _subsets(part.kind.n_options):
+                        result = grade(template, variant, {part.name: text}, ecf=False,
+                                       credit={part.name: rule}).parts[pi]
+                        cases.append([qi, k, pi, text, rule])
+                        expected.append([result.status, result.credit])
+    got = partial_page.evaluate("""cases => cases.map(([qi, k, pi, text, rule]) => {
+        const q = QZ.data.questions[qi], part = Object.assign({}, q.parts[pi], {credit: rule});
+        const r = QZ.gradePart(q, part, q.variants[k].parts[part.name], text);
+        return [r.status, r.credit || 0];
+    })""", cases)
+    mismatches = [(c, e, g) for c, e, g in zip(cases, expected, got) if e != g]
+    assert not mismatches, mismatches[:10]
+    statuses = {e[0] for e in expected}
+    assert {"partial", "correct", "wrong", "invalid", "blank"} <= statuses and len(cases) > 1000
+    # 2 of the 3 right options and no wrong one earn 2/3, as Moodle's fractions would
+    assert any(e == ["partial", 2 / 3] for e in expected)
+
+
+def test_a_partial_answer_on_the_page_shows_its_share_of_the_points(partial_page):
+    tid = "dbm.concept.dbm_vs_dbn"  # 2 right options of 5: one right and no wrong one earns 1/2
+    sec = section(partial_page, tid)
+    q = partial_page.data["questions"][[x["id"] for x in partial_page.data["questions"]].index(tid)]
+    entry = q["variants"][variant_index(partial_page, tid)]["parts"]["choice"]
+    sec.locator('input[data-part="choice"]').fill(entry["key"]["value"][0])
+    sec.locator("button.sc-check").click()
+    verdict = sec.locator('.sc-verdict[data-part="choice"]')
+    assert verdict.get_attribute("data-status") == "partial"
+    assert verdict.inner_text().startswith("◐ partly right: 0.5 of 1 points")
+    assert sec.locator(".sc-score").inner_text() == "Score: 0.5 of 1 points"
