@@ -1,0 +1,239 @@
+"""Hand solvers for the numeric templates of the bundled bank, written from each template's STEM.
+
+Nothing here imports question_bank, quizgen or reference_impl: each solver is the arithmetic a
+student with a calculator does, read off the stem (and the worked solution's order of steps), on
+the params frozen in a build's manifest.json (read as plain JSON, so arrays arrive as lists).
+
+A solver takes (p, hand) and returns {part name: value}. `hand.r(x)` rounds an intermediate the way
+the path being followed does (half up, like a calculator display): to 4 decimals (the stems' usual
+ask), to 5, or, where `hand.hint` is true, following the stem's or the worked solution's own order.
+A value the student has already written as an answer and then goes on with also passes through
+`hand.r`. The final rounding to the decimals each part asks for is done by `answer_text`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Hand:
+    """One rounding path: intermediates to `decimals` decimals; `hint`: follow the stem's own hint."""
+
+    decimals: int
+    hint: bool = False
+
+    def r(self, x):
+        return round_half_up(x, self.decimals)
+
+
+def round_half_up(x, decimals: int):
+    """x rounded half away from zero to `decimals` decimals, as a calculator shows it."""
+    a = np.asarray(x, dtype=float)
+    scale = 10.0 ** decimals
+    out = np.sign(a) * np.floor(np.abs(a) * scale + 0.5 + 1e-9) / scale
+    return float(out) if out.ndim == 0 else out
+
+
+PATHS = {"4 decimals": Hand(4), "5 decimals": Hand(5), "stem's hint": Hand(4, hint=True)}
+
+
+@dataclass(frozen=True)
+class Solver:
+    template_id: str
+    solve: object
+    decimals: dict      # part name -> decimals the stem asks for the final answer (default 4)
+    hint: bool          # whether the stem's hint gives a path of its own
+
+
+SOLVERS: dict[str, Solver] = {}
+
+
+def solver(template_id: str, *, hint: bool = False, decimals: dict | None = None):
+    def register(fn):
+        SOLVERS[template_id] = Solver(template_id, fn, decimals or {}, hint)
+        return fn
+    return register
+
+
+def part_decimals(template_id: str, part: str) -> int:
+    return SOLVERS[template_id].decimals.get(part, 4)
+
+
+def answer_text(kind: str, value, decimals: int) -> str:
+    """The text a student types for one part, in the answer sheet's formats."""
+    if kind == "integer":
+        return str(int(round(float(value))))
+    if kind == "shape":
+        return "(" + ", ".join(str(int(v)) for v in value) + ")"
+    if kind == "number":
+        return f"{round_half_up(value, decimals):.{decimals}f}"
+    if kind == "vector":
+        return "[" + ", ".join(f"{v:.{decimals}f}" for v in round_half_up(np.ravel(value), decimals)) + "]"
+    if kind == "matrix":
+        m = round_half_up(np.atleast_2d(value), decimals)
+        return "; ".join(" ".join(f"{v:.{decimals}f}" for v in row) for row in m)
+    raise ValueError(f"no hand format for the kind {kind!r}")
+
+
+def perturbed(kind: str, value, decimals: int, sign: int):
+    """The answer moved well beyond any rounding interval: 10 units of the last decimal, and
+    1e-3 relative where that is more (values of 10 and over); integers and shapes by 1."""
+    if kind == "integer":
+        return int(round(float(value))) + sign
+    if kind == "shape":
+        return [int(value[0]) + sign, *[int(v) for v in value[1:]]]
+    a = np.asarray(value, dtype=float)
+    delta = np.maximum(10 * 10.0 ** -decimals, 1e-3 * np.abs(a))
+    return a + sign * delta
+
+
+def arr(x):
+    return np.asarray(x, dtype=float)
+
+
+def tanh(x):
+    return np.tanh(arr(x))
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-arr(x)))
+
+
+def softmax_by_hand(z, hand):
+    """e^{z_i} rounded, their sum, each share rounded: the stems' softmax by hand."""
+    e = hand.r(np.exp(arr(z)))
+    total = hand.r(np.sum(e))
+    return hand.r(e / total)
+
+
+# ----------------------------------------------------------------------------------------------
+# Named in issue 14
+# ----------------------------------------------------------------------------------------------
+
+@solver("rbm.partition_function", hint=True)
+def rbm_partition_function(p, hand):
+    W, a, b, v = arr(p["W"]), arr(p["a"]), arr(p["b"]), arr(p["v"])
+    states = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    terms = []
+    for s in states:
+        s = arr(s)
+        if hand.hint:  # the hint's factors, each rounded: e^{a.v} and each 1 + e^{b_j + (v^T W)_j}
+            factors = [hand.r(math.exp(a @ s))] + [hand.r(1 + math.exp(bj + (s @ W)[j])) for j, bj in enumerate(b)]
+            term = factors[0]
+            for f in factors[1:]:
+                term = hand.r(term * f)
+        else:
+            term = math.exp(a @ s) * np.prod(1 + np.exp(b + s @ W))
+        terms.append(hand.r(term))
+    Z = hand.r(sum(terms))
+    index = int(2 * v[0] + v[1])
+    return {"Z": Z, "p_v": terms[index] / Z}
+
+
+@solver("autoencoder.elbo")
+def autoencoder_elbo(p, hand):
+    x, xh, mu, lv = arr(p["x"]), arr(p["x_hat"]), arr(p["mu"]), arr(p["log_var"])
+    bce = [hand.r(-math.log(q) if xi == 1 else -math.log(1 - q)) for xi, q in zip(x, xh)]
+    rec = hand.r(sum(bce))
+    var = hand.r(np.exp(lv))
+    kl = hand.r(-0.5 * np.sum(1 + lv - mu ** 2 - var))
+    return {"rec": rec, "kl": kl, "elbo": -rec - kl}
+
+
+@solver("vanishing.gradient_factor")
+def vanishing_gradient_factor(p, hand):
+    w, a = float(p["W_hh"]), arr(p["a"])
+    d = [hand.r(1 - hand.r(math.tanh(at)) ** 2) for at in a]
+    J = [hand.r(w * dt) for dt in d]
+    j43 = hand.r(J[3])
+    j42 = hand.r(j43 * J[2])
+    j40 = hand.r(hand.r(j42 * J[1]) * J[0])
+    return {"dh4_dh3": j43, "dh4_dh2": j42, "dh4_dh0": j40}
+
+
+@solver("bptt.two_unit_dW")
+def bptt_two_unit_dW(p, hand):
+    x, h0 = arr(p["x"]), arr(p["h0"])
+    Wx, W, b, y = arr(p["W_xh"]), arr(p["W_hh"]), arr(p["b_h"]), arr(p["y"])
+    a1 = hand.r(W @ h0 + Wx @ x[0] + b)
+    h1 = hand.r(tanh(a1))
+    a2 = hand.r(W @ h1 + Wx @ x[1] + b)
+    h2 = hand.r(tanh(a2))
+    g2 = hand.r(h2 - y)
+    d2 = hand.r(1 - h2 ** 2)
+    delta2 = hand.r(d2 * g2)
+    g1 = hand.r(W.T @ delta2)
+    d1 = hand.r(1 - h1 ** 2)
+    delta1 = hand.r(d1 * g1)
+    term2 = hand.r(np.outer(delta2, h1))
+    term1 = hand.r(np.outer(delta1, h0))
+    return {"dL_dh2": g2, "dL_dh1": g1, "dL_dW": term2 + term1}
+
+
+@solver("mcmc.gibbs_gaussian", hint=True)
+def mcmc_gibbs_gaussian(p, hand):
+    mu, sigma, rho, x0, z = arr(p["mu"]), arr(p["sigma"]), float(p["rho"]), arr(p["x0"]), arr(p["normals"])[0]
+
+    def update(i, other):
+        j = 1 - i
+        if hand.hint:  # sqrt(1 - rho^2) first, then each product rounded
+            root = hand.r(math.sqrt(1 - rho ** 2))
+            s = hand.r(sigma[i] * root)
+            m = hand.r(mu[i] + hand.r(rho * sigma[i] / sigma[j]) * (other - mu[j]))
+        else:
+            s = hand.r(sigma[i] * math.sqrt(1 - rho ** 2))
+            m = hand.r(mu[i] + rho * sigma[i] / sigma[j] * (other - mu[j]))
+        return hand.r(m + s * z[i])
+
+    x1 = update(0, x0[1])
+    x2 = update(1, x1)
+    return {"x1": x1, "x2": x2}
+
+
+@solver("seq2seq.teacher_forcing_loss")
+def seq2seq_teacher_forcing_loss(p, hand):
+    d = p["dec_params"]
+    E, Wx, Wh, b = arr(d["E"])[:, 0], arr(d["W_xh"])[0][0], arr(d["W_hh"])[0][0], arr(d["b_h"])[0]
+    Why, by = arr(d["W_hy"])[:, 0], arr(d["b_y"])
+    u, y = [int(t) for t in p["targets_in"]], [int(t) for t in p["targets_out"]]
+
+    def step(s_prev, token, target):
+        a = hand.r(Wh * s_prev + Wx * E[token] + b)
+        s = hand.r(math.tanh(a))
+        y_hat = softmax_by_hand(hand.r(Why * s + by), hand)
+        return s, hand.r(-math.log(y_hat[target]))
+
+    s1, L1 = step(float(p["c"]), u[0], y[0])
+    s2, L2 = step(s1, u[1], y[1])
+    return {"s1": s1, "L1": L1, "s2": s2, "L": L1 + L2}
+
+
+@solver("bptt.truncated")
+def bptt_truncated(p, hand):
+    x, W, Wx, b, y = arr(p["x"]), float(p["W_hh"]), float(p["W_xh"]), float(p["b_h"]), float(p["y"])
+    h = [float(p["h0"])]
+    for t in range(3):
+        a = hand.r(W * h[-1] + Wx * x[t] + b)
+        h.append(hand.r(math.tanh(a)))
+    g = hand.r(h[3] - y)
+    d = {t: hand.r(1 - h[t] ** 2) for t in (1, 2, 3)}
+    J = {t: hand.r(W * d[t]) for t in (2, 3)}
+    E = {t: hand.r(d[t] * h[t - 1]) for t in (1, 2, 3)}
+    term3 = hand.r(g * E[3])
+    term2 = hand.r(g * J[3] * E[2])
+    term1 = hand.r(g * J[3] * J[2] * E[1])
+    trunc1 = term3
+    trunc2 = hand.r(trunc1 + term2)
+    return {"trunc1": trunc1, "trunc2": trunc2, "full": trunc2 + term1}
+
+
+@solver("rnn.softmax_output")
+def rnn_softmax_output(p, hand):
+    h, W, b = arr(p["h"]), arr(p["W_hy"]), arr(p["b_y"])
+    z = hand.r(W @ h + b)
+    y_hat = softmax_by_hand(z, hand)
+    return {"z": z, "y_hat": y_hat, "L": -math.log(y_hat[int(p["targets"][0])])}
