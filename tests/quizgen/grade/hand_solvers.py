@@ -237,3 +237,173 @@ def rnn_softmax_output(p, hand):
     z = hand.r(W @ h + b)
     y_hat = softmax_by_hand(z, hand)
     return {"z": z, "y_hat": y_hat, "L": -math.log(y_hat[int(p["targets"][0])])}
+
+
+def sig(z, hand):
+    """sigma(z) by hand: e^{-z} first, then 1 / (1 + e^{-z})."""
+    return hand.r(1 / (1 + hand.r(np.exp(-arr(z)))))
+
+
+# ----------------------------------------------------------------------------------------------
+# rnn, bptt
+# ----------------------------------------------------------------------------------------------
+
+@solver("rnn.forward_two_steps")
+def rnn_forward_two_steps(p, hand):
+    W, Wx, b, h = arr(p["W_hh"]), arr(p["W_xh"]), arr(p["b_h"]), arr(p["h0"])
+    out = {}
+    for t, x in enumerate(arr(p["x"]), start=1):
+        h = hand.r(tanh(hand.r(W @ h + Wx @ x + b)))
+        out[f"h{t}"] = h
+    return out
+
+
+@solver("rnn.many_to_one")
+def rnn_many_to_one(p, hand):
+    W, Wx, b, h = arr(p["W_hh"]), arr(p["W_xh"]), arr(p["b_h"]), arr(p["h0"])
+    for x in arr(p["x"]):
+        h = np.maximum(0, hand.r(W @ h + Wx @ x + b))
+    s = hand.r(float((arr(p["W_hy"]) @ h)[0] + arr(p["b_y"])[0]))
+    y_hat = float(sig(s, hand))
+    return {"s": s, "y_hat": y_hat, "L": -math.log(y_hat if p["y"] == 1 else 1 - y_hat)}
+
+
+@solver("rnn.relu_three_steps")
+def rnn_relu_three_steps(p, hand):
+    W, Wx, b, h = arr(p["W_hh"]), arr(p["W_xh"]), arr(p["b_h"]), arr(p["h0"])
+    states = []
+    for x in arr(p["x"]):
+        h = np.maximum(0, hand.r(W @ h + Wx @ x + b))
+        states.append(h)
+    return {"h1": states[0], "h2": states[1], "hT": states[-1]}
+
+
+@solver("rnn.shapes_params")
+def rnn_shapes_params(p, hand):
+    D, H, V = p["D"], p["H"], p["V"]
+    return {"W_xh": (H, D), "W_hh": (H, H), "W_hy": (V, H), "n_params": H * D + H * H + V * H + H + V}
+
+
+@solver("bptt.scalar_chain")
+def bptt_scalar_chain(p, hand):
+    x, W, Wx, b, y = arr(p["x"]), float(p["W_hh"]), float(p["W_xh"]), float(p["b_h"]), float(p["y"])
+    h = [float(p["h0"])]
+    for t in range(3):
+        h.append(hand.r(math.tanh(hand.r(W * h[-1] + Wx * x[t] + b))))
+    d = {t: hand.r(1 - h[t] ** 2) for t in (1, 2, 3)}
+    J = {t: hand.r(W * d[t]) for t in (2, 3)}
+    E = {t: hand.r(d[t] * h[t - 1]) for t in (1, 2, 3)}
+    dh3_dh2 = J[3]
+    dh3_dh1 = hand.r(dh3_dh2 * J[2])
+    g = hand.r(h[3] - y)
+    total = hand.r(E[3] + dh3_dh2 * E[2] + dh3_dh1 * E[1])
+    return {"dh3_dh2": dh3_dh2, "dh3_dh1": dh3_dh1, "dL_dW": g * total}
+
+
+@solver("bptt.output_weight_grad")
+def bptt_output_weight_grad(p, hand):
+    W, b, hs = arr(p["W_hy"]), arr(p["b_y"]), arr(p["h"])
+    out, dW = {}, 0
+    for t, (h, target) in enumerate(zip(hs, p["targets"]), start=1):
+        y_hat = softmax_by_hand(hand.r(W @ h + b), hand)
+        out[f"y_hat{t}"] = y_hat
+        e = y_hat - np.eye(len(b))[int(target)]
+        dW = dW + hand.r(np.outer(e, h))
+    out["dW_ya"] = dW
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# lstm, gru
+# ----------------------------------------------------------------------------------------------
+
+@solver("lstm.cell_step")
+def lstm_cell_step(p, hand):
+    hx = arr([p["h0"], p["x"]])
+    a = {g: hand.r(arr(p[f"W_{g}"]) @ hx + p[f"b_{g}"]) for g in "fico"}
+    f, i, o = (float(sig(a[g], hand)) for g in "fio")
+    C_tilde = hand.r(math.tanh(a["c"]))
+    C = hand.r(f * p["c0"] + i * C_tilde)
+    return {"f": f, "i": i, "C_tilde": C_tilde, "C": C, "o": o, "h": o * hand.r(math.tanh(C))}
+
+
+@solver("lstm.cell_gradient")
+def lstm_cell_gradient(p, hand):
+    k, f, dC = int(p["k"]), arr(p["f"]), float(p["dC"])
+    dC_prev = hand.r(dC * f[k])
+    prod = 1.0
+    for v in f[1:k]:
+        prod = hand.r(prod * v)
+    dh = dC
+    for h in arr(p["h"]):
+        dh = hand.r(dh * hand.r(p["W_hh"] * (1 - h ** 2)))
+    return {"dC_prev": dC_prev, "dC_k": dC_prev * prod, "dh_k": dh}
+
+
+def lstm_gate_params(D, H, convention):
+    return H * (H + D) + (2 * H if convention == "pytorch" else H)
+
+
+@solver("lstm.param_count")
+def lstm_param_count(p, hand):
+    gate = lstm_gate_params(p["D"], p["H"], p["convention"])
+    return {"gate": gate, "total": 4 * gate}
+
+
+@solver("lstm.two_steps")
+def lstm_two_steps(p, hand):
+    h, C = arr(p["h0"]), arr(p["c0"])
+    out, T = {}, len(p["x"])
+    for t, x in enumerate(arr(p["x"]), start=1):
+        hx = np.concatenate([h, x])
+        a = {g: hand.r(arr(p[f"W_{g}"]) @ hx + arr(p[f"b_{g}"])) for g in "fico"}
+        f, i, o = (sig(a[g], hand) for g in "fio")
+        C = hand.r(f * C + i * hand.r(tanh(a["c"])))
+        h = hand.r(o * hand.r(tanh(C)))
+        if t == 1:
+            out["C1"], out["h1"] = C, h
+    out["CT"], out["hT"] = C, h
+    return out
+
+
+@solver("gru.step_course")
+def gru_step_course(p, hand):
+    h0, x = arr(p["h0"]), float(p["x"])
+    H = len(h0)
+    hx = np.append(h0, x)
+    u = sig(hand.r(arr(p["W_u"]) @ hx + arr(p["b_u"])), hand)
+    r = sig(hand.r(arr(p["W_r"]) @ hx + arr(p["b_r"])), hand)
+    Wc = arr(p["W_c"])
+    rh = hand.r(r * h0)
+    C_hat = hand.r(tanh(hand.r(Wc[:, :H] @ rh + Wc[:, H:] @ [x] + arr(p["b_c"]))))
+    return {"u": u, "r": r, "C_hat": C_hat, "h": u * C_hat + (1 - u) * h0}
+
+
+@solver("gru.step_pytorch")
+def gru_step_pytorch(p, hand):
+    h0, x = arr(p["h0"]), arr([p["x"]])
+    P = {k: arr(v) for k, v in p.items() if k.startswith(("W_", "b_"))}
+    r = sig(hand.r(P["W_ir"] @ x + P["b_ir"] + P["W_hr"] @ h0 + P["b_hr"]), hand)
+    z = sig(hand.r(P["W_iz"] @ x + P["b_iz"] + P["W_hz"] @ h0 + P["b_hz"]), hand)
+    xn = hand.r(P["W_in"] @ x + P["b_in"])
+    hn = hand.r(P["W_hn"] @ h0 + P["b_hn"])
+    n = hand.r(tanh(hand.r(xn + r * hn)))
+    return {"r": r, "z": z, "n": n, "h": (1 - z) * n + z * h0}
+
+
+def gru_params(D, H, convention):
+    two_biases = convention in ("pytorch", "keras_reset_after")
+    return 3 * H * (H + D), (6 if two_biases else 3) * H
+
+
+@solver("gru.param_count")
+def gru_param_count(p, hand):
+    weights, biases = gru_params(p["D"], p["H"], p["convention"])
+    return {"weights": weights, "biases": biases, "total": weights + biases}
+
+
+@solver("gru.lstm_ratio")
+def gru_lstm_ratio(p, hand):
+    n_gru = sum(gru_params(p["D"], p["H"], p["gru"]))
+    n_lstm = 4 * lstm_gate_params(p["D"], p["H"], p["lstm"])
+    return {"n_gru": n_gru, "n_lstm": n_lstm, "ratio": n_gru / n_lstm}
