@@ -407,3 +407,189 @@ def gru_lstm_ratio(p, hand):
     n_gru = sum(gru_params(p["D"], p["H"], p["gru"]))
     n_lstm = 4 * lstm_gate_params(p["D"], p["H"], p["lstm"])
     return {"n_gru": n_gru, "n_lstm": n_lstm, "ratio": n_gru / n_lstm}
+
+
+# ----------------------------------------------------------------------------------------------
+# cnn
+# ----------------------------------------------------------------------------------------------
+
+@solver("cnn.conv_entries", decimals={"pool": 2})
+def cnn_conv_entries(p, hand):
+    x, w, b = arr(p["x"]), arr(p["w"]), float(p["b"])
+    out = {}
+    for name, (i, j) in zip(("y_a", "y_b"), p["entries"]):
+        out[name] = b + float(np.sum(w * x[i:i + 3, j:j + 3]))
+    m = arr(p["m"])
+    out["pool"] = np.array([[m[2 * i:2 * i + 2, 2 * j:2 * j + 2].max() for j in range(2)] for i in range(2)])
+    return out
+
+
+@solver("cnn.conv_output_shape")
+def cnn_conv_output_shape(p, hand):
+    k, s, pad, d = p["kernel"], p["stride"], p["padding"], p["dilation"]
+    size = [(p[axis] + 2 * pad - d * (k - 1) - 1) // s + 1 for axis in ("H", "W")]
+    return {"out_shape": (p["F"], *size), "n_params": p["F"] * (p["C_in"] * k * k + 1)}
+
+
+@solver("cnn.conv_params_macs")
+def cnn_conv_params_macs(p, hand):
+    C, F, k = p["C_in"], p["F"], p["kernel"]
+    H_out = (p["H"] + 2 * p["padding"] - k) // p["stride"] + 1
+    return {"n_params": F * (C * k * k + 1), "H_out": H_out, "macs": F * C * k * k * H_out * H_out}
+
+
+@solver("cnn.pool_matrix", decimals={"max": 2, "avg": 4})
+def cnn_pool_matrix(p, hand):
+    m, k = arr(p["m"]), int(p["kernel"])
+    blocks = [[m[i * k:(i + 1) * k, j * k:(j + 1) * k] for j in range(2)] for i in range(2)]
+    return {"max": np.array([[b.max() for b in row] for row in blocks]),
+            "avg": np.array([[b.sum() / (k * k) for b in row] for row in blocks])}
+
+
+@solver("cnn.pool_output_shape")
+def cnn_pool_output_shape(p, hand):
+    k, s, pad = p["kernel"], p["stride"], p["padding"]
+    size = {}
+    for axis in ("H", "W"):
+        span = p[axis] + 2 * pad - k
+        size[axis] = (math.ceil(span / s) if p["ceil_mode"] else span // s) + 1
+    return {"H_out": size["H"], "W_out": size["W"], "n_out": p["C"] * size["H"] * size["W"]}
+
+
+@solver("cnn.receptive_field")
+def cnn_receptive_field(p, hand):
+    r, J, rs = 1, 1, []
+    for k, s, d in zip(p["kernels"], p["strides"], p["dilations"]):
+        r, J = r + d * (k - 1) * J, J * s
+        rs.append(r)
+    return {"r2": rs[1], "r3": rs[2], "jump": J}
+
+
+# ----------------------------------------------------------------------------------------------
+# autoencoder
+# ----------------------------------------------------------------------------------------------
+
+@solver("autoencoder.compression_ratio")
+def autoencoder_compression_ratio(p, hand):
+    n = p["H"] * p["W"] * p["C"]
+    bits_in, bits_code = n * p["pixel_bits"], p["code_dim"] * p["code_bits"]
+    return {"ratio": n / p["code_dim"], "bits_in": bits_in, "bits_code": bits_code, "ratio_bits": bits_in / bits_code}
+
+
+@solver("autoencoder.forward_loss")
+def autoencoder_forward_loss(p, hand):
+    layers, h = p["layers"], arr(p["x"])
+    code = len(layers) // 2 - 1
+    out = {}
+    for k, layer in enumerate(layers):
+        h = sig(hand.r(arr(layer["W"]) @ h + arr(layer["b"])), hand)
+        if k == code:
+            out["z"] = h
+    out["x_hat"] = h
+    x = arr(p["x"])
+    if p["loss"] == "mse":
+        terms = hand.r((h - x) ** 2)
+    else:
+        terms = hand.r([-math.log(q) if xi == 1 else -math.log(1 - q) for xi, q in zip(x, h)])
+    out["loss"] = hand.r(np.sum(terms)) / len(x)
+    return out
+
+
+@solver("autoencoder.param_count")
+def autoencoder_param_count(p, hand):
+    sizes = [int(s) for s in p["layer_sizes"]]
+    weights = [a * b for a, b in zip(sizes, sizes[1:])]
+    biases = sum(sizes[1:])
+    return {"untied": sum(weights) + biases, "tied": sum(weights[: len(weights) // 2]) + biases}
+
+
+@solver("autoencoder.vae_kl_reparam")
+def autoencoder_vae_kl_reparam(p, hand):
+    mu, lv, eps = arr(p["mu"]), arr(p["log_var"]), arr(p["eps"])
+    sigma = hand.r(np.exp(lv / 2))
+    var = hand.r(np.exp(lv))
+    return {"z": mu + sigma * eps, "kl": -0.5 * np.sum(1 + lv - mu ** 2 - var)}
+
+
+# ----------------------------------------------------------------------------------------------
+# dbm, rbm
+# ----------------------------------------------------------------------------------------------
+
+@solver("dbm.energy")
+def dbm_energy(p, hand):
+    v, h1, h2 = arr(p["v"]), arr(p["h1"]), arr(p["h2"])
+    return {"E": -(v @ arr(p["W1"]) @ h1) - (h1 @ arr(p["W2"]) @ h2)
+            - arr(p["a"]) @ v - arr(p["b1"]) @ h1 - arr(p["b2"]) @ h2}
+
+
+@solver("dbm.exact_marginals", hint=True)
+def dbm_exact_marginals(p, hand):
+    v, W1, W2, b1, b2 = arr(p["v"]), arr(p["W1"]), arr(p["W2"]), arr(p["b1"]), arr(p["b2"])
+    pre0 = b1 + W1.T @ v
+    pre1 = pre0 + W2[:, 0]
+    if hand.hint:  # the hint's factors, each rounded
+        w0 = hand.r(np.prod(hand.r(1 + np.exp(pre0))))
+        w1 = hand.r(hand.r(math.exp(b2[0])) * hand.r(np.prod(hand.r(1 + np.exp(pre1)))))
+    else:
+        w0 = hand.r(np.prod(1 + np.exp(pre0)))
+        w1 = hand.r(math.exp(b2[0]) * np.prod(1 + np.exp(pre1)))
+    q = hand.r(w1 / (w0 + w1))
+    p_h1 = hand.r((1 - q) * sig(pre0, hand) + q * sig(pre1, hand))
+    mu1 = sig(hand.r(pre0 + W2[:, 0] * 0.5), hand)
+    return {"p_h2": q, "p_h1": p_h1, "mu1": mu1, "gap": mu1 - p_h1}
+
+
+@solver("dbm.mean_field_update")
+def dbm_mean_field_update(p, hand):
+    v, W1, W2, b1, b2 = arr(p["v"]), arr(p["W1"]), arr(p["W2"]), arr(p["b1"]), arr(p["b2"])
+    mu1 = sig(hand.r(b1 + W1.T @ v + W2 @ arr(p["mu2_init"])), hand)
+    mu2 = float(sig(hand.r(b2[0] + W2[:, 0] @ mu1), hand))
+    return {"mu1": mu1, "mu2": mu2}
+
+
+@solver("dbm.param_count")
+def dbm_param_count(p, hand):
+    n_v, n_h1, n_h2 = p["n_v"], p["n_h1"], p["n_h2"]
+    weights = n_v * n_h1 + n_h1 * n_h2
+    return {"weights": weights, "total": weights + n_v + n_h1 + n_h2}
+
+
+@solver("rbm.cd1_update", decimals={"h0": 0})
+def rbm_cd1_update(p, hand):
+    W, a, b, v0, u = arr(p["W"]), arr(p["a"]), arr(p["b"]), arr(p["v0"]), arr(p["u_h"])
+    p_h0 = sig(hand.r(b + W.T @ v0), hand)
+    h0 = (p_h0 > u).astype(float)
+    v1 = sig(hand.r(a + W @ h0), hand)
+    p_h1 = sig(hand.r(b + W.T @ v1), hand)
+    positive, negative = hand.r(np.outer(v0, p_h0)), hand.r(np.outer(v1, p_h1))
+    return {"p_h0": p_h0, "h0": h0, "v1": v1, "p_h1": p_h1, "dW": p["lr"] * (positive - negative)}
+
+
+@solver("rbm.conditionals")
+def rbm_conditionals(p, hand):
+    W, a, b = arr(p["W"]), arr(p["a"]), arr(p["b"])
+    return {"p_h": sig(b + W.T @ arr(p["v"]), hand), "p_v": sig(a + W @ arr(p["h"]), hand)}
+
+
+@solver("rbm.energy")
+def rbm_energy(p, hand):
+    v, h, W, a, b = arr(p["v"]), arr(p["h"]), arr(p["W"]), arr(p["a"]), arr(p["b"])
+    E = hand.r(-(a @ v) - b @ h - v @ W @ h)
+    return {"E": E, "weight": math.exp(-E)}
+
+
+@solver("rbm.free_energy")
+def rbm_free_energy(p, hand):
+    v, W, a, b = arr(p["v"]), arr(p["W"]), arr(p["a"]), arr(p["b"])
+    x = b + W.T @ v
+    softplus = hand.r(np.log(1 + hand.r(np.exp(x))))
+    return {"F": -(a @ v) - np.sum(softplus)}
+
+
+@solver("rbm.gibbs_step", decimals={"h": 0, "v_new": 0})
+def rbm_gibbs_step(p, hand):
+    W, a, b, v = arr(p["W"]), arr(p["a"]), arr(p["b"]), arr(p["v"])
+    p_h = sig(b + W.T @ v, hand)
+    h = (p_h > arr(p["u_h"])).astype(float)
+    p_v = sig(a + W @ h, hand)
+    return {"p_h": p_h, "h": h, "p_v": p_v, "v_new": (p_v > arr(p["u_v"])).astype(float)}
