@@ -69,6 +69,8 @@ def answer_text(kind: str, value, decimals: int) -> str:
         return str(int(round(float(value))))
     if kind == "shape":
         return "(" + ", ".join(str(int(v)) for v in value) + ")"
+    if kind == "choice":
+        return ", ".join(sorted(value))
     if kind == "number":
         return f"{round_half_up(value, decimals):.{decimals}f}"
     if kind == "vector":
@@ -81,7 +83,10 @@ def answer_text(kind: str, value, decimals: int) -> str:
 
 def perturbed(kind: str, value, decimals: int, sign: int):
     """The answer moved well beyond any rounding interval: 10 units of the last decimal, and
-    1e-3 relative where that is more (values of 10 and over); integers and shapes by 1."""
+    1e-3 relative where that is more (values of 10 and over); integers and shapes by 1; a choice
+    becomes the letter after its first."""
+    if kind == "choice":
+        return {chr(ord(min(value)) + 1)}
     if kind == "integer":
         return int(round(float(value))) + sign
     if kind == "shape":
@@ -593,3 +598,263 @@ def rbm_gibbs_step(p, hand):
     h = (p_h > arr(p["u_h"])).astype(float)
     p_v = sig(a + W @ h, hand)
     return {"p_h": p_h, "h": h, "p_v": p_v, "v_new": (p_v > arr(p["u_v"])).astype(float)}
+
+
+# ----------------------------------------------------------------------------------------------
+# bidirectional, vanishing
+# ----------------------------------------------------------------------------------------------
+
+def lstm_scalar_step(params, h, C, x, hand):
+    """One LSTM step with H = D = 1, each W a row [w_h, w_x]: (h, C)."""
+    a = {g: hand.r(params[f"W_{g}"][0][0] * h + params[f"W_{g}"][0][1] * x + params[f"b_{g}"][0]) for g in "fico"}
+    f, i, o = (float(sig(a[g], hand)) for g in "fio")
+    C = hand.r(f * C + i * hand.r(math.tanh(a["c"])))
+    return hand.r(o * hand.r(math.tanh(C))), C
+
+
+@solver("bidirectional.bilstm_output")
+def bidirectional_bilstm_output(p, hand):
+    x, t = [float(v) for v in p["x"]], int(p["t"])
+    fwd, bwd = p["fwd"], p["bwd"]
+    h, C, forward = float(fwd["h0"][0]), float(fwd["c0"][0]), []
+    for xt in x:
+        h, C = lstm_scalar_step(fwd["params"], h, C, xt, hand)
+        forward.append(h)
+    h, C, backward = float(bwd["h0"][0]), float(bwd["c0"][0]), {}
+    for k in reversed(range(len(x))):
+        h, C = lstm_scalar_step(bwd["params"], h, C, x[k], hand)
+        backward[k] = h
+    return {"h_fwd": forward[t - 1], "h_bwd": backward[t - 1]}
+
+
+@solver("bidirectional.birnn_output")
+def bidirectional_birnn_output(p, hand):
+    x, t = [float(v) for v in p["x"]], int(p["t"])
+
+    def run(d, order):
+        h, states = float(np.ravel(d["h0"])[0]), {}
+        w, wx, b = (float(np.ravel(d[k])[0]) for k in ("W_hh", "W_xh", "b_h"))
+        for k in order:
+            h = hand.r(math.tanh(hand.r(w * h + wx * x[k] + b)))
+            states[k] = h
+        return states
+
+    return {"h_fwd": run(p["fwd"], range(len(x)))[t - 1], "h_bwd": run(p["bwd"], reversed(range(len(x))))[t - 1]}
+
+
+def bidirectional_params(D, H, cell, convention):
+    blocks = 4 if cell == "lstm" else 3
+    return 2 * blocks * (H * (H + D) + (2 * H if convention == "pytorch" else H))
+
+
+@solver("bidirectional.stacked_params")
+def bidirectional_stacked_params(p, hand):
+    out1 = 2 * p["H1"]
+    return {"out1": out1, "params1": bidirectional_params(p["D"], p["H1"], p["cell"], p["convention"]),
+            "params2": bidirectional_params(out1, p["H2"], p["cell"], p["convention"])}
+
+
+@solver("vanishing.clipping")
+def vanishing_clipping(p, hand):
+    gW, gb, c, v = arr(p["grads"]["W"]), arr(p["grads"]["b"]), float(p["max_norm"]), float(p["clip_value"])
+    norm = hand.r(math.sqrt(hand.r(np.sum(gW ** 2)) + hand.r(np.sum(gb ** 2))))
+    scale = hand.r(c / norm) if norm > c else 1.0
+    return {"norm": norm, "W_clipped": gW * scale, "b_clipped": gb * scale, "W_value": np.clip(gW, -v, v)}
+
+
+@solver("vanishing.steps_to_vanish")
+def vanishing_steps_to_vanish(p, hand):
+    q = hand.r(abs(p["W_hh"]) * p["gamma"])
+    ratio = math.log(p["eps"]) / math.log(q)
+    return {"q": q, "n": math.floor(ratio) + 1}
+
+
+# ----------------------------------------------------------------------------------------------
+# gan
+# ----------------------------------------------------------------------------------------------
+
+def kl_by_hand(P, M, hand):
+    return hand.r(sum(hand.r(pi * hand.r(math.log(pi / mi))) for pi, mi in zip(P, M) if pi > 0))
+
+
+@solver("gan.js_divergence")
+def gan_js_divergence(p, hand):
+    P, Q = arr(p["p"]), arr(p["q"])
+    m = (P + Q) / 2
+    kl_pm, kl_qm = kl_by_hand(P, m, hand), kl_by_hand(Q, m, hand)
+    return {"kl_pm": kl_pm, "kl_qm": kl_qm, "JS": (kl_pm + kl_qm) / 2}
+
+
+@solver("gan.logit_gradient")
+def gan_logit_gradient(p, hand):
+    d_real, d_fake = sig(p["l_real"], hand), sig(p["l_fake"], hand)
+    m = len(d_real)
+    return {"g_real": (d_real - 1) / m, "g_fake": d_fake / m, "g_ns": (d_fake - 1) / m, "g_sat": -d_fake / m}
+
+
+@solver("gan.losses")
+def gan_losses(p, hand):
+    d_real, d_fake = arr(p["d_real"]), arr(p["d_fake"])
+    log_real, log_fake, log_not_fake = (hand.r(np.log(v)) for v in (d_real, d_fake, 1 - d_fake))
+    m = len(d_real)
+    pd, pg = arr(p["p_data"]), arr(p["p_g"])
+    return {"J_D": -np.sum(log_real) / m - np.sum(log_not_fake) / m, "J_G_sat": np.sum(log_not_fake) / m,
+            "J_G": -np.sum(log_fake) / m, "D_star": pd / (pd + pg)}
+
+
+@solver("gan.optimal_value")
+def gan_optimal_value(p, hand):
+    pd, pg = arr(p["p_data"]), arr(p["p_g"])
+    D = hand.r(pd / (pd + pg))
+    real = hand.r(np.sum(pd * hand.r(np.log(D))))
+    fake = hand.r(np.sum(pg * hand.r(np.log(1 - D))))
+    V = hand.r(real + fake)
+    log4 = hand.r(math.log(4))
+    return {"D_star": D, "V": V, "JS": (V + log4) / 2, "V_min": -log4}
+
+
+@solver("gan.sgd_step")
+def gan_sgd_step(p, hand):
+    x, z = arr(p["x_real"]), arr(p["z"])
+    w, c, a, b = (float(p[k]) for k in "wcab")
+    m, n = len(x), len(z)
+    x_fake = a * z + b
+    d_real = sig(w * x + c, hand)
+    d_fake = sig(w * x_fake + c, hand)
+    dl_real, dl_fake = (d_real - 1) / m, d_fake / n
+    dw = hand.r(np.sum(dl_real * x) + np.sum(dl_fake * x_fake))
+    dc = hand.r(np.sum(dl_real) + np.sum(dl_fake))
+    w_new, c_new = hand.r(w - p["lr_d"] * dw), hand.r(c - p["lr_d"] * dc)
+    d_g = sig(hand.r(w_new * x_fake + c_new), hand)
+    dl = hand.r((d_g - 1) / n * w_new)                   # dJ_G/dG(z_j)
+    da, db = hand.r(np.sum(dl * z)), hand.r(np.sum(dl))
+    return {"dw": dw, "dc": dc, "w_new": w_new, "c_new": c_new, "da": da, "db": db,
+            "a_new": a - p["lr_g"] * da, "b_new": b - p["lr_g"] * db}
+
+
+# ----------------------------------------------------------------------------------------------
+# mcmc, seq2seq
+# ----------------------------------------------------------------------------------------------
+
+def inverse_cdf(probs, u):
+    """The smallest state whose cumulative probability exceeds u."""
+    return int(np.argmax(np.cumsum(probs) > u))
+
+
+@solver("mcmc.gibbs_discrete")
+def mcmc_gibbs_discrete(p, hand):
+    n = arr(p["joint_table"])
+    (x0, y0), (u_x, u_y) = p["x0"], p["uniforms"][0]
+    p_x = hand.r(n[:, y0] / n[:, y0].sum())
+    x1 = inverse_cdf(p_x, u_x)
+    p_y = hand.r(n[x1, :] / n[x1, :].sum())
+    return {"p_x": p_x, "x1": x1, "p_y": p_y, "y1": inverse_cdf(p_y, u_y)}
+
+
+@solver("mcmc.metropolis_hastings")
+def mcmc_metropolis_hastings(p, hand):
+    x, xp, pt, Q = p["x_current"], p["x_proposed"], arr(p["p_tilde"]), arr(p["Q"])
+    alpha = hand.r(min(1.0, pt[xp - 1] * Q[xp - 1, x - 1] / (pt[x - 1] * Q[x - 1, xp - 1])))
+    return {"alpha": alpha, "x_next": xp if p["u"] < alpha else x}
+
+
+@solver("mcmc.n_step_distribution")
+def mcmc_n_step_distribution(p, hand):
+    P, pi0 = arr(p["P"]), arr(p["pi0"])
+    pi1 = hand.r(pi0 @ P)
+    # pi* (P - I) = 0 with the entries summing to 1: replace one equation by the sum
+    A = (P - np.eye(3)).T
+    A[-1] = 1
+    return {"pi1": pi1, "pi2": pi1 @ P, "pi_stat": np.linalg.solve(A, [0, 0, 1])}
+
+
+@solver("seq2seq.context_vector")
+def seq2seq_context_vector(p, hand):
+    enc, dec = p["enc_params"], p["dec_params"]
+    h = 0.0
+    for (x,) in p["x"]:
+        h = hand.r(math.tanh(hand.r(enc["W_hh"][0][0] * h + enc["W_xh"][0][0] * x + enc["b_h"][0])))
+    s1 = hand.r(math.tanh(hand.r(dec["W_hh"][0][0] * h + dec["W_xh"][0][0] * dec["E"][0][0] + dec["b_h"][0])))
+    y_hat = softmax_by_hand(hand.r(arr(dec["W_hy"])[:, 0] * s1 + arr(dec["b_y"])), hand)
+    return {"c": h, "s1": s1, "y_hat": y_hat, "token": int(np.argmax(y_hat))}
+
+
+@solver("seq2seq.greedy_decode")
+def seq2seq_greedy_decode(p, hand):
+    d = {k: arr(v) for k, v in p["dec_params"].items()}
+
+    def step(s, token):
+        s = hand.r(tanh(hand.r(d["W_hh"] @ s + d["W_xh"][:, 0] * d["E"][token, 0] + d["b_h"])))
+        return s, int(np.argmax(hand.r(d["W_hy"] @ s + d["b_y"])))
+
+    s1, token1 = step(arr(p["context"]), int(p["start_token"]))
+    s2, token2 = step(s1, token1)
+    return {"s1": s1, "token1": token1, "s2": s2, "token2": token2}
+
+
+# ----------------------------------------------------------------------------------------------
+# word2vec
+# ----------------------------------------------------------------------------------------------
+
+def vocabulary(tokens):
+    """word -> index, in order of first appearance."""
+    index = {}
+    for w in tokens:
+        index.setdefault(w, len(index))
+    return index
+
+
+def neg_log_sigmoid(s, hand):
+    """-log sigma(s) by hand: sigma first, then its log."""
+    return hand.r(-np.log(sig(s, hand)))
+
+
+@solver("word2vec.cbow_hidden")
+def word2vec_cbow_hidden(p, hand):
+    tokens, t, m = list(p["tokens"]), int(p["position"]), int(p["window"])
+    index = vocabulary(tokens)
+    context = [index[tokens[j]] for j in range(max(0, t - m), min(len(tokens), t + m + 1)) if j != t]
+    h = hand.r(arr(p["W_in"])[context].mean(axis=0))
+    z = hand.r(arr(p["W_out"]) @ h)
+    target = index[tokens[t]]
+    return {"h": h, "score": z[target], "p": softmax_by_hand(z, hand)[target]}
+
+
+@solver("word2vec.cosine_onehot", decimals={"onehot": 0})
+def word2vec_cosine_onehot(p, hand):
+    E = arr(p["vectors"])
+    norms = hand.r(np.sqrt(np.sum(E ** 2, axis=1)))
+    sims = hand.r((E[1:] @ E[0]) / (norms[0] * norms[1:]))
+    index = vocabulary(list(p["tokens"]))
+    onehot = np.zeros(len(index))
+    onehot[index[p["word"]]] = 1
+    return {"sims": sims, "nearest": {"ABC"[int(np.argmax(sims))]}, "onehot": onehot}
+
+
+@solver("word2vec.negative_sampling_loss")
+def word2vec_negative_sampling_loss(p, hand):
+    W_in, W_out = arr(p["W_in"]), arr(p["W_out"])
+    v = W_in[p["center"]]
+    u_o, u_neg = W_out[p["context"]], W_out[list(p["negatives"])]
+    s_pos, s_neg = hand.r(u_o @ v), hand.r(u_neg @ v)
+    L = neg_log_sigmoid(s_pos, hand) + np.sum(neg_log_sigmoid(-s_neg, hand))
+    grad = (sig(s_pos, hand) - 1) * u_o + sig(s_neg, hand) @ u_neg
+    return {"s_pos": s_pos, "s_neg": s_neg, "L": L, "grad_vc": grad}
+
+
+@solver("word2vec.skipgram_pairs")
+def word2vec_skipgram_pairs(p, hand):
+    tokens, m, t = list(p["tokens"]), int(p["window"]), int(p["position"])
+    T = len(tokens)
+    near = set(tokens[max(0, t - m):t] + tokens[t + 1:t + m + 1])
+    return {"n_pairs": sum(min(m, j) + min(m, T - 1 - j) for j in range(T)),
+            "contexts": {"ABCDEFGHIJ"[i] for i, w in enumerate(p["options"]) if w in near}}
+
+
+@solver("word2vec.softmax_probability")
+def word2vec_softmax_probability(p, hand):
+    W_in, W_out = arr(p["W_in"]), arr(p["W_out"])
+    z = hand.r(W_out @ W_in[p["center"]])
+    o, neg = p["context"], list(p["negatives"])
+    L = neg_log_sigmoid(z[o], hand) + np.sum(neg_log_sigmoid(-z[neg], hand))
+    return {"z": z, "p": softmax_by_hand(z, hand)[o], "L_neg": L}
