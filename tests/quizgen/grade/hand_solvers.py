@@ -858,3 +858,42 @@ def word2vec_softmax_probability(p, hand):
     o, neg = p["context"], list(p["negatives"])
     L = neg_log_sigmoid(z[o], hand) + np.sum(neg_log_sigmoid(-z[neg], hand))
     return {"z": z, "p": softmax_by_hand(z, hand)[o], "L_neg": L}
+
+
+# ----------------------------------------------------------------------------------------------
+# cnn.classic_layer: the two networks as the stem describes them
+# ----------------------------------------------------------------------------------------------
+
+def classic_rows(network):
+    """name -> (output shape, parameters, connections), layer by layer from the stem's list."""
+    size = lambda n, k, s=1, pad=0: (n + 2 * pad - k) // s + 1
+    rows = {}
+    if network == "lenet5":
+        rows["C1"] = ((6, 28, 28), 6 * (25 + 1))
+        rows["S2"] = ((6, 14, 14), 6 * 2)
+        reads = 6 * 3 + 6 * 4 + 3 * 4 + 6                  # C3's connection table: S2 maps read, summed
+        rows["C3"] = ((16, 10, 10), 25 * reads + 16)
+        rows["S4"] = ((16, 5, 5), 16 * 2)
+    else:
+        n1 = size(227, 11, 4)                              # 55
+        rows["conv1"] = ((96, n1, n1), 96 * (3 * 11 * 11 + 1))
+        n2 = size(n1, 3, 2)                                # pool: 27
+        rows["conv2"] = ((256, n2, n2), 256 * (48 * 5 * 5 + 1))
+        n3 = size(n2, 3, 2)                                # pool: 13
+        rows["conv3"] = ((384, n3, n3), 384 * (256 * 9 + 1))
+        rows["conv4"] = ((384, n3, n3), 384 * (192 * 9 + 1))
+        rows["conv5"] = ((256, n3, n3), 256 * (192 * 9 + 1))
+    out = {}
+    for name, (shape, params) in rows.items():
+        C, H, W = shape
+        pooling = name in ("S2", "S4")                     # each unit reads 4 inputs, plus its bias
+        out[name] = (shape, params, C * H * W * 5 if pooling else params * H * W)
+    return out
+
+
+@solver("cnn.classic_layer")
+def cnn_classic_layer(p, hand):
+    rows = classic_rows(p["network"])
+    shape, params, connections = rows[p["layer"]]
+    return {"out_shape": shape, "n_params": params, "connections": connections,
+            "partial_params": rows[p["partial"]][1]}
