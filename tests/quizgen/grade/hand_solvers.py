@@ -13,6 +13,7 @@ A value the student has already written as an answer and then goes on with also 
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -66,7 +67,7 @@ def part_decimals(template_id: str, part: str) -> int:
 def answer_text(kind: str, value, decimals: int) -> str:
     """The text a student types for one part, in the answer sheet's formats."""
     if kind == "integer":
-        return str(int(round(float(value))))
+        return str(round(float(value)))
     if kind == "shape":
         return "(" + ", ".join(str(int(v)) for v in value) + ")"
     if kind == "choice":
@@ -81,18 +82,18 @@ def answer_text(kind: str, value, decimals: int) -> str:
     raise ValueError(f"no hand format for the kind {kind!r}")
 
 
-def perturbed(kind: str, value, decimals: int, sign: int):
-    """The answer moved well beyond any rounding interval: 10 units of the last decimal, and
-    1e-3 relative where that is more (values of 10 and over); integers and shapes by 1; a choice
-    becomes the letter after its first."""
+def perturbed(kind: str, value, decimals: int, sign: int, scale: float = 1, at_least: float = 0.0):
+    """The answer moved well beyond any rounding interval: by `scale` times the most of 10 units of
+    the last decimal, 1e-3 of its size and `at_least`; integers and shapes by 1; a choice becomes
+    the letter after its first."""
     if kind == "choice":
         return {chr(ord(min(value)) + 1)}
     if kind == "integer":
-        return int(round(float(value))) + sign
+        return round(float(value)) + sign
     if kind == "shape":
         return [int(value[0]) + sign, *[int(v) for v in value[1:]]]
     a = np.asarray(value, dtype=float)
-    delta = np.maximum(10 * 10.0 ** -decimals, 1e-3 * np.abs(a))
+    delta = scale * np.maximum(np.maximum(10 * 10.0 ** -decimals, 1e-3 * np.abs(a)), at_least)
     return a + sign * delta
 
 
@@ -358,7 +359,7 @@ def lstm_param_count(p, hand):
 @solver("lstm.two_steps")
 def lstm_two_steps(p, hand):
     h, C = arr(p["h0"]), arr(p["c0"])
-    out, T = {}, len(p["x"])
+    out = {}
     for t, x in enumerate(arr(p["x"]), start=1):
         hx = np.concatenate([h, x])
         a = {g: hand.r(arr(p[f"W_{g}"]) @ hx + arr(p[f"b_{g}"])) for g in "fico"}
@@ -503,7 +504,7 @@ def autoencoder_forward_loss(p, hand):
 @solver("autoencoder.param_count")
 def autoencoder_param_count(p, hand):
     sizes = [int(s) for s in p["layer_sizes"]]
-    weights = [a * b for a, b in zip(sizes, sizes[1:])]
+    weights = [a * b for a, b in itertools.pairwise(sizes)]
     biases = sum(sizes[1:])
     return {"untied": sum(weights) + biases, "tied": sum(weights[: len(weights) // 2]) + biases}
 
@@ -744,7 +745,7 @@ def inverse_cdf(probs, u):
 @solver("mcmc.gibbs_discrete")
 def mcmc_gibbs_discrete(p, hand):
     n = arr(p["joint_table"])
-    (x0, y0), (u_x, u_y) = p["x0"], p["uniforms"][0]
+    y0, (u_x, u_y) = p["x0"][1], p["uniforms"][0]
     p_x = hand.r(n[:, y0] / n[:, y0].sum())
     x1 = inverse_cdf(p_x, u_x)
     p_y = hand.r(n[x1, :] / n[x1, :].sum())

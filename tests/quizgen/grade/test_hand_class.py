@@ -26,7 +26,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.quizgen.grade.hand_solvers import PATHS, SOLVERS, answer_text, part_decimals, perturbed
+from tests.quizgen.grade.hand_solvers import (
+    PATHS,
+    SOLVERS,
+    answer_text,
+    part_decimals,
+    perturbed,
+    round_half_up,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 STUDENTS = [f"H{i:04d}" for i in range(100)]
@@ -42,7 +49,7 @@ NOT_COVERED: set = set()
 def quizgen(*args, check=True):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     done = subprocess.run([sys.executable, "-m", "quizgen", *map(str, args)], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if check:
         assert done.returncode in (0, 1), f"quizgen {' '.join(map(str, args))}: {done.stderr}"
     return done
@@ -117,6 +124,12 @@ def grade(root, manifest, name, cells):
     return {(s, c): credit for s, c, credit in parts}, short
 
 
+def exact_answers(manifest):
+    """{(student, column): the exact key} from the manifest's frozen variants."""
+    return {(s["id"], part["column"]): q["variant"]["answers"][part["name"]]
+            for s in manifest["students"] for q in s["questions"] for part in q["parts"]}
+
+
 def question_of(column):
     return column.rstrip("abcdefghij")
 
@@ -169,6 +182,10 @@ def test_every_hand_path_gets_full_marks(hand_class, graded_paths, tmp_path_fact
     """The acceptance test of issue 14: every part of every path earns full credit."""
     root, manifest = hand_class
     lines, counts = rejected_table(manifest, graded_paths)
+    widest = widest_hand_distance(manifest, graded_paths)
+    lines.append("farthest typed hand answer from the exact key, in units of the part's last decimal:")
+    for (tid, name), distance in sorted(widest.items(), key=lambda kv: -kv[1] * 10 ** part_decimals(*kv[0]))[:12]:
+        lines.append(f"  {tid} {name}: {distance * 10 ** part_decimals(tid, name):.1f}")
     table = root / "hand-class-rejected.txt"
     table.write_text("\n".join(lines) + "\n")
     print(f"\nrejected parts per template and path ({table}):\n" + "\n".join(lines))
@@ -186,8 +203,7 @@ def test_hand_solvers_follow_the_stems(hand_class, graded_paths):
     """A guard on the solvers themselves: each path's answer is near the exact key (within 1 % or
     0.01), so a rejected part in the acceptance test is the grader's, not a slip in a solver."""
     _, manifest = hand_class
-    exact = {(s["id"], part["column"]): q["variant"]["answers"][part["name"]]
-             for s in manifest["students"] for q in s["questions"] for part in q["parts"]}
+    exact = exact_answers(manifest)
     far = []
     for path, (answers, cells, _) in graded_paths.items():
         for key in cells:
@@ -203,29 +219,50 @@ def test_hand_solvers_follow_the_stems(hand_class, graded_paths):
     assert not far, f"{len(far)} hand answers far from the key:\n" + "\n".join(far[:20])
 
 
+def widest_hand_distance(manifest, graded_paths):
+    """{(template, part): the farthest any path's typed answer lies from the exact key, over the class}."""
+    exact = exact_answers(manifest)
+    widest = defaultdict(float)
+    for answers, cells, _ in graded_paths.values():
+        for key in cells:
+            tid, kind, name, value = answers[key]
+            if kind in ("number", "vector", "matrix"):
+                typed = round_half_up(value, part_decimals(tid, name))
+                distance = float(np.max(np.abs(np.asarray(typed) - np.asarray(exact[key], dtype=float))))
+                widest[tid, name] = max(widest[tid, name], distance)
+    return widest
+
+
 def test_answers_beyond_the_interval_lose_marks(hand_class, graded_paths):
-    """Each part, moved by 10 units of its last decimal (1e-3 relative where more; integers by 1)
-    while the other parts stay right, loses its marks (all of them; a choice at least some): submission k moves part k of every question,
-    up for half the class and down for the other half."""
+    """Each part, moved away from the exact key while the other parts stay right, loses its marks
+    (all of them; a choice at least some). A number moves by the most of: 10 units of its last decimal,
+    1e-3 of its size, and 3 times the farthest any hand path of this test came from the key on that
+    part; half the class moves 10 times as far. Integers and shapes move by 1, a choice to another
+    letter. Submission k moves part k of every question, up for odd students and down for even ones."""
     root, manifest = hand_class
+    exact = exact_answers(manifest)
     answers, _, _ = graded_paths["4 decimals"]
+    widest = widest_hand_distance(manifest, graded_paths)
     by_question = defaultdict(list)
-    for (student, column), (tid, kind, name, value) in answers.items():
-        by_question[student, question_of(column)].append((column, tid, kind, name, value))
+    for (student, column), (tid, kind, name, _) in answers.items():
+        by_question[student, question_of(column)].append((column, tid, kind, name))
     most = max(len(parts) for parts in by_question.values())
     kept = []
     for k in range(most):
         cells, moved = {}, set()
         for (student, _), parts in by_question.items():
-            sign = 1 if int(student[1:]) % 2 else -1
-            for i, (column, tid, kind, name, value) in enumerate(sorted(parts)):
+            number = int(student[1:])
+            sign, scale = (1 if number % 2 else -1), (1 if number < len(STUDENTS) // 2 else 10)
+            for i, (column, tid, kind, name) in enumerate(sorted(parts)):
                 d = part_decimals(tid, name)
+                value = exact[student, column]
                 if i == k:
-                    value = perturbed(kind, value, d, sign)
+                    value = perturbed(kind, value, d, sign, scale=scale, at_least=3 * widest[tid, name])
                     moved.add((student, column))
                 cells[student, column] = answer_text(kind, value, d)
         credits, _ = grade(root, manifest, f"moved-{k}", cells)
-        kept += [f"{key[0]} {key[1]} ({answers[key][0]} {answers[key][2]}) = {cells[key]}: credit {credits[key]}"
+        kept += [f"{key[0]} {key[1]} ({answers[key][0]} {answers[key][2]}) = {cells[key]}, key "
+                 f"{exact[key]}: credit {credits[key]}"
                  for key in sorted(moved) if credits[key] >= (1 if answers[key][1] == "choice" else 1e-9)]
     assert not kept, f"{len(kept)} answers moved beyond the interval kept marks:\n" + "\n".join(kept[:20])
 
