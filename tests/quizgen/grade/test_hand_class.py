@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[3]
 STUDENTS = [f"H{i:04d}" for i in range(100)]
 SECRET = "hand-class-0123456789abcdef0123456789abcdef\n"
 NUMERIC_KINDS = {"number", "integer", "vector", "matrix"}
+ROUNDS_MOVED = 4  # submissions with moved answers (each graded in its own copy of the build)
 
 # Numeric templates with no hand solver yet (none today: all 62 are covered). This list only
 # shrinks: test_covered_set_only_grows checks that the covered set is exactly the bank's numeric
@@ -238,7 +239,9 @@ def test_answers_beyond_the_interval_lose_marks(hand_class, graded_paths):
     (all of them; a choice at least some). A number moves by the most of: 10 units of its last decimal,
     1e-3 of its size, and 3 times the farthest any hand path of this test came from the key on that
     part; half the class moves 10 times as far. Integers and shapes move by 1, a choice to another
-    letter. Submission k moves part k of every question, up for odd students and down for even ones."""
+    letter. Submission k moves part (k + n) mod (parts) of each question of student n, up for odd
+    students and down for even ones: over ROUNDS_MOVED submissions every part of a question with up to
+    4 parts moves for every student, and each part of a longer one for about half the class."""
     root, manifest = hand_class
     exact = exact_answers(manifest)
     answers, _, _ = graded_paths["4 decimals"]
@@ -246,9 +249,8 @@ def test_answers_beyond_the_interval_lose_marks(hand_class, graded_paths):
     by_question = defaultdict(list)
     for (student, column), (tid, kind, name, _) in answers.items():
         by_question[student, question_of(column)].append((column, tid, kind, name))
-    most = max(len(parts) for parts in by_question.values())
     kept = []
-    for k in range(most):
+    for k in range(ROUNDS_MOVED):
         cells, moved = {}, set()
         for (student, _), parts in by_question.items():
             number = int(student[1:])
@@ -256,7 +258,7 @@ def test_answers_beyond_the_interval_lose_marks(hand_class, graded_paths):
             for i, (column, tid, kind, name) in enumerate(sorted(parts)):
                 d = part_decimals(tid, name)
                 value = exact[student, column]
-                if i == k:
+                if i == (k + number) % len(parts):
                     value = perturbed(kind, value, d, sign, scale=scale, at_least=3 * widest[tid, name])
                     moved.add((student, column))
                 cells[student, column] = answer_text(kind, value, d)
