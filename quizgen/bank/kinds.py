@@ -106,35 +106,35 @@ class Tolerance:
 
     # -- export forms
 
-    def lms_keys(self, key: float, hand_key: float) -> list:
-        """The ``(value, tolerance)`` pairs an LMS accepts for one number.
-
-        The key within this bound, and the hand-calculation key as well where it lies outside it
-        (an LMS cannot carry hand rounding forward as quizgen does).
-        """
-        keys = [(key, self.bound(key))]
-        if abs(hand_key - key) > self.bound(key):
-            keys.append((hand_key, self.bound(hand_key)))
+    def lms_keys(self, key: float, lo: float, hi: float) -> list:
+        """The ``(value, tolerance)`` pairs an LMS accepts for one number whose accepted interval is
+        [lo, hi]: the key with the tolerance that stays inside it (so the LMS shows the key as the
+        answer), and the interval's middle with half its width, which together accept exactly [lo, hi]."""
+        keys = [(key, min(key - lo, hi - key))]
+        middle, half = (lo + hi) / 2, (hi - lo) / 2
+        if abs(middle - key) > 1e-12 * max(1.0, abs(key)):
+            keys.append((middle, half))
         return keys
 
-    def spellings(self, key: float, hand_key: float, decimals: int | None) -> list:
-        """The texts of one number that an LMS comparing text (Canvas) accepts: those quizgen grades right.
+    def spellings(self, key: float, lo: float, hi: float, decimals: int | None) -> list:
+        """The texts of one number that an LMS comparing text (Canvas) accepts: those quizgen grades
+        right, i.e. every rounding to ``decimals`` inside [lo, hi], the key's own first; without
+        ``decimals``, the key as ``%g``."""
+        if decimals is None:
+            return [f"{key:g}"]
+        scale = 10 ** decimals
+        texts = [_fixed(key, decimals)]
+        for unit in range(math.ceil(lo * scale - 1e-9), math.floor(hi * scale + 1e-9) + 1):
+            text = _fixed(unit / scale, decimals)
+            if text not in texts and lo <= float(text) <= hi:
+                texts.append(text)
+        return texts
 
-        With ``decimals``, every rounding to that many decimals within three units of either key
-        that this tolerance accepts (so one unit either way, for the default tolerance); without,
-        the key as ``%g``. Never empty: the key itself is the last resort.
-        """
-        texts = []
-        for value in (key, hand_key):
-            steps = range(-3, 4) if decimals is not None else (0,)
-            for k in steps:
-                candidate = value + k * 10.0 ** -decimals if decimals is not None else value
-                text = f"{candidate:.{decimals}f}" if decimals is not None else f"{candidate:g}"
-                if text.startswith("-") and float(text) == 0:
-                    text = text[1:]
-                if text not in texts and (self.close(float(text), key) or self.close(float(text), hand_key)):
-                    texts.append(text)
-        return texts or [f"{key:.{decimals}f}" if decimals is not None else f"{key:g}"]
+
+def _fixed(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` decimals, never "-0.0000"."""
+    text = f"{value:.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 ALL_OR_NOTHING = "all-or-nothing"
@@ -362,16 +362,18 @@ class AnswerKind:
         """How many blanks an LMS needs for ``key``: one, or one per number."""
         return 1
 
-    def blank_keys(self, key, hand_key) -> list:
-        """Per blank ("numbers" form), the ``(value, tolerance)`` pairs an LMS accepts."""
+    def blank_keys(self, key, interval: dict | None) -> list:
+        """Per blank ("numbers" form), the ``(value, tolerance)`` pairs an LMS accepts; ``interval`` is
+        the part's accepted interval (:func:`quizgen.bank.question.accepted_interval`)."""
         raise NotImplementedError(f"{self.name} answers are not numbers")
 
     def choice_options(self, key) -> tuple:
         """("options" form) ``(labels, correct)``: the labels, and the sorted indices of the right ones."""
         raise NotImplementedError(f"{self.name} answers are not options")
 
-    def accepted_texts(self, key, hand_key) -> list | None:
-        """Per blank, the texts an LMS that compares text (Canvas) accepts; None when it cannot be a blank."""
+    def accepted_texts(self, key, interval: dict | None) -> list | None:
+        """Per blank, the texts an LMS that compares text (Canvas) accepts (inside ``interval``, the
+        part's accepted interval, for numbers); None when it cannot be a blank."""
         return None
 
 def _perturbed_numbers(tolerance: Tolerance, key) -> np.ndarray:
@@ -472,11 +474,11 @@ class Number(AnswerKind):
     moodle_question = "numerical"
     canvas_question = "numerical_question"
 
-    def blank_keys(self, key, hand_key) -> list:
-        return [self.tolerance.lms_keys(float(key), float(hand_key))]
+    def blank_keys(self, key, interval) -> list:
+        return [self.tolerance.lms_keys(float(key), float(interval["lo"]), float(interval["hi"]))]
 
-    def accepted_texts(self, key, hand_key) -> list:
-        return [self.tolerance.spellings(float(key), float(hand_key), self.decimals)]
+    def accepted_texts(self, key, interval) -> list:
+        return [self.tolerance.spellings(float(key), float(interval["lo"]), float(interval["hi"]), self.decimals)]
 
 
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}([, ]\d{3})+")
@@ -550,10 +552,10 @@ class Integer(AnswerKind):
     canvas_question = "numerical_question"
     exact = True
 
-    def blank_keys(self, key, hand_key) -> list:
+    def blank_keys(self, key, interval) -> list:
         return [[(float(key), 0.0)]]
 
-    def accepted_texts(self, key, hand_key) -> list:
+    def accepted_texts(self, key, interval) -> list:
         return [[str(int(key))]]
 
 
@@ -568,15 +570,17 @@ class _NumbersExportForms:
     def blank_count(self, key) -> int:
         return int(np.size(key))
 
-    def blank_keys(self, key, hand_key) -> list:
-        exact = np.asarray(key, dtype=float).ravel().tolist()
-        hand = np.asarray(hand_key, dtype=float).ravel().tolist()
-        return [self.tolerance.lms_keys(e, h) for e, h in zip(exact, hand)]
+    def blank_keys(self, key, interval) -> list:
+        return [self.tolerance.lms_keys(e, lo, hi) for e, lo, hi in self._entries(key, interval)]
 
-    def accepted_texts(self, key, hand_key) -> list:
-        exact = np.asarray(key, dtype=float).ravel().tolist()
-        hand = np.asarray(hand_key, dtype=float).ravel().tolist()
-        return [self.tolerance.spellings(e, h, self.decimals) for e, h in zip(exact, hand)]
+    def accepted_texts(self, key, interval) -> list:
+        return [self.tolerance.spellings(e, lo, hi, self.decimals) for e, lo, hi in self._entries(key, interval)]
+
+    @staticmethod
+    def _entries(key, interval) -> list:
+        """``(key, lo, hi)`` of each entry, in the order of the blanks."""
+        return list(zip(*(np.asarray(v, dtype=float).ravel().tolist()
+                          for v in (key, interval["lo"], interval["hi"]))))
 
 
 @dataclass
@@ -817,10 +821,10 @@ class Shape(AnswerKind):
     def blank_count(self, key) -> int:
         return len(key)
 
-    def blank_keys(self, key, hand_key) -> list:
+    def blank_keys(self, key, interval) -> list:
         return [[(float(d), 0.0)] for d in key]
 
-    def accepted_texts(self, key, hand_key) -> list:
+    def accepted_texts(self, key, interval) -> list:
         return [[str(int(d))] for d in key]
 
 
@@ -933,7 +937,7 @@ class Choice(AnswerKind):
     def choice_options(self, key) -> tuple:
         return list(LETTERS[: self.n_options]), [LETTERS.index(c) for c in sorted(key)]
 
-    def accepted_texts(self, key, hand_key) -> list:
+    def accepted_texts(self, key, interval) -> list:
         letters = "".join(sorted(key))
         if len(letters) == 1:
             return [[letters]]
@@ -995,7 +999,7 @@ class TrueFalse(AnswerKind):
     def choice_options(self, key) -> tuple:
         return ["True", "False"], [0 if bool(key) else 1]
 
-    def accepted_texts(self, key, hand_key) -> list:
+    def accepted_texts(self, key, interval) -> list:
         return [["True", "T", "true"] if bool(key) else ["False", "F", "false"]]
 
 
@@ -1073,7 +1077,7 @@ class Symbolic(AnswerKind):
     moodle_question = "shortanswer"
     canvas_question = "fill_in_multiple_blanks_question"
 
-    def accepted_texts(self, key, hand_key) -> list:
+    def accepted_texts(self, key, interval) -> list:
         return [[self.format(key)]]
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
 from quizgen.bank.kinds import ALL_OR_NOTHING, LETTERS
-from quizgen.bank.question import Template, Variant
+from quizgen.bank.question import Template, Variant, accepted_interval
 from quizgen.bank.texts import render_solution
 from quizgen.export.common import (XSI_NS, ExportReport, Exporter, PoolItem, answer_key, blank_count,
     html_with_tex, identifier, ims_manifest, is_plain_label, label_html, number_text, numeric_keys,
@@ -310,7 +310,7 @@ def blank_texts(part, variant: Variant, report: ExportReport, template: Template
     if kind.answer_form == "numbers" and kind.hand_decimals(None) is not None:
         report.note("Canvas blanks are matched as text: a number is right when written with the stem's "
                     "decimals and within the tolerance (each such spelling is accepted)")
-    return kind.accepted_texts(answer_key(part, variant), answer_key(part, variant, hand=True))
+    return kind.accepted_texts(answer_key(part, variant), accepted_interval(part, variant))
 
 
 _QUESTION_WRITERS = {"multiple_choice_question": _choice_question, "multiple_answers_question": _choice_question,

@@ -26,7 +26,7 @@ import numpy as np
 from quizgen.bank.concepts import options_stem
 from quizgen.bank.kinds import ALL_OR_NOTHING
 from quizgen.bank.loader import load_bank
-from quizgen.bank.question import Template, Variant
+from quizgen.bank.question import Template, Variant, accepted_interval
 from quizgen.bank.seeds import SEPARATOR, rng_for
 from quizgen.bank.texts import render_stem
 from quizgen.papers.exam import part_points, section_pool
@@ -212,8 +212,9 @@ def answer_key(part, variant: Variant, hand: bool = False):
 
 
 def numeric_keys(part, variant: Variant) -> list:
-    """Per blank of a "numbers" part: ``[(key, tolerance), ...]``, with the hand key where it differs."""
-    return part.kind.blank_keys(answer_key(part, variant), answer_key(part, variant, hand=True))
+    """Per blank of a "numbers" part: ``[(value, tolerance), ...]`` accepting the part's accepted
+    interval, as ``quizgen grade`` does (the key first)."""
+    return part.kind.blank_keys(answer_key(part, variant), accepted_interval(part, variant))
 
 
 def blank_count(part, variant: Variant) -> int:

@@ -1,5 +1,7 @@
 """What the exporters share: HTML with TeX math, numbers as plain decimal text."""
 
+import pytest
+
 from quizgen.export.common import html_with_tex, number_text
 
 
@@ -11,3 +13,26 @@ def test_html_with_tex():
 
 def test_number_text():
     assert number_text(1e-5) == "0.00001" and number_text(3.0) == "3" and number_text(-0.25) == "-0.25"
+
+
+def test_lms_blanks_accept_the_interval_quizgen_grade_accepts():
+    """rbm.partition_function --seed 101: Z worked from the stem's hint (each factor rounded to 4
+    decimals) is 18.4631, the key 18.4636; grading accepts it, so Moodle's and QTI's numeric answers
+    and Canvas's texts must too, and nothing beyond the accepted interval."""
+    from quizgen.bank import load_bank
+    from quizgen.bank.question import accepted_interval
+    from quizgen.bank.seeds import rng_for
+    from quizgen.export.common import numeric_keys
+
+    template = load_bank().get("rbm.partition_function")
+    variant = template.draw(rng_for(101), "101")
+    part = template.part("Z")
+    interval = accepted_interval(part, variant)
+    lo, hi = float(interval["lo"]), float(interval["hi"])
+    keys = numeric_keys(part, variant)[0]
+    assert keys[0][0] == variant.answers["Z"]  # the key is the answer an LMS shows
+    assert min(v - t for v, t in keys) == pytest.approx(lo) and max(v + t for v, t in keys) == pytest.approx(hi)
+    assert any(abs(18.4631 - v) <= t for v, t in keys)
+    texts = part.kind.accepted_texts(part.kind.from_json(variant.answers["Z"]), interval)[0]
+    assert "18.4631" in texts and texts[0] == f"{variant.answers['Z']:.4f}"
+    assert all(lo <= float(t) <= hi for t in texts)

@@ -99,8 +99,10 @@ def test_cloze_blanks_carry_tolerances_and_one_blank_per_entry(moodle, setup):
     codes = re.findall(r"\{(\d+):NUMERICAL:=(-?[\d.]+):([\d.]+)", lstm.findtext("questiontext/text"))
     assert len(codes) == len(bank.get("lstm.cell_step").parts) == 6
     kind = bank.get("lstm.cell_step").parts[0].kind
-    for _, value, tolerance in codes:
-        assert math.isclose(float(tolerance), kind.tolerance.bound(float(value)), rel_tol=1e-12)
+    for _, value, tolerance in codes:  # the key first, with what stays inside the accepted interval:
+        # at least the final rounding's tolerance, at most the widest hand paths (15 units of 1e-4)
+        bound = kind.tolerance.bound(float(value))
+        assert bound * (1 - 1e-9) <= float(tolerance) <= 40 * bound
     pool = by_name(quiz, "cnn.pool_matrix")[0]
     text = pool.findtext("questiontext/text")
     assert "<table" in text and len(re.findall(r"\{\d+:NUMERICAL:", text)) >= 4
