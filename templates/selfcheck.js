@@ -223,6 +223,15 @@
     return true;
   }
 
+  // inside an accepted interval (quizgen.bank.question.accepted_interval): every entry, the key's shape
+  function inside(value, stored, interval) {
+    if (shapeOf(value).join() !== shapeOf(stored.value).join()) return false;
+    var a = flat(value), lo = flat(interval.lo), hi = flat(interval.hi);
+    if (a.length !== lo.length) return false;
+    for (var i = 0; i < a.length; i++) if (!(lo[i] <= a[i] && a[i] <= hi[i])) return false;
+    return true;
+  }
+
   function sameSet(a, b) { return a.slice().sort().join() === b.slice().sort().join(); }
 
   // stored: {value, samples?}; value: what the parser returned
@@ -445,11 +454,13 @@
       out.mistakes = !correct && choice.mistakes[index] ? [choice.mistakes[index]] : [];
     } else {
       var exact = matches(spec, value, entry.key);
-      correct = exact || matches(spec, value, entry.hand);
+      correct = entry.interval ? inside(value, entry.key, entry.interval)
+                               : exact || matches(spec, value, entry.hand);
       out.hand = correct && !exact;
       out.within = exact && !exactly(spec, value, entry.key);
-      if (!correct) out.mistakes = entry.mistakes.filter(function (m) { return matches(spec, value, m); })
-        .map(function (m) { return m.name; });
+      if (!correct) out.mistakes = entry.mistakes.filter(function (m) {
+        return m.interval ? inside(value, m, m.interval) : matches(spec, value, m);
+      }).map(function (m) { return m.name; });
     }
     if (correct) return Object.assign(out, {status: "correct", feedback: "correct", credit: 1});
     var share = !choice && part.credit === "partial" ? partialCredit(spec, value, entry.key.value) : 0;

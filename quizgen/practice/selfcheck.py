@@ -43,7 +43,7 @@ import numpy as np
 
 from quizgen.bank.kinds import ALL_OR_NOTHING
 from quizgen.bank.marking import credit_rules
-from quizgen.bank.question import Template, Variant
+from quizgen.bank.question import Template, Variant, accepted_interval, mistake_interval
 from quizgen.papers.render import math_characters, math_font_css, templates_dir
 from quizgen.papers.richtext import math_html, to_html
 from quizgen.bank.texts import render_solution, render_stem
@@ -84,7 +84,10 @@ def variant_data(template: Template, variant: Variant) -> dict:
             "key": kind.js_answer(variant.answers[part.name]),
             "hand": kind.js_answer(variant.hand_answers[part.name]),
             "key_text": kind.format(key),
-            "mistakes": [{"name": name, **kind.js_answer(answers[part.name])}
+            # the interval quizgen grade accepts (None: compared exactly), and each mistake's
+            "interval": accepted_interval(part, variant),
+            "mistakes": [{"name": name, **kind.js_answer(answers[part.name]),
+                          "interval": mistake_interval(part, variant, name)}
                          for name, answers in variant.mistakes.items() if part.name in answers],
             "choice": None,
         }

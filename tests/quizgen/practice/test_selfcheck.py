@@ -17,6 +17,7 @@ from quizgen.bank.loader import load_bank
 from quizgen.bank.marking import grade
 from quizgen.bank.answertext import InvalidAnswer
 from quizgen.bank.kinds import Choice, Integer, Matrix, Number, Shape, Symbolic, TrueFalse, Vector
+from quizgen.bank.question import accepted_interval
 from quizgen.practice.selfcheck import variant_rng, read_embedded, write_selfcheck
 from tests.quizgen.bank import test_kinds as corpus
 
@@ -215,6 +216,10 @@ def _typed_attempts(template, variant, part, rnd):
         for delta in (0.00009, 0.00011, -0.0003):
             out.append(kind.format(key + delta).replace("0.", "0,", 1) if rnd.random() < 0.3
                        else kind.format(key + delta))
+        interval = accepted_interval(part, variant)
+        if interval is not None and np.ndim(interval["lo"]) == 0:  # just inside and outside its ends
+            lo, hi = interval["lo"], interval["hi"]
+            out += [f"{v:.7f}" for v in (lo + 2e-6, lo - 2e-6, hi - 2e-6, hi + 2e-6)]
     return out
 
 
