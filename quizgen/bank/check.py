@@ -111,7 +111,8 @@ def check_replays(template: Template, variant: Variant) -> list:
             continue
         for hand in (False, True):
             try:
-                template.solve(params, given=given, hand=hand)
+                with np.errstate(all="ignore"):  # a student's value may take a log of a negative number
+                    template.solve(params, given=given, hand=hand)
             except Redraw as why:
                 shown = ", ".join(f"{n} = {template.part(n).kind.format(v)}" for n, v in given.items())
                 return [f"solve raises Redraw ({why}) when replayed with a student's {shown}: error "
