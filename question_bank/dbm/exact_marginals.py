@@ -54,36 +54,59 @@ def _model(p, sign=1.0):
             "b1": sign * p["b1"], "b2": sign * p["b2"]}
 
 
+def _by_hand(work, reference, from_steps):
+    """The reference's value in an exact computation (the key to the last bit), else the value a
+    person gets from the rounded steps written down before it."""
+    return reference if work.decimals is None else from_steps
+
+
+def _sigma(work, name, x):
+    """sigma(x) as a person computes it: e^{-x} first (step ``exp_<name>``), then 1 / (1 + e^{-x})."""
+    e = work.step(f"exp_{name}", np.exp(-np.asarray(x, dtype=float)))
+    return work.step(name, 1 / (1 + e))
+
+
 def solve(p, work):
     v, W1, W2, b1, b2 = p["v"], p["W1"], p["W2"], p["b1"], p["b2"]
     sign = -1.0 if work.made("energy_sign") else 1.0
     # h^(1)'s units are independent given v and h^(2): pre_j(h2) = b1 + W1^T v + W2 h2
     pre0 = work.step("pre0", b1 + W1.T @ v)
     pre1 = work.step("pre1", b1 + W1.T @ v + W2[:, 0])
-    w0 = work.step("w0", float(np.prod(1 + np.exp(sign * pre0))))
-    w1 = work.step("w1", float(np.exp(sign * b2[0]) * np.prod(1 + np.exp(sign * pre1))))
+    # the hint's factors, each written down: 1 + e^{pre_j} for h2 = 0 and h2 = 1, e^{b_2}
+    f0 = work.step("f0", 1 + np.exp(sign * pre0))
+    f1 = work.step("f1", 1 + np.exp(sign * pre1))
+    exp_b2 = work.step("exp_b2", float(np.exp(sign * b2[0])))
+    prod1 = work.step("prod1", float(np.prod(f1)))
+    w0 = work.step("w0", _by_hand(work, float(np.prod(1 + np.exp(sign * pre0))), float(np.prod(f0))))
+    w1 = work.step("w1", _by_hand(work, float(np.exp(sign * b2[0]) * np.prod(1 + np.exp(sign * pre1))),
+                                  exp_b2 * prod1))
     (m1, m2), _ = exact_marginals(v, _model(p, sign))
     if work.made("not_normalised"):
         q = w1
     elif work.made("bottom_up"):
         q = float(p_h_given_v(p_h_given_v(v, W1, b1), W2, b2)[0])
     else:
-        q = float(m2[0])
+        q = _by_hand(work, float(m2[0]), w1 / (w0 + w1))
     q = work.answer("p_h2", q)
 
-    # p(h1_j = 1 | v) = sum over h2 of p(h2 | v) p(h1_j = 1 | v, h2), from the p(h2 = 1 | v) above
+    # p(h1_j = 1 | v) = sum over h2 of p(h2 | v) p(h1_j = 1 | v, h2), from the p(h2 = 1 | v) above,
+    # each sigma from its e^{-x}
     if work.made("rbm_h1") or work.made("bottom_up"):
         m1_chain = p_h_given_v(v, W1, b1)
     else:
-        m1_chain = (1 - q) * p_h_given_v(v, sign * W1, sign * b1) + \
+        sig0, sig1 = _sigma(work, "sig0", sign * pre0), _sigma(work, "sig1", sign * pre1)
+        reference = (1 - q) * p_h_given_v(v, sign * W1, sign * b1) + \
             q * p_h_given_v(v, sign * W1, sign * (b1 + W2[:, 0]))
+        m1_chain = _by_hand(work, reference, (1 - q) * sig0 + q * sig1)
     m1_chain = work.answer("p_h1", m1_chain)
 
+    # one mean-field update from mu2 = 0.5: its input b1 + W1^T v + 0.5 W2, then sigma from e^{-x}
     model = _model(p)
     if work.made("mf_no_top_down"):
         model["W2"] = np.zeros_like(W2)  # mu1 <- sigma(b1 + W1^T v), without W2 mu2
     (mu1, mu2), _ = mean_field(v, model, n_iter=1)
-    mu1 = work.answer("mu1", mu1)
+    pre_mf = work.step("pre_mf", pre0 + 0.5 * model["W2"][:, 0])
+    mu1 = work.answer("mu1", _by_hand(work, mu1, _sigma(work, "sig_mf", pre_mf)))
     gap = work.answer("gap", mu1 - m1_chain)
 
     if work.exact:
@@ -120,13 +143,18 @@ Round to {{ d }} decimals.
 SOLUTION = r"""
 (a) With $b_1 + W_1^\top v = {{ s.pre0 | tex(d) }}$ (for $h^{(2)} = 0$) and
 $b_1 + W_1^\top v + W_2 = {{ s.pre1 | tex(d) }}$ (for $h^{(2)} = 1$), the summed weights are
-$w_0 = \prod_j (1 + e^{\cdot}) = {{ s.w0 | tex(d) }}$ and $w_1 = e^{b_2} \prod_j (1 + e^{\cdot}) = {{ s.w1 | tex(d) }}$, so
+$w_0 = \prod_j (1 + e^{\cdot}) = \prod_j {{ s.f0 | tex(d) }}_j = {{ s.w0 | tex(d) }}$ and, with $e^{b_2} = {{ s.exp_b2 | tex(d) }}$
+and $\prod_j {{ s.f1 | tex(d) }}_j = {{ s.prod1 | tex(d) }}$, $w_1 = e^{b_2} \prod_j (1 + e^{\cdot}) = {{ s.w1 | tex(d) }}$, so
 $p(h^{(2)} = 1 \mid v) = w_1 / (w_0 + w_1) = {{ key.p_h2 }}$.
 
-(b) $p(h^{(1)}_j = 1 \mid v) = (1 - p(h^{(2)} = 1 \mid v))\, \sigma({{ s.pre0 | tex(d) }})_j
+(b) Each $\sigma(x) = 1/(1 + e^{-x})$ from $e^{-x}$ first: $e^{-x}$ is ${{ s.exp_sig0 | tex(d) }}$ and
+${{ s.exp_sig1 | tex(d) }}$, so $\sigma({{ s.pre0 | tex(d) }}) = {{ s.sig0 | tex(d) }}$ and
+$\sigma({{ s.pre1 | tex(d) }}) = {{ s.sig1 | tex(d) }}$;
+$p(h^{(1)}_j = 1 \mid v) = (1 - p(h^{(2)} = 1 \mid v))\, \sigma({{ s.pre0 | tex(d) }})_j
 + p(h^{(2)} = 1 \mid v)\, \sigma({{ s.pre1 | tex(d) }})_j = {{ key.p_h1 }}$.
 
-(c) $\mu^{(1)} = \sigma(b_1 + W_1^\top v + 0.5\, W_2) = {{ key.mu1 }}$: the top-down input uses the guess
+(c) $b_1 + W_1^\top v + 0.5\, W_2 = {{ s.pre_mf | tex(d) }}$ and $e^{-x} = {{ s.exp_sig_mf | tex(d) }}$, so
+$\mu^{(1)} = \sigma(b_1 + W_1^\top v + 0.5\, W_2) = {{ key.mu1 }}$: the top-down input uses the guess
 $\mu^{(2)} = 0.5$ where the exact marginal averages over $h^{(2)}$ with $p(h^{(2)} \mid v)$.
 
 (d) $\mu^{(1)} - p(h^{(1)} = 1 \mid v) = {{ key.gap }}$: one mean-field update is only an approximation

@@ -47,7 +47,10 @@ def solve(p, work):
     v, W, a, b = p["v"], p["W"], p["a"], p["b"]
     av = work.step("av", a @ v)
     x = work.step("x", b + W.T @ v)  # x_j = b_j + (v^T W)_j
-    sp = work.step("sp", softplus(x))
+    # log(1 + e^{x_j}) as a person computes it: e^{x_j} first, then the log (exactly, the
+    # reference's softplus, to the last bit)
+    ex = work.step("ex", np.exp(x))
+    sp = work.step("sp", softplus(x) if work.decimals is None else np.log(1 + ex))
     # F(v) = -a.v - sum_j softplus(x_j), from the rounded terms a person writes down;
     # with exact terms it is reference_impl.rbm.free_energy(v, W, a, b)
     if work.made("visible_sign"):
@@ -71,6 +74,6 @@ compute the free energy $F(v)$ of $v = {{ p.v | row }}^\top$. Round to {{ d }} d
 
 SOLUTION = r"""
 $a^\top v = {{ s.av | tex(d) }}$ and $x = b + W^\top v = {{ s.x | tex(d) }}$, so
-$\log(1 + e^{x_j}) = {{ s.sp | tex(d) }}$ and
+$e^{x_j} = {{ s.ex | tex(d) }}$, $\log(1 + e^{x_j}) = {{ s.sp | tex(d) }}$ and
 $$F(v) = -({{ s.av | tex(d) }}) - {{ s.sp | sum | tex(d) }} = {{ key.F }}.$$
 """

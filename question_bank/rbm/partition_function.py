@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Number, Part, Redraw, draw
+from quizgen.bank import Number, Part, Redraw, Tolerance, draw
 from reference_impl.rbm import binary_states, free_energy, log_partition, log_prob
 
 TITLE = "Partition function and p(v) of a tiny RBM by enumeration"
@@ -12,7 +12,9 @@ VERSION = 1
 DECIMALS = 4
 
 PARTS = [
-    Part("Z", Number(4), label="Z", points=2),
+    # Z adds four terms, each rounded to 4 decimals when worked term by term (without the hint's
+    # factors): up to 4 halves of the last decimal off, beyond the one unit a rounding path gives
+    Part("Z", Number(4, tolerance=Tolerance(atol=2e-4 * (1 + 1e-9))), label="Z", points=2),
     Part("p_v", Number(4), label="p(v)", points=1),
 ]
 
@@ -53,7 +55,9 @@ def solve(p, work):
         # each factor of the hint rounded as a person writes it down, then multiplied
         exp_av = work.step("exp_av", np.exp(STATES @ a))
         factors = work.step("factors", 1 + np.exp(b + STATES @ W))
-        terms = exp_av * np.prod(factors, axis=1)
+        # the hint's product left to right: e^{a.v} (1 + e^{x_1}) first, then times (1 + e^{x_2})
+        first = work.step("first", exp_av * factors[:, 0])
+        terms = exp_av * np.prod(factors, axis=1) if work.decimals is None else first * factors[:, 1]
         if work.exact:
             assert np.allclose(terms, np.exp(-free_energy(STATES, W, a, b)))
     terms = work.step("terms", terms)
@@ -84,6 +88,10 @@ SOLUTION = r"""
 
 | $v$ | $(0, 0)$ | $(0, 1)$ | $(1, 0)$ | $(1, 1)$ |
 |---|---|---|---|---|
+| $e^{a^\top v}$ | {{ s.exp_av[0] | num(d) }} | {{ s.exp_av[1] | num(d) }} | {{ s.exp_av[2] | num(d) }} | {{ s.exp_av[3] | num(d) }} |
+| $1 + e^{b_1 + (v^\top W)_1}$ | {{ s.factors[0][0] | num(d) }} | {{ s.factors[1][0] | num(d) }} | {{ s.factors[2][0] | num(d) }} | {{ s.factors[3][0] | num(d) }} |
+| $1 + e^{b_2 + (v^\top W)_2}$ | {{ s.factors[0][1] | num(d) }} | {{ s.factors[1][1] | num(d) }} | {{ s.factors[2][1] | num(d) }} | {{ s.factors[3][1] | num(d) }} |
+| $e^{a^\top v} (1 + e^{b_1 + (v^\top W)_1})$ | {{ s.first[0] | num(d) }} | {{ s.first[1] | num(d) }} | {{ s.first[2] | num(d) }} | {{ s.first[3] | num(d) }} |
 | $\sum_h e^{-E(v,h)}$ | {{ s.terms[0] | num(d) }} | {{ s.terms[1] | num(d) }} | {{ s.terms[2] | num(d) }} | {{ s.terms[3] | num(d) }} |
 
 and $Z$ is their sum: $Z = {{ key.Z }}$.

@@ -34,6 +34,13 @@ def generate(rng):
     }
 
 
+def _written(work, product):
+    """A product of numbers written to a few decimals, as a person writes it: the decimal it is
+    (w_rec -1.5 times tanh' 0.7865 is -1.17975 exactly, a tie at 4 decimals that half up rounds to
+    -1.1798; the float -1.1797499999999999 would go to -1.1797). Exactly, the product itself."""
+    return product if work.decimals is None else round(product, 12)
+
+
 def _step(p, cache, t, work, d):
     """dh_t/dh_{t-1} = w_rec tanh'(a_t) from the derivative ``d`` as the solution rounds it (the
     reference's, exactly), or a deliberately wrong derivative."""
@@ -46,16 +53,19 @@ def _step(p, cache, t, work, d):
         return p["W_hh"] * float(sigmoid(a) * (1 - sigmoid(a)))
     if work.exact:
         assert np.isclose(p["W_hh"] * d, hidden_jacobian(cache, t, t - 1)[0, 0])
-    return p["W_hh"] * d
+    return _written(work, p["W_hh"] * d)
 
 
 def solve(p, work):
     cache = {"a": np.reshape(p["a"], (T, 1)), "W_hh": np.array([[p["W_hh"]]]), "activation": "tanh"}
-    d = {t: work.step(f"d{t}", 1 - float(np.tanh(p["a"][t - 1])) ** 2) for t in range(1, T + 1)}
+    # tanh(a_t) first, then 1 - tanh^2(a_t), as a person writes them down
+    th = {t: work.step(f"tanh{t}", float(np.tanh(p["a"][t - 1]))) for t in range(1, T + 1)}
+    d = {t: work.step(f"d{t}", 1 - th[t] ** 2) for t in range(1, T + 1)}
     J = {t: work.step(f"J{t}", _step(p, cache, t, work, d[t])) for t in range(1, T + 1)}
     j43 = work.answer("dh4_dh3", J[4])
-    j42 = work.answer("dh4_dh2", j43 * J[3])              # from the answer above: error carried forward
-    j40 = work.answer("dh4_dh0", j42 * J[2] * J[1])
+    j42 = work.answer("dh4_dh2", _written(work, j43 * J[3]))              # from the answer above: error carried forward
+    j41 = work.step("dh4_dh1", _written(work, j42 * J[2]))                # dh_4/dh_1 on the way to dh_4/dh_0
+    j40 = work.answer("dh4_dh0", _written(work, j41 * J[1]))
     if work.is_key:
         if work.decimals is None:
             assert np.isclose(j40, hidden_jacobian(cache, T, 0)[0, 0])
@@ -75,7 +85,8 @@ Round to {{ d }} decimals.
 """
 
 SOLUTION = r"""
-The derivatives $\tanh'(a_t) = 1 - \tanh^2(a_t)$ are ${{ s.d1 | tex(d) }}$, ${{ s.d2 | tex(d) }}$, ${{ s.d3 | tex(d) }}$, ${{ s.d4 | tex(d) }}$
+With $\tanh(a_t) = {{ s.tanh1 | tex(d) }}$, ${{ s.tanh2 | tex(d) }}$, ${{ s.tanh3 | tex(d) }}$, ${{ s.tanh4 | tex(d) }}$
+for $t = 1, \dots, 4$, the derivatives $\tanh'(a_t) = 1 - \tanh^2(a_t)$ are ${{ s.d1 | tex(d) }}$, ${{ s.d2 | tex(d) }}$, ${{ s.d3 | tex(d) }}$, ${{ s.d4 | tex(d) }}$
 for $t = 1, \dots, 4$, so the one-step factors $w_{rec} \tanh'(a_t)$ are
 ${{ s.J1 | tex(d) }}$, ${{ s.J2 | tex(d) }}$, ${{ s.J3 | tex(d) }}$, ${{ s.J4 | tex(d) }}$.
 
@@ -83,7 +94,8 @@ ${{ s.J1 | tex(d) }}$, ${{ s.J2 | tex(d) }}$, ${{ s.J3 | tex(d) }}$, ${{ s.J4 | 
 
 (b) $\partial h_4/\partial h_2 = \frac{\partial h_4}{\partial h_3}\, w_{rec} \tanh'(a_3) = {{ key.dh4_dh2 }}$.
 
-(c) $\partial h_4/\partial h_0 = \frac{\partial h_4}{\partial h_2}\, w_{rec} \tanh'(a_2)\, w_{rec} \tanh'(a_1) = {{ key.dh4_dh0 }}$.
+(c) $\partial h_4/\partial h_1 = \frac{\partial h_4}{\partial h_2}\, w_{rec} \tanh'(a_2) = {{ s.dh4_dh1 | tex(d) }}$, so
+$\partial h_4/\partial h_0 = \frac{\partial h_4}{\partial h_1}\, w_{rec} \tanh'(a_1) = {{ key.dh4_dh0 }}$.
 Each factor has size at most $|w_{rec}| = {{ p.W_hh | abs | tex }}$ and is usually smaller, because $\tanh' \le 1$:
 over many steps the product shrinks towards 0 (vanishing gradient) unless $|w_{rec}|$ is large enough to make it grow (exploding gradient).
 """

@@ -42,6 +42,26 @@ def generate(rng):
     return params
 
 
+def _by_hand(work, reference, from_steps):
+    """The reference's value in an exact computation (the key to the last bit), else the value a
+    person gets from the rounded steps written down before it."""
+    return reference if work.decimals is None else from_steps
+
+
+def _sigma(work, name, x, exp_name):
+    """sigma(x) as a person computes it: e^{-x} first (step ``exp_name``), then 1 / (1 + e^{-x})."""
+    e = work.step(exp_name, np.exp(-np.asarray(x, dtype=float)))
+    return work.step(name, _by_hand(work, sigmoid(x), 1 / (1 + e)))
+
+
+def _minus_log(work, reference, sig):
+    """-log sigma from sigma as written down; where sigma rounds to 0 (a student's far-off score,
+    replayed), the reference's -log sigma: a person keeps more digits there rather than take log 0."""
+    sig = np.asarray(sig, dtype=float)
+    by_hand = -np.log(np.where(sig > 0, sig, 1.0))
+    return _by_hand(work, reference, np.where(sig > 0, by_hand, reference))
+
+
 def solve(p, work):
     W_out = p["W_out"].copy()
     if work.made("input_vector_for_context"):
@@ -49,24 +69,29 @@ def solve(p, work):
     _, cache = negative_sampling_forward(p["center"], p["context"], p["negatives"], p["W_in"], W_out)
     s_pos = work.answer("s_pos", cache["s_pos"])
     s_neg = work.answer("s_neg", cache["s_neg"])
+    s_pos, s_neg = float(s_pos), np.asarray(s_neg, dtype=float)
 
-    # L = -log sigma(s_pos) - sum_k log sigma(-s_k), from the scores as answered
-    neg_sign = 1.0 if work.made("sigma_pos_for_negative") else -1.0
-    term_pos = work.step("term_pos", float(-log_sigmoid(s_pos)))
-    terms_neg = work.step("terms_neg", -log_sigmoid(neg_sign * np.asarray(s_neg)))
+    # L = -log sigma(s_pos) - sum_k log sigma(-s_k), from the scores as answered: each sigma from
+    # its e^{-x}, then its log, as the worked solution writes them down
+    x_neg = (1.0 if work.made("sigma_pos_for_negative") else -1.0) * s_neg
+    sig_pos = _sigma(work, "sigma_pos", s_pos, "exp_pos")
+    sig_neg = _sigma(work, "sigma_neg", x_neg, "exp_neg")
+    term_pos = work.step("term_pos", float(_minus_log(work, -log_sigmoid(s_pos), sig_pos)))
+    terms_neg = work.step("terms_neg", _minus_log(work, -log_sigmoid(x_neg), sig_neg))
     L = term_pos + float(np.sum(terms_neg))
     work.answer("L", -L if work.made("sign_dropped") else L)
 
     # dL/dv_c = (sigma(s_pos) - 1) u_o + sum_k sigma(s_k) u_k, again from the answered scores
-    grad = negative_sampling_backward(dict(cache, s_pos=float(s_pos), s_neg=np.asarray(s_neg)))["v_c"]
+    coef_pos = work.step("coef_pos", float(sig_pos) - 1)
+    coef_neg = _sigma(work, "coef_neg", s_neg, "exp_coef_neg")
+    reference = negative_sampling_backward(dict(cache, s_pos=s_pos, s_neg=s_neg))["v_c"]
+    grad = _by_hand(work, reference, coef_pos * cache["u_o"] + coef_neg @ cache["u_neg"])
     if work.made("sigma_pos_for_negative"):      # d/ds of -log sigma(s) is sigma(s) - 1
         grad = grad - cache["u_neg"].sum(axis=0)
     if work.made("grad_no_minus_one"):
         grad = grad + cache["u_o"]
     if work.made("sign_dropped"):
         grad = -grad
-    work.step("coef_pos", float(sigmoid(s_pos) - 1))
-    work.step("coef_neg", sigmoid(np.asarray(s_neg)))
     work.answer("grad_vc", grad)
 
 
@@ -92,10 +117,12 @@ $v_c = {{ p.W_in[p.center] | tex }}$ (row {{ p.center }} of $W_{in}$).
 
 (b) With rows {{ p.negatives[0] }} and {{ p.negatives[1] }} of $W_{out}$: $u_k^\top v_c = {{ key.s_neg }}$.
 
-(c) $-\log \sigma(u_o^\top v_c) = {{ s.term_pos | num(d) }}$ and $-\log \sigma(-u_k^\top v_c) = {{ s.terms_neg | row(d) }}$,
-so $L = {{ key.L }}$.
+(c) Each $\sigma(x) = 1/(1 + e^{-x})$ from $e^{-x}$ first: $e^{-u_o^\top v_c} = {{ s.exp_pos | num(d) }}$, so
+$\sigma(u_o^\top v_c) = {{ s.sigma_pos | num(d) }}$ and $-\log \sigma(u_o^\top v_c) = {{ s.term_pos | num(d) }}$;
+$e^{u_k^\top v_c} = {{ s.exp_neg | row(d) }}$, so $\sigma(-u_k^\top v_c) = {{ s.sigma_neg | row(d) }}$ and
+$-\log \sigma(-u_k^\top v_c) = {{ s.terms_neg | row(d) }}$. Adding: $L = {{ key.L }}$.
 
-(d) The coefficients are $\sigma(u_o^\top v_c) - 1 = {{ s.coef_pos | num(d) }}$ and
-$\sigma(u_k^\top v_c) = {{ s.coef_neg | row(d) }}$; weighting $u_o$, $u_{k_1}$, $u_{k_2}$ by them and adding:
+(d) The coefficients are $\sigma(u_o^\top v_c) - 1 = {{ s.coef_pos | num(d) }}$ and, from
+$e^{-u_k^\top v_c} = {{ s.exp_coef_neg | row(d) }}$, $\sigma(u_k^\top v_c) = {{ s.coef_neg | row(d) }}$; weighting $u_o$, $u_{k_1}$, $u_{k_2}$ by them and adding:
 $\partial L / \partial v_c = {{ key.grad_vc }}$.
 """

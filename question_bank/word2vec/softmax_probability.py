@@ -39,19 +39,48 @@ def generate(rng):
     }
 
 
+def _by_hand(work, reference, from_steps):
+    """The reference's value in an exact computation (the key to the last bit), else the value a
+    person gets from the rounded steps written down before it."""
+    return reference if work.decimals is None else from_steps
+
+
+def _sigma(work, name, x, exp_name):
+    """sigma(x) as a person computes it: e^{-x} first (step ``exp_name``), then 1 / (1 + e^{-x})."""
+    e = work.step(exp_name, np.exp(-np.asarray(x, dtype=float)))
+    return work.step(name, _by_hand(work, sigmoid(x), 1 / (1 + e)))
+
+
+def _minus_log(work, reference, sig):
+    """-log sigma from sigma as written down; where sigma rounds to 0 (a student's far-off score,
+    replayed), the reference's -log sigma: a person keeps more digits there rather than take log 0."""
+    sig = np.asarray(sig, dtype=float)
+    by_hand = -np.log(np.where(sig > 0, sig, 1.0))
+    return _by_hand(work, reference, np.where(sig > 0, by_hand, reference))
+
+
 def solve(p, work):
     o, neg = p["context"], list(p["negatives"])
     W_out = p["W_in"] if work.made("input_vector_for_context") else p["W_out"]
     _, cache = skipgram_softmax_forward(p["center"], o, p["W_in"], W_out)
-    z = work.answer("z", cache["z"])                     # z_w = u_w . v_c for every word w
+    z = np.asarray(work.answer("z", cache["z"]), dtype=float)   # z_w = u_w . v_c for every word w
 
-    prob = sigmoid(z[o]) if work.made("sigmoid_for_softmax") else softmax(z)[o]
-    prob = work.answer("p", float(prob))
+    # softmax by hand: each e^{z_w}, their sum, then the share of o
+    e = work.step("exp_z", np.exp(z))
+    total = work.step("sum_exp", float(np.sum(e)))
+    if work.made("sigmoid_for_softmax"):
+        prob = sigmoid(z[o])
+    else:
+        prob = _by_hand(work, softmax(z)[o], e[o] / total)
+    work.answer("p", float(prob))
 
-    # L = -log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c), from the scores above.
-    sign = 1.0 if work.made("sigma_pos_for_negative") else -1.0
-    pos = work.step("term_pos", float(-log_sigmoid(z[o])))
-    negs = work.step("terms_neg", -log_sigmoid(sign * z[neg]))
+    # L = -log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c), from the scores above: each sigma
+    # from its e^{-x}, then its log
+    x_neg = (1.0 if work.made("sigma_pos_for_negative") else -1.0) * z[neg]
+    sig_pos = _sigma(work, "sigma_pos", z[o], "exp_pos")
+    sig_neg = _sigma(work, "sigma_neg", x_neg, "exp_neg")
+    pos = work.step("term_pos", float(_minus_log(work, -log_sigmoid(z[o]), sig_pos)))
+    negs = work.step("terms_neg", _minus_log(work, -log_sigmoid(x_neg), sig_neg))
     work.answer("L_neg", pos + float(np.sum(negs)))
     if work.is_key and np.min(np.abs(z[neg])) < 0.05:
         work.reject("a negative's score is nearly 0: sigma(s) and sigma(-s) coincide")
@@ -76,9 +105,12 @@ SOLUTION = r"""
 $v_c$ is row {{ p.center }} of $W_{in}$: $v_c = {{ p.W_in[p.center] | tex }}$. Scoring it with every output vector:
 $u_w^\top v_c = {{ key.z }}$.
 
-Softmax over the five scores at $o$ = {{ ["the", "cat", "sat", "on", "mat"][p.context] }} (index {{ p.context }}):
+Softmax over the five scores: $e^{u_w^\top v_c} = {{ s.exp_z | row(d) }}$, which add up to ${{ s.sum_exp | tex(d) }}$;
+the share of $o$ = {{ ["the", "cat", "sat", "on", "mat"][p.context] }} (index {{ p.context }}) is
 $p(o|c) = {{ key.p }}$.
 
-Negative sampling: $-\log \sigma(u_o^\top v_c) = {{ s.term_pos | tex(d) }}$ and
+Negative sampling, each $\sigma(x) = 1/(1 + e^{-x})$ from $e^{-x}$ first: $e^{-u_o^\top v_c} = {{ s.exp_pos | tex(d) }}$, so
+$\sigma(u_o^\top v_c) = {{ s.sigma_pos | tex(d) }}$ and $-\log \sigma(u_o^\top v_c) = {{ s.term_pos | tex(d) }}$;
+$e^{u_k^\top v_c} = {{ s.exp_neg | row(d) }}$, so $\sigma(-u_k^\top v_c) = {{ s.sigma_neg | row(d) }}$ and
 $-\log \sigma(-u_k^\top v_c) = {{ s.terms_neg | row(d) }}$ for the two negatives, so $L_{neg} = {{ key.L_neg }}$.
 """

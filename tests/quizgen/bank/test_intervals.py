@@ -191,10 +191,12 @@ def test_a_variant_frozen_before_intervals_falls_back_on_its_two_keys(bank):
     data = variant.to_json()
     del data["intervals"], data["mistake_intervals"]
     old = Variant.from_json(data)
-    lo, hi = Number(4).bounds_of(accepted_interval(template.part("Z"), old))
+    kind = template.part("Z").kind   # Z's own tolerance: 2 units (a sum of four rounded terms)
+    lo, hi = kind.bounds_of(accepted_interval(template.part("Z"), old))
     key, hand = variant.answers["Z"], variant.hand_answers["Z"]
-    assert lo == pytest.approx(min(key, hand) - abs(min(key, hand)) * 1e-5, abs=1e-9)
-    assert hi == pytest.approx(max(key, hand) + abs(max(key, hand)) * 1e-5, abs=1e-9)
+    low, high = min(key, hand), max(key, hand)
+    assert lo == pytest.approx(low - max(kind.tolerance.bound(low), abs(low) * 1e-5), abs=1e-9)
+    assert hi == pytest.approx(high + max(kind.tolerance.bound(high), abs(high) * 1e-5), abs=1e-9)
 
 
 def test_half_up_rounds_ties_away_from_zero_as_written():
