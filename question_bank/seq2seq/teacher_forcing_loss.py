@@ -122,6 +122,6 @@ The logits are $z_2 = {{ s.z2 | row(d) }}$, with $e^{z_2} = {{ s.exp_z2 | row(d)
 so $\hat{y}_2 = {{ s.y_hat2 | row(d) }}$; $\hat{y}_2[\text{ {{- V[y2] -}} }] = {{ s.y_hat2[y2] | num(d + 4) }}$ and
 $L_2 = -\ln {{ s.y_hat2[y2] | num(d + 4) }} = {{ s.L2 | tex(d) }}$.
 
-Total: $L = L_1 + L_2 = {{ a.L1 | num(d + 4) }} + {{ s.L2 | num(d + 4) }} = {{ key.L }}$. (Worked by hand with every intermediate rounded to {{ d }} decimals, the losses
-come out a few units of the last decimal away; the accepted interval holds those results.)
+Total: $L = L_1 + L_2 = {{ a.L1 | num(d + 4) }} + {{ s.L2 | num(d + 4) }} = {{ key.L }}$. (Worked by hand with every intermediate above rounded to {{ d }} decimals, the losses
+may come out a few units of the last decimal away: the accepted interval holds those results.)
 """
