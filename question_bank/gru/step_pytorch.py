@@ -55,8 +55,12 @@ def solve(p, work):
     key_draw = work.is_key  # judge the draw by its own key only
     if key_draw and np.max(np.abs(np.concatenate([a_r, a_z]))) > 3:
         work.reject("a gate pre-activation saturates")
-    r = work.answer("r", cache["r"][0])
-    z = work.answer("z", cache["z"][0])
+    # each gate by hand: e^{-a} written down, then 1 / (1 + e^{-a}); the reference's gate moved by
+    # whatever rounding a and e^{-a} did (exactly: nothing, so the key stays the reference's bit for bit)
+    e_r = work.step("e_r", np.exp(-a_r))
+    e_z = work.step("e_z", np.exp(-a_z))
+    r = work.answer("r", cache["r"][0] + (1 / (1 + e_r) - 1 / (1 + np.exp(-cache["a_r"][0]))))
+    z = work.answer("z", cache["z"][0] + (1 / (1 + e_z) - 1 / (1 + np.exp(-cache["a_z"][0]))))
 
     # The candidate from the (returned) reset gate, the reset acting after the matmul.
     W_hn, b_hn = P["W_hn"], P["b_hn"]
@@ -97,11 +101,14 @@ state $h'$ (each a vector of 2 numbers). Round to {{ d }} decimals.
 """
 
 SOLUTION = r"""
-Gates: $W_{ir} x + b_{ir} + W_{hr} h + b_{hr} = {{ s.a_r | tex(d) }}$, so $r = {{ key.r }}$;
-$W_{iz} x + b_{iz} + W_{hz} h + b_{hz} = {{ s.a_z | tex(d) }}$, so $z = {{ key.z }}$.
+Gates, $\sigma(a) = 1/(1 + e^{-a})$: $a_r = W_{ir} x + b_{ir} + W_{hr} h + b_{hr} = {{ s.a_r | tex(d) }}$,
+$e^{-a_r} = {{ s.e_r | tex(d) }}$, so $r = {{ key.r }}$;
+$a_z = W_{iz} x + b_{iz} + W_{hz} h + b_{hz} = {{ s.a_z | tex(d) }}$, $e^{-a_z} = {{ s.e_z | tex(d) }}$, so $z = {{ key.z }}$.
 
 Candidate, reset after the product: $W_{in} x + b_{in} = {{ s.xn | tex(d) }}$, $W_{hn} h + b_{hn} = {{ s.hn | tex(d) }}$,
 so $W_{in} x + b_{in} + r \odot (W_{hn} h + b_{hn}) = {{ s.a_n | tex(d) }}$ and $n = \tanh(\cdot) = {{ key.n }}$.
 
 New state: $h' = (1 - z) \odot n + z \odot h = {{ key.h }}$.
+(The key is computed from the unrounded values; worked by hand from the rounded ones shown, the answers may
+come out a few units of the last decimal away: the accepted interval holds those results.)
 """

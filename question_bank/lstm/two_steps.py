@@ -69,6 +69,15 @@ def _step(work, name, value):
     return np.atleast_1d(work.step(name, float(value[0]) if value.size == 1 else value))
 
 
+def _gate(work, name, a_raw, reference):
+    """A sigmoid gate by hand: its pre-activation a and e^{-a} written down, then 1 / (1 + e^{-a});
+    the reference's gate moved by whatever rounding a and e^{-a} did (exactly: nothing, so the key
+    stays the reference's bit for bit)."""
+    a = _step(work, f"a_{name}", a_raw)
+    e = _step(work, f"e_{name}", np.exp(-a))
+    return _step(work, name, reference + (1 / (1 + e) - 1 / (1 + np.exp(-np.asarray(a_raw)))))
+
+
 def solve(p, work):
     params = _weights(p, work)
     T = len(p["x"])
@@ -78,11 +87,14 @@ def solve(p, work):
         _, _, cache = lstm_step_forward(p["x"][t - 1], h, C, params)
         if key_draw and max(np.max(np.abs(cache[f"a_{g}"])) for g in GATES) > 3:
             work.reject("a gate pre-activation saturates")
-        f = _step(work, f"f{t}", cache["f"])
-        i = _step(work, f"i{t}", cache["i"])
-        C_tilde = sigmoid(cache["a_c"]) if work.made("candidate_sigmoid") else cache["C_tilde"]
-        C_tilde = _step(work, f"Ct{t}", C_tilde)
-        o = _step(work, f"o{t}", cache["o"])
+        f = _gate(work, f"f{t}", cache["a_f"], cache["f"])
+        i = _gate(work, f"i{t}", cache["a_i"], cache["i"])
+        if work.made("candidate_sigmoid"):
+            C_tilde = _gate(work, f"Ct{t}", cache["a_c"], sigmoid(cache["a_c"]))
+        else:  # tanh of the written-down pre-activation (exactly: the reference's C~)
+            a_c = _step(work, f"a_Ct{t}", cache["a_c"])
+            C_tilde = _step(work, f"Ct{t}", cache["C_tilde"] + (tanh(a_c) - tanh(cache["a_c"])))
+        o = _gate(work, f"o{t}", cache["a_o"], cache["o"])
         C_new = f * C_tilde + i * C if work.made("gates_swapped") else f * C + i * C_tilde
         C = work.answer("C1", C_new) if t == 1 else (
             work.answer("CT", C_new) if t == T else _step(work, f"C{t}", C_new))
@@ -127,7 +139,9 @@ a computer is expected). Round to {{ d }} decimals.
 SOLUTION = r"""
 {% set T = p.x | length %}
 {% for t in range(1, T + 1) %}
-Step {{ t }}: $f_{ {{- t -}} } = {{ s["f" ~ t] | tex(d) }}$, $i_{ {{- t -}} } = {{ s["i" ~ t] | tex(d) }}$,
+Step {{ t }}: the pre-activations are $a_f = {{ s["a_f" ~ t] | tex(d) }}$, $a_i = {{ s["a_i" ~ t] | tex(d) }}$,
+$a_c = {{ s["a_Ct" ~ t] | tex(d) }}$, $a_o = {{ s["a_o" ~ t] | tex(d) }}$ (each gate $\sigma(a) = 1/(1 + e^{-a})$ from $e^{-a}$), so
+$f_{ {{- t -}} } = {{ s["f" ~ t] | tex(d) }}$, $i_{ {{- t -}} } = {{ s["i" ~ t] | tex(d) }}$,
 $\hat{C}_{ {{- t -}} } = {{ s["Ct" ~ t] | tex(d) }}$, $o_{ {{- t -}} } = {{ s["o" ~ t] | tex(d) }}$;
 {% if t == 1 %}
 $C_1 = f_1 \odot C_0 + i_1 \odot \hat{C}_1 = {{ key.C1 }}$, $\tanh(C_1) = {{ s.tanhC1 | tex(d) }}$, $h_1 = o_1 \odot \tanh(C_1) = {{ key.h1 }}$.
@@ -139,4 +153,6 @@ $C_{ {{- t -}} } = {{ s["C" ~ t] | tex(d) }}$, $\tanh(C_{ {{- t -}} }) = {{ s["t
 
 {% endfor %}
 The second step starts from the first step's $h_1$ and $C_1$ (an error there is carried forward).
+(The key is computed from the unrounded values; worked by hand from the rounded ones shown, the answers may
+come out a few units of the last decimal away: the accepted interval holds those results.)
 """

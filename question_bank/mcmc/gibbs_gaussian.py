@@ -57,7 +57,11 @@ def solve(p, work):
     slope_sigma = sigma[::-1] if work.made("ratio_inverted") else sigma
 
     def update(mu, sigma, slope_sigma, other, z, name):
-        mean = work.step(f"m{name}", conditional(mu, slope_sigma, rho, other)[0])
+        # m = mu + (rho sigma / sigma') (other - mu'), from the slope rounded first as a person computes
+        # it: the reference's mean moved by whatever rounding the slope did (exactly: nothing)
+        raw = rho * slope_sigma[0] / slope_sigma[1]
+        slope = work.step(f"slope{name}", raw)
+        mean = work.step(f"m{name}", conditional(mu, slope_sigma, rho, other)[0] + (slope - raw) * (other - mu[1]))
         # s = sigma sqrt(1 - rho^2), from the root rounded first as a person computes it
         root = work.step(f"root{name}", float(np.sqrt(1 - rho ** 2)))
         std = sigma[0] * root
@@ -94,10 +98,14 @@ Round to {{ d }} decimals.
 """
 
 SOLUTION = r"""
-(a) Conditional mean $m_1 = \mu_1 + \rho \frac{\sigma_1}{\sigma_2}(x_2^{(0)} - \mu_2) = {{ s.m1 | num(d) }}$ and standard
+(a) With the slope $\rho \frac{\sigma_1}{\sigma_2} = {{ s.slope1 | num(d) }}$ and $\sqrt{1 - \rho^2} = {{ s.root1 | num(d) }}$:
+conditional mean $m_1 = \mu_1 + \rho \frac{\sigma_1}{\sigma_2}(x_2^{(0)} - \mu_2) = {{ s.m1 | num(d) }}$ and standard
 deviation $s_1 = \sigma_1 \sqrt{1 - \rho^2} = {{ s.s1 | num(d) }}$, so
 $x_1^{(1)} = m_1 + s_1 z_1 = {{ key.x1 }}$.
 
-(b) With the new $x_1^{(1)}$: $m_2 = \mu_2 + \rho \frac{\sigma_2}{\sigma_1}(x_1^{(1)} - \mu_1) = {{ s.m2 | num(d) }}$ and
+(b) With the new $x_1^{(1)}$ and the slope $\rho \frac{\sigma_2}{\sigma_1} = {{ s.slope2 | num(d) }}$: $m_2 = \mu_2 + \rho \frac{\sigma_2}{\sigma_1}(x_1^{(1)} - \mu_1) = {{ s.m2 | num(d) }}$ and
 $s_2 = \sigma_2 \sqrt{1 - \rho^2} = {{ s.s2 | num(d) }}$, so $x_2^{(1)} = m_2 + s_2 z_2 = {{ key.x2 }}$.
+
+(The key is computed from the unrounded values; worked by hand from the rounded ones shown, the answers may
+come out a few units of the last decimal away: the accepted interval holds those results.)
 """

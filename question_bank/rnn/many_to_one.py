@@ -73,7 +73,11 @@ def solve(p, work):
     s = work.answer("s", float(out["z"][0, 0]))           # s = W_hy h_T + b_y
     if key and not 0.2 < abs(s) < 4:
         work.reject("the score is nearly 0 or saturates the sigmoid")
-    y_hat = work.answer("y_hat", float(sigmoid(s)))       # P(positive)
+    # by hand: e^{-s} written down, then 1 / (1 + e^{-s}); the reference sigmoid moved by whatever
+    # rounding e^{-s} did (exactly: nothing, so the key stays the reference's bit for bit)
+    e = work.step("exp_neg_s", float(np.exp(-s)))
+    y_hat = float(sigmoid(s)) + (1 / (1 + e) - 1 / (1 + float(np.exp(-s))))
+    y_hat = work.answer("y_hat", y_hat)                    # P(positive)
     work.answer("L", float(-np.log(y_hat if p["y"] == 1 else 1 - y_hat)))
 
 
@@ -105,7 +109,10 @@ Forward pass, $a_t = W_{hh} h_{t-1} + W_{xh} x_t + b_h$ and $h_t = \mathrm{ReLU}
 
 (a) Only the last state is scored: $s = W_{hy} h_T + b_y = {{ key.s }}$.
 
-(b) $\hat{y} = \sigma(s) = {{ key.y_hat }}$.
+(b) $e^{-s} = {{ s.exp_neg_s | num(d) }}$, so $\hat{y} = \sigma(s) = \dfrac{1}{1 + e^{-s}} = {{ key.y_hat }}$.
 
-(c) With $y = {{ p.y }}$: $L = -\ln {{ "\\hat{y}" if p.y == 1 else "(1 - \\hat{y})" }} = {{ key.L }}$.
+(c) With $y = {{ p.y }}$: $L = -\ln {{ "\\hat{y}" if p.y == 1 else "(1 - \\hat{y})" }}
+= -\ln {{ (a.y_hat if p.y == 1 else 1 - a.y_hat) | num(d + 4) }} = {{ key.L }}$
+(${{ "\\hat{y}" if p.y == 1 else "1 - \\hat{y}" }}$ to {{ d + 4 }} decimals; worked by hand from $e^{-s}$ and $\hat{y}$ rounded
+to {{ d }} decimals, the loss may come out a few units of the last decimal away: the accepted interval holds that result).
 """

@@ -44,7 +44,15 @@ def solve(p, work):
     if work.is_key and np.min(np.abs(np.subtract.outer(z, z))
                                                           + np.eye(V)) < 0.1:
         work.reject("two logits nearly tie")
-    y_hat = sigmoid(z) if work.made("sigmoid_for_softmax") else softmax(z)
+    if work.made("sigmoid_for_softmax"):
+        y_hat = sigmoid(z)
+    else:
+        # by hand: each e^{z_i} and their sum written down first, then each share
+        e = work.step("exp_z", np.exp(z))
+        e_sum = work.step("exp_sum", float(np.sum(e)))
+        # the reference softmax, moved by whatever rounding e^{z_i} and their sum did (exactly:
+        # nothing, so the key stays the reference's bit for bit)
+        y_hat = softmax(z) + (e / e_sum - np.exp(z) / float(np.sum(np.exp(z))))
     y_hat = work.answer("y_hat", y_hat)
     L = float(cross_entropy(np.reshape(y_hat, (1, V)), p["targets"])[0])   # -ln y^_t[y_t]
     if work.made("log10"):
@@ -70,9 +78,11 @@ Round to {{ d }} decimals.
 SOLUTION = r"""
 (a) $z_t = W_{hy} h_t + b_y = {{ key.z }}$.
 
-(b) Exponentiate and normalise: $\hat{y}_t = \mathrm{softmax}(z_t) = {{ key.y_hat }}$ (the entries sum to 1).
+(b) Exponentiate, $e^{z_t} = {{ s.exp_z | tex(d) }}$, add up, $\sum_j e^{z_{t,j}} = {{ s.exp_sum | num(d) }}$,
+and normalise: $\hat{y}_t = \mathrm{softmax}(z_t) = {{ key.y_hat }}$ (the entries sum to 1).
 
 (c) The probability of the true class $y_t = {{ p.targets[0] + 1 }}$ is
-$\hat{y}_{t,{{ p.targets[0] + 1 }}} = {{ a.y_hat[p.targets[0]] | num(d) }}$, so
-$L_t = -\ln {{ a.y_hat[p.targets[0]] | num(d) }} = {{ key.L }}$.
+$\hat{y}_{t,{{ p.targets[0] + 1 }}} = {{ a.y_hat[p.targets[0]] | num(d + 4) }}$ (to {{ d + 4 }} decimals), so
+$L_t = -\ln {{ a.y_hat[p.targets[0]] | num(d + 4) }} = {{ key.L }}$. Worked by hand from $e^{z_t}$, their sum and $\hat{y}_t$ rounded to {{ d }} decimals, the loss may come out
+a few units of the last decimal away: the accepted interval holds that result.
 """

@@ -3,7 +3,8 @@
 import numpy as np
 
 from quizgen.bank import Number, Part, draw
-from reference_impl.rnn import cross_entropy, output_forward, rnn_step_forward
+from reference_impl.activations import softmax
+from reference_impl.rnn import cross_entropy, rnn_step_forward
 
 TITLE = "Seq2seq: the teacher-forcing loss of a two-step decoder"
 TAGS = ("forward", "encoder-decoder", "softmax", "cross-entropy", "teacher-forcing", "calculator")
@@ -44,11 +45,22 @@ def generate(rng):
     }
 
 
-def _decoder_step(dec, token, s_prev):
-    """s_j from s_{j-1} and the input token u_j; its probabilities y^_j."""
-    s, cache = rnn_step_forward(dec["E"][token], np.array([s_prev]), dec["W_xh"], dec["W_hh"], dec["b_h"])
-    y_hat, _ = output_forward(s[None, :], dec["W_hy"], dec["b_y"])
-    return float(s[0]), float(cache["a"][0]), y_hat[0]
+def _decoder_step(work, j, dec, token, s_prev):
+    """s_j from s_{j-1} and the input token u_j, by hand: the pre-activation a_j written down, then tanh."""
+    _, cache = rnn_step_forward(dec["E"][token], np.array([s_prev]), dec["W_xh"], dec["W_hh"], dec["b_h"])
+    a = work.step(f"a{j}", float(cache["a"][0]))
+    return work.answer(f"s{j}", float(np.tanh(a))), a
+
+
+def _probabilities(work, j, dec, s):
+    """y^_j from the returned s_j, by hand: the logits, each e^{z_i} and their sum, then each share."""
+    z = work.step(f"z{j}", (np.array([[s]]) @ dec["W_hy"].T + dec["b_y"])[0])
+    e = work.step(f"exp_z{j}", np.exp(z))
+    e_sum = work.step(f"exp_sum{j}", float(np.sum(e)))
+    # the reference softmax, moved by whatever rounding e^{z_i} and their sum did (exactly:
+    # nothing, so the key stays the reference's bit for bit)
+    y_hat = softmax(z) + (e / e_sum - np.exp(z) / float(np.sum(np.exp(z))))
+    return work.step(f"y_hat{j}", y_hat)
 
 
 def _loss(work, y_hat, target):
@@ -63,20 +75,14 @@ def solve(p, work):
     s0 = 0.0 if work.made("decoder_from_zero") else p["c"]
     targets = u if work.made("target_is_input") else y
 
-    s1, a1, _ = _decoder_step(dec, u[0], s0)
-    work.step("a1", a1)
-    s1 = work.answer("s1", s1)
-    y_hat1, _ = output_forward(np.array([[s1]]), dec["W_hy"], dec["b_y"])   # from the returned s_1
-    y_hat1 = work.step("y_hat1", y_hat1[0])
+    s1, a1 = _decoder_step(work, 1, dec, u[0], s0)
+    y_hat1 = _probabilities(work, 1, dec, s1)
     L1 = work.answer("L1", _loss(work, y_hat1, targets[0]))
 
     predicted = int(np.argmax(y_hat1))
     u2 = predicted if work.made("fed_prediction") else u[1]
-    s2, a2, y_hat2 = _decoder_step(dec, u2, s1)
-    work.step("a2", a2)
-    s2 = work.answer("s2", s2)
-    y_hat2, _ = output_forward(np.array([[s2]]), dec["W_hy"], dec["b_y"])
-    y_hat2 = work.step("y_hat2", y_hat2[0])
+    s2, a2 = _decoder_step(work, 2, dec, u2, s1)
+    y_hat2 = _probabilities(work, 2, dec, s2)
     L2 = work.step("L2", _loss(work, y_hat2, targets[1]))
     work.answer("L", L1 + L2)
     if key_draw:
@@ -104,12 +110,18 @@ Compute $s_1$, $L_1$, $s_2$ and $L$. Round to {{ d }} decimals.
 
 SOLUTION = r"""
 {% set V = ["START", "END", "yes", "no"] %}
-Step 1, input START ($e = {{ p.dec_params.E[0][0] | tex }}$): $W_{hh} c + W_{xh} e + b = {{ s.a1 | tex(d) }}$, so $s_1 = {{ key.s1 }}$;
-$\hat{y}_1 = {{ s.y_hat1 | row(d) }}$ and $L_1 = -\ln \hat{y}_1[\text{ {{- V[p.targets_out[0]] -}} }] = {{ key.L1 }}$.
+{% set y1 = p.targets_out[0] %}{% set y2 = p.targets_out[1] %}
+Step 1, input START ($e = {{ p.dec_params.E[0][0] | tex }}$): $a_1 = W_{hh} c + W_{xh} e + b = {{ s.a1 | tex(d) }}$, so $s_1 = \tanh a_1 = {{ key.s1 }}$.
+The logits are $z_1 = W_{hy} s_1 + b_y = {{ s.z1 | row(d) }}$, with $e^{z_1} = {{ s.exp_z1 | row(d) }}$ summing to ${{ s.exp_sum1 | num(d) }}$,
+so $\hat{y}_1 = {{ s.y_hat1 | row(d) }}$; $\hat{y}_1[\text{ {{- V[y1] -}} }] = {{ s.y_hat1[y1] | num(d + 4) }}$ (to {{ d + 4 }} decimals) and
+$L_1 = -\ln {{ s.y_hat1[y1] | num(d + 4) }} = {{ key.L1 }}$.
 
 Step 2, teacher forcing feeds the reference $y_1$ = {{ V[p.targets_in[1]] }} ($e = {{ p.dec_params.E[p.targets_in[1]][0] | tex }}$), even though
-the model's most probable token was {{ V[s.y_hat1.argmax()] }}: $W_{hh} s_1 + W_{xh} e + b = {{ s.a2 | tex(d) }}$, so $s_2 = {{ key.s2 }}$;
-$\hat{y}_2 = {{ s.y_hat2 | row(d) }}$ and $L_2 = -\ln \hat{y}_2[\text{ {{- V[p.targets_out[1]] -}} }] = {{ s.L2 | tex(d) }}$.
+the model's most probable token was {{ V[s.y_hat1.argmax()] }}: $a_2 = W_{hh} s_1 + W_{xh} e + b = {{ s.a2 | tex(d) }}$, so $s_2 = \tanh a_2 = {{ key.s2 }}$.
+The logits are $z_2 = {{ s.z2 | row(d) }}$, with $e^{z_2} = {{ s.exp_z2 | row(d) }}$ summing to ${{ s.exp_sum2 | num(d) }}$,
+so $\hat{y}_2 = {{ s.y_hat2 | row(d) }}$; $\hat{y}_2[\text{ {{- V[y2] -}} }] = {{ s.y_hat2[y2] | num(d + 4) }}$ and
+$L_2 = -\ln {{ s.y_hat2[y2] | num(d + 4) }} = {{ s.L2 | tex(d) }}$.
 
-Total: $L = L_1 + L_2 = {{ key.L }}$.
+Total: $L = L_1 + L_2 = {{ a.L1 | num(d + 4) }} + {{ s.L2 | num(d + 4) }} = {{ key.L }}$. (Worked by hand with every intermediate above rounded to {{ d }} decimals, the losses
+may come out a few units of the last decimal away: the accepted interval holds those results.)
 """
