@@ -39,18 +39,33 @@ def generate(rng):
 def solve(p, work):
     b_y = 0 * p["b_y"] if work.made("no_bias") else p["b_y"]
     _, cache = output_forward(p["h"], p["W_hy"], b_y)
-    y_hat = np.array([work.answer(f"y_hat{t}", cache["y_hat"][t - 1]) for t in (1, 2)])
-    onehot = np.eye(V)[p["targets"]]
+    exactly = work.decimals is None   # not rounded: go on with the reference's own values
+    y_hat = []
     for t in (1, 2):
-        e = work.step(f"e{t}", y_hat[t - 1] - onehot[t - 1])          # y^_t - y_t
-        work.step(f"term{t}", np.outer(e, p["h"][t - 1]))             # (y^_t - y_t) a_t^T
+        # by hand: z_t = W_ya a_t + b_y, each e^{z_t,i}, their sum, each share of it
+        z = work.step(f"z{t}", cache["z"][t - 1])
+        exp_z = work.step(f"exp_z{t}", np.exp(z))
+        total = work.step(f"sum_exp{t}", np.sum(exp_z))
+        if work.exact:
+            assert np.allclose(exp_z / total, cache["y_hat"][t - 1])
+        y_hat.append(work.answer(f"y_hat{t}", cache["y_hat"][t - 1] if exactly else exp_z / total))
+    y_hat = np.array(y_hat)
+    onehot = 0 * np.eye(V)[p["targets"]] if work.made("target_not_subtracted") else np.eye(V)[p["targets"]]
+    terms = []
+    for t in (1, 2):
+        e = work.step(f"e{t}", y_hat[t - 1] - onehot[t - 1])               # y^_t - y_t
+        terms.append(work.step(f"term{t}", np.outer(e, p["h"][t - 1])))   # (y^_t - y_t) a_t^T
     rows = [T - 1] if work.made("last_step_only") else list(range(T))
-    if work.made("target_not_subtracted"):
+    if not exactly:  # by hand: the sum of the rounded outer products
+        dW = sum(terms[r] for r in rows)
+    elif work.made("target_not_subtracted"):
         dW = y_hat[rows].T @ p["h"][rows]
     else:  # from the y^_t given above, so an error in them is carried forward
         back = output_backward(np.asarray(p["targets"])[rows],
                                {"h": p["h"][rows], "y_hat": y_hat[rows], "W_hy": p["W_hy"]})
         dW = back["W_hy"]
+        if work.exact:
+            assert np.allclose(dW, sum(terms))
     work.answer("dW_ya", -dW if work.made("sign_flipped") else dW)
 
 
@@ -69,9 +84,11 @@ Round to {{ d }} decimals.
 """
 
 SOLUTION = r"""
-(a) $W_{ya} a_1 + b_y$, then softmax: $\hat{y}_1 = {{ key.y_hat1 }}$.
+(a) The logits $z_1 = W_{ya} a_1 + b_y = {{ s.z1 | tex(d) }}$; their exponentials $e^{z_1} = {{ s.exp_z1 | tex(d) }}$
+sum to ${{ s.sum_exp1 | num(d) }}$, and each divided by the sum gives $\hat{y}_1 = {{ key.y_hat1 }}$.
 
-(b) Likewise $\hat{y}_2 = {{ key.y_hat2 }}$.
+(b) Likewise $z_2 = {{ s.z2 | tex(d) }}$, $e^{z_2} = {{ s.exp_z2 | tex(d) }}$ with the sum ${{ s.sum_exp2 | num(d) }}$,
+so $\hat{y}_2 = {{ key.y_hat2 }}$.
 
 (c) Errors: $\hat{y}_1 - y_1 = {{ s.e1 | tex(d) }}$ and $\hat{y}_2 - y_2 = {{ s.e2 | tex(d) }}$
 (1 subtracted at the true class). The two outer products are
