@@ -101,14 +101,16 @@ def round_like_numpy(x: float, decimals: int) -> float:
 
 
 def round_half_up(x: float, decimals: int) -> float:
-    """``x`` rounded to ``decimals`` as a person does it: a tie (as the number is written, its
-    shortest decimal text) goes away from zero."""
+    """``x`` rounded to ``decimals`` as a person does it: a tie goes away from zero. A tie is decided
+    on the number as a person writes it: -0.5 * 0.5717 - 0.5 * 2 + 0.4 is -0.88585 on paper but
+    -0.8858499999999999 in floating point, so a near-tie is first rounded to ``decimals + 6``."""
     if not math.isfinite(x):
         return x
     scaled = x * 10.0 ** decimals
     if abs(scaled - math.floor(scaled) - 0.5) > 1e-6:  # not (nearly) a tie: as numpy rounds it
         return round_like_numpy(x, decimals)
-    return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    written = repr(round(float(x), decimals + 6))
+    return float(Decimal(written).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
 ROUNDINGS = ("half-even", "half-up")

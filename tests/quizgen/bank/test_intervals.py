@@ -204,6 +204,11 @@ def test_half_up_rounds_ties_away_from_zero_as_written():
     assert round(2.675, 2) == 2.67
     assert round_half_up(0.125, 2) == 0.13 and round(0.125, 2) == 0.12
     assert round_half_up(-2.5, 0) == -3.0
+    # ties that arithmetic leaves a hair below the half: on paper -0.88585 and 0.31685
+    a = -0.5 * 0.5717 - 0.5 * 2 + 0.4
+    assert repr(a) == "-0.8858499999999999" and round_half_up(a, 4) == -0.8859
+    assert round_half_up(0.5 * 0.8337 - 0.1, 4) == 0.3169
+    assert round_half_up(-1.5 * 0.7865, 4) == -1.1798
 
 
 def test_work_reject_acts_on_the_keys_computation_only(bank):
