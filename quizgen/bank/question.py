@@ -148,12 +148,14 @@ class Work:
     decimals (or the part's own) before the computation goes on with it, in
     ``rounding`` (``"half-even"`` as numpy rounds, or ``"half-up"`` as people do);
     ``extra`` more decimals than the stem asks for on every step and answer (a
-    rounding path of the accepted interval, :meth:`Template.freeze_variant`).
+    rounding path of the accepted interval, :meth:`Template.freeze_variant`); ``only``, a set of
+    step and part names, moves those alone, by half a unit of the decimals they would be rounded to
+    (the most writing that value down can move it: the first-order reach of the interval).
     """
 
     def __init__(self, template: "Template", mistake: str | None = None,
                  given: dict | None = None, decimals: int | None = None,
-                 rounding: str = "half-even", extra: int = 0):
+                 rounding: str = "half-even", extra: int = 0, only: frozenset | None = None):
         if rounding not in ROUNDINGS:
             raise ValueError(f"rounding must be one of {', '.join(ROUNDINGS)}, got {rounding!r}")
         self.template = template
@@ -162,6 +164,7 @@ class Work:
         self.decimals = decimals
         self.rounding = rounding
         self.extra = extra
+        self.only = only
         self.answers: dict = {}
         self.steps: dict = {}
         # set by freeze_variant: note whether any rounding met a tie (half to even and half up
@@ -174,7 +177,7 @@ class Work:
         """True for the key's own computation: exact or the hand key (the stem's decimals, half to
         even), no named mistake, no student values, not another rounding path."""
         return (self.mistake is None and not self.given and self.extra == 0
-                and self.rounding == "half-even")
+                and self.rounding == "half-even" and self.only is None)
 
     @property
     def exact(self) -> bool:
@@ -198,6 +201,11 @@ class Work:
         return self.mistake == mistake
 
     def _rounded(self, value, decimals):
+        if self.only is not None:  # moved by the most rounding can move it, not rounded
+            if decimals is None or isinstance(value, (str, tuple, frozenset, bool, int, np.integer)):
+                return value  # whole numbers and labels are not rounded, so not moved either
+            half = 0.5 * 10.0 ** -(decimals + self.extra)
+            return np.asarray(value, dtype=float) + half if np.ndim(value) else float(value) + half
         if decimals is not None:
             decimals += self.extra
         if self.rounding == "half-up" and decimals is not None:
@@ -233,7 +241,7 @@ class Work:
 
     def step(self, name: str, value, decimals: int | None = None):
         """Record an intermediate value; return it (rounded, in hand calculation)."""
-        if self.decimals is not None:
+        if self.decimals is not None and (self.only is None or name in self.only):
             value = self._rounded(value, decimals if decimals is not None else self.decimals)
         self.steps[name] = value
         return value
@@ -243,7 +251,7 @@ class Work:
         part = self.template.part(name)
         if name in self.given:
             value = self.given[name]
-        elif self.decimals is not None:
+        elif self.decimals is not None and (self.only is None or name in self.only):
             value = self._rounded(value, part.kind.hand_decimals(self.decimals))
         self.answers[name] = value
         return value
@@ -335,11 +343,11 @@ class Template:
 
     def solve(self, params: dict, mistake: str | None = None, given: dict | None = None,
               hand: bool = False, rounding: str = "half-even", extra: int = 0,
-              watch_ties: bool = False) -> Work:
+              watch_ties: bool = False, only: frozenset | None = None) -> Work:
         """Run the template's solve; ``hand`` rounds as a person with a calculator would (to the
         stem's decimals and ``extra`` more, in ``rounding``: see :class:`Work`)."""
         work = Work(self, mistake=mistake, given=given, decimals=self.decimals if hand else None,
-                    rounding=rounding, extra=extra)
+                    rounding=rounding, extra=extra, only=only)
         work.watch_ties = watch_ties
         self.solve_fn(params, work)
         missing = [p.name for p in self.parts if p.name not in work.answers]
@@ -468,12 +476,39 @@ class Template:
                                   watch_ties=rounding == "half-even")
             even.setdefault(extra, work)
             works.append(work)
+        reach = self._first_order_reach(params, exact, hand, parts) if hand is not None else {}
         out = {}
         for p in parts:
-            values = [w.answers[p.name] for w in works]
+            values = [w.answers[p.name] for w in works] + reach.get(p.name, [])
             values = [v for v in values if np.all(np.isfinite(np.asarray(v, dtype=float)))]
             out[p.name] = p.kind.interval(values)
         return out
+
+    def _first_order_reach(self, params, exact: Work, hand: Work, parts) -> dict:
+        """Part name -> ``[low, high]``: how far writing down any choice of the recorded values
+        (rounded to the stem's decimals, the others kept in the calculator) can move each answer,
+        to first order. A person may keep a value the stem rounds, or round one it keeps, and an
+        earlier rounding changes what a later one does: each value moved alone by half a unit (the
+        most rounding moves it) moves an answer by some delta. Roundings are independent of each
+        other, so the answers reach the root of the sum of the squared deltas either way (the sum
+        of their sizes, the worst case of every rounding at its most in one direction, accepted
+        answers 10 units off the key in bptt.truncated)."""
+        names = list(hand.steps) + [p.name for p in self.parts if p.name in hand.answers]
+        key = {p.name: np.asarray(exact.answers[p.name], dtype=float) for p in parts}
+        squares = {name: np.zeros_like(value) for name, value in key.items()}
+        for name in names:
+            try:
+                with np.errstate(all="ignore"):
+                    alone = self.solve(params, hand=True, only=frozenset((name,)))
+            except Exception:  # a value the computation cannot go on with when rounded alone
+                continue
+            for part_name, value in key.items():
+                delta = np.asarray(alone.answers[part_name], dtype=float) - value
+                if delta.shape != value.shape or not np.all(np.isfinite(delta)):
+                    continue
+                squares[part_name] += delta ** 2
+        return {name: [_like(exact.answers[name], value - np.sqrt(squares[name])),
+                       _like(exact.answers[name], value + np.sqrt(squares[name]))] for name, value in key.items()}
 
     def has_choice_form(self) -> bool:
         """Whether a choice form can exist: two named mistakes at least, and a numeric part."""
@@ -577,6 +612,11 @@ def mistake_interval(part: Part, variant, mistake: str) -> dict | None:
     if part.name in frozen:
         return frozen[part.name]
     return part.kind.interval([part.kind.from_json(variant.mistakes[mistake][part.name])])
+
+
+def _like(example, array: np.ndarray):
+    """``array`` as ``example`` is: a float for a number, else the array."""
+    return float(array) if np.ndim(example) == 0 else array
 
 
 def freeze(value):

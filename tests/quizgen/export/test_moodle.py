@@ -73,7 +73,7 @@ def test_moodle_math_delimiters_converted(moodle):
     assert "<![CDATA[" in raw
 
 
-def test_numeric_tolerance_is_the_kinds_bound(moodle, setup):
+def test_numeric_tolerance_stays_inside_the_accepted_interval(moodle, setup):
     _, _, quiz = moodle
     _, bank = exported_ids(setup[1])
     kind = bank.get("dbm.energy").parts[0].kind
@@ -83,7 +83,8 @@ def test_numeric_tolerance_is_the_kinds_bound(moodle, setup):
         keys = [a for a in q.findall("answer") if a.get("fraction") == "100"]
         for a in keys:
             value, tolerance = float(a.findtext("text")), float(a.findtext("tolerance"))
-            assert math.isclose(tolerance, kind.tolerance.bound(value), rel_tol=1e-12)
+            bound = kind.tolerance.bound(value)  # at least the final rounding, at most the widest hand paths
+            assert bound * (1 - 1e-9) <= tolerance <= 40 * bound
     # an integer answer is exact
     for q in by_name(quiz, "autoencoder.param_count"):
         for code in re.findall(r"\{\d+:NUMERICAL:([^}]*)\}", q.findtext("questiontext/text")) or \

@@ -427,9 +427,10 @@ def _read_shape(text: str):
     return tuple(int(d) for d in dims) if all(re.fullmatch(r"\d+", d) for d in dims) else None
 
 
-def _expected_status(kind_name: str, kind, text: str, key, hand) -> str:
+def _expected_status(kind_name: str, kind, text: str, key, hand, interval=None) -> str:
     """What the README says of ``text`` typed for a part of ``kind_name`` whose key (and hand key)
-    the manifest gives: blank, invalid, correct or wrong."""
+    the manifest gives: blank, invalid, correct or wrong. A number or vector the manifest gives an
+    accepted interval for (``{"lo", "hi"}``, key-intervals.csv's) is right inside it, every entry."""
     text = _cleaned(text)
     if not text:
         return "blank"
@@ -456,6 +457,11 @@ def _expected_status(kind_name: str, kind, text: str, key, hand) -> str:
     def near(v, x):  # one unit in the last decimal the stem asks for; without decimals, a millionth of it
         return abs(v - x) <= (10.0 ** -kind.decimals if kind.decimals is not None else 1e-6 * abs(x))
 
+    if interval is not None:
+        lo, hi = interval["lo"], interval["hi"]
+        lo, hi = (lo, hi) if isinstance(lo, list) else ([lo], [hi])
+        inside = len(value) == len(lo) and all(a <= v <= b for v, a, b in zip(value, lo, hi))
+        return "correct" if inside else "wrong"
     close = [len(value) == len(k) and all(near(v, x) for v, x in zip(value, k)) for k in (key, hand)]
     return "correct" if any(close) else "wrong"
 
@@ -531,11 +537,12 @@ def test_the_fast_grader_agrees_with_an_independent_reading(typed_exam, seed):
                     stated = (0, None) if kind.decimals is not None else (1e-6, None)
                     assert (kind.tolerance.rtol, kind.tolerance.sig) == stated, (q["template_id"], name)
                 exact, hand = variant["answers"][name], variant["hand_answers"][name]
-                assert _expected_status(kind_name, kind, key_csv[student["id"]][column], exact, hand) \
+                interval = variant["intervals"].get(name)  # as the manifest states it, read as JSON
+                assert _expected_status(kind_name, kind, key_csv[student["id"]][column], exact, hand, interval) \
                     == "correct", (student["id"], column)  # key.csv, read by these rules, is the key
                 mistakes = [m[name] for m in variant["mistakes"].values() if name in m]
                 typed[column] = _typed(rng, kind_name, kind, exact, hand, mistakes)
-                status = _expected_status(kind_name, kind, typed[column], exact, hand)
+                status = _expected_status(kind_name, kind, typed[column], exact, hand, interval)
                 expected[i, column] = status
                 seen[status] += 1
                 if status == "correct" and _expected_status(kind_name, kind, typed[column], exact, exact) == "wrong":
