@@ -204,8 +204,10 @@ class Work:
         if self.only is not None:  # moved by the most rounding can move it, not rounded
             if decimals is None or isinstance(value, (str, tuple, frozenset, bool, int, np.integer)):
                 return value  # whole numbers and labels are not rounded, so not moved either
-            half = 0.5 * 10.0 ** -(decimals + self.extra)
-            return np.asarray(value, dtype=float) + half if np.ndim(value) else float(value) + half
+            places = decimals + self.extra
+            array = np.asarray(value, dtype=float)
+            moved = array + 0.5 * 10.0 ** -places * (np.round(array, places) != array)  # written as it is: not moved
+            return moved if np.ndim(value) else float(moved)
         if decimals is not None:
             decimals += self.extra
         if self.rounding == "half-up" and decimals is not None:
@@ -461,12 +463,16 @@ class Template:
 
     def _intervals(self, params, mistake, exact: Work, hand: Work | None, parts) -> dict:
         """Part name -> accepted interval (JSON) of ``parts`` that have one: the hull of ``exact``'s
-        answer and every rounding path's (``hand``, already solved, is the first path)."""
+        answer and every rounding path's (``hand``, already solved, is the first path). A named
+        mistake's interval takes the stem's decimals' paths only: the finer ones lie between them
+        and the exact answer for the mistakes of the bank, and each costs a solve per mistake."""
         parts = [p for p in parts if p.kind.interval([exact.answers[p.name]]) is not None]
         if not parts:
             return {}
         works, even = [exact], {}
         for extra, rounding in PATHS:  # each half-even path before its half-up one
+            if mistake is not None and extra > 0:
+                break
             if rounding == "half-up" and not even[extra].tied:
                 continue  # no rounding met a tie: half up rounds every value as half to even did
             if hand is not None and (extra, rounding) == PATHS[0]:
@@ -493,7 +499,11 @@ class Template:
         other, so the answers reach the root of the sum of the squared deltas either way (the sum
         of their sizes, the worst case of every rounding at its most in one direction, accepted
         answers 10 units off the key in bptt.truncated)."""
-        names = list(hand.steps) + [p.name for p in self.parts if p.name in hand.answers]
+        # a value the hand path did not change is written down as it is (a count, a restated param):
+        # rounding it moves nothing, and its replay is saved
+        names = [n for n in hand.steps if n in exact.steps and not _same(exact.steps[n], hand.steps[n])]
+        names += [p.name for p in self.parts if p.name in hand.answers
+                  and not _same(exact.answers[p.name], hand.answers[p.name])]
         key = {p.name: np.asarray(exact.answers[p.name], dtype=float) for p in parts}
         squares = {name: np.zeros_like(value) for name, value in key.items()}
         for name in names:
