@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Number, Part, Redraw, Vector, draw
+from quizgen.bank import Number, Part, Redraw, Vector, draw, handwork
 from reference_impl.dbm import exact_marginals, mean_field
 from reference_impl.rbm import p_h_given_v
 
@@ -54,12 +54,6 @@ def _model(p, sign=1.0):
             "b1": sign * p["b1"], "b2": sign * p["b2"]}
 
 
-def _by_hand(work, reference, from_steps):
-    """The reference's value in an exact computation (the key to the last bit), else the value a
-    person gets from the rounded steps written down before it."""
-    return reference if work.decimals is None else from_steps
-
-
 def _sigma(work, name, x):
     """sigma(x) as a person computes it: e^{-x} first (step ``exp_<name>``), then 1 / (1 + e^{-x})."""
     e = work.step(f"exp_{name}", np.exp(-np.asarray(x, dtype=float)))
@@ -77,8 +71,8 @@ def solve(p, work):
     f1 = work.step("f1", 1 + np.exp(sign * pre1))
     exp_b2 = work.step("exp_b2", float(np.exp(sign * b2[0])))
     prod1 = work.step("prod1", float(np.prod(f1)))
-    w0 = work.step("w0", _by_hand(work, float(np.prod(1 + np.exp(sign * pre0))), float(np.prod(f0))))
-    w1 = work.step("w1", _by_hand(work, float(np.exp(sign * b2[0]) * np.prod(1 + np.exp(sign * pre1))),
+    w0 = work.step("w0", handwork.by_hand(work, float(np.prod(1 + np.exp(sign * pre0))), float(np.prod(f0))))
+    w1 = work.step("w1", handwork.by_hand(work, float(np.exp(sign * b2[0]) * np.prod(1 + np.exp(sign * pre1))),
                                   exp_b2 * prod1))
     (m1, m2), _ = exact_marginals(v, _model(p, sign))
     if work.made("not_normalised"):
@@ -86,7 +80,7 @@ def solve(p, work):
     elif work.made("bottom_up"):
         q = float(p_h_given_v(p_h_given_v(v, W1, b1), W2, b2)[0])
     else:
-        q = _by_hand(work, float(m2[0]), w1 / (w0 + w1))
+        q = handwork.by_hand(work, float(m2[0]), w1 / (w0 + w1))
     q = work.answer("p_h2", q)
 
     # p(h1_j = 1 | v) = sum over h2 of p(h2 | v) p(h1_j = 1 | v, h2), from the p(h2 = 1 | v) above,
@@ -97,7 +91,7 @@ def solve(p, work):
         sig0, sig1 = _sigma(work, "sig0", sign * pre0), _sigma(work, "sig1", sign * pre1)
         reference = (1 - q) * p_h_given_v(v, sign * W1, sign * b1) + \
             q * p_h_given_v(v, sign * W1, sign * (b1 + W2[:, 0]))
-        m1_chain = _by_hand(work, reference, (1 - q) * sig0 + q * sig1)
+        m1_chain = handwork.by_hand(work, reference, (1 - q) * sig0 + q * sig1)
     m1_chain = work.answer("p_h1", m1_chain)
 
     # one mean-field update from mu2 = 0.5: its input b1 + W1^T v + 0.5 W2, then sigma from e^{-x}
@@ -106,7 +100,7 @@ def solve(p, work):
         model["W2"] = np.zeros_like(W2)  # mu1 <- sigma(b1 + W1^T v), without W2 mu2
     (mu1, mu2), _ = mean_field(v, model, n_iter=1)
     pre_mf = work.step("pre_mf", pre0 + 0.5 * model["W2"][:, 0])
-    mu1 = work.answer("mu1", _by_hand(work, mu1, _sigma(work, "sig_mf", pre_mf)))
+    mu1 = work.answer("mu1", handwork.by_hand(work, mu1, _sigma(work, "sig_mf", pre_mf)))
     gap = work.answer("gap", mu1 - m1_chain)
 
     if work.exact:

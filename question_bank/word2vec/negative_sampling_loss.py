@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Number, Part, Redraw, Vector, draw
+from quizgen.bank import Number, Part, Redraw, Vector, draw, handwork
 from reference_impl.activations import log_sigmoid, sigmoid
 from reference_impl.word2vec import negative_sampling_backward, negative_sampling_forward
 
@@ -42,26 +42,6 @@ def generate(rng):
     return params
 
 
-def _by_hand(work, reference, from_steps):
-    """The reference's value in an exact computation (the key to the last bit), else the value a
-    person gets from the rounded steps written down before it."""
-    return reference if work.decimals is None else from_steps
-
-
-def _sigma(work, name, x, exp_name):
-    """sigma(x) as a person computes it: e^{-x} first (step ``exp_name``), then 1 / (1 + e^{-x})."""
-    e = work.step(exp_name, np.exp(-np.asarray(x, dtype=float)))
-    return work.step(name, _by_hand(work, sigmoid(x), 1 / (1 + e)))
-
-
-def _minus_log(work, reference, sig):
-    """-log sigma from sigma as written down; where sigma rounds to 0 (a student's far-off score,
-    replayed), the reference's -log sigma: a person keeps more digits there rather than take log 0."""
-    sig = np.asarray(sig, dtype=float)
-    by_hand = -np.log(np.where(sig > 0, sig, 1.0))
-    return _by_hand(work, reference, np.where(sig > 0, by_hand, reference))
-
-
 def solve(p, work):
     W_out = p["W_out"].copy()
     if work.made("input_vector_for_context"):
@@ -74,18 +54,18 @@ def solve(p, work):
     # L = -log sigma(s_pos) - sum_k log sigma(-s_k), from the scores as answered: each sigma from
     # its e^{-x}, then its log, as the worked solution writes them down
     x_neg = (1.0 if work.made("sigma_pos_for_negative") else -1.0) * s_neg
-    sig_pos = _sigma(work, "sigma_pos", s_pos, "exp_pos")
-    sig_neg = _sigma(work, "sigma_neg", x_neg, "exp_neg")
-    term_pos = work.step("term_pos", float(_minus_log(work, -log_sigmoid(s_pos), sig_pos)))
-    terms_neg = work.step("terms_neg", _minus_log(work, -log_sigmoid(x_neg), sig_neg))
+    sig_pos = handwork.sigmoid(work, "sigma_pos", s_pos, "exp_pos", sigmoid(s_pos))
+    sig_neg = handwork.sigmoid(work, "sigma_neg", x_neg, "exp_neg", sigmoid(x_neg))
+    term_pos = work.step("term_pos", float(handwork.minus_log(work, -log_sigmoid(s_pos), sig_pos)))
+    terms_neg = work.step("terms_neg", handwork.minus_log(work, -log_sigmoid(x_neg), sig_neg))
     L = term_pos + float(np.sum(terms_neg))
     work.answer("L", -L if work.made("sign_dropped") else L)
 
     # dL/dv_c = (sigma(s_pos) - 1) u_o + sum_k sigma(s_k) u_k, again from the answered scores
     coef_pos = work.step("coef_pos", float(sig_pos) - 1)
-    coef_neg = _sigma(work, "coef_neg", s_neg, "exp_coef_neg")
+    coef_neg = handwork.sigmoid(work, "coef_neg", s_neg, "exp_coef_neg", sigmoid(s_neg))
     reference = negative_sampling_backward(dict(cache, s_pos=s_pos, s_neg=s_neg))["v_c"]
-    grad = _by_hand(work, reference, coef_pos * cache["u_o"] + coef_neg @ cache["u_neg"])
+    grad = handwork.by_hand(work, reference, coef_pos * cache["u_o"] + coef_neg @ cache["u_neg"])
     if work.made("sigma_pos_for_negative"):      # d/ds of -log sigma(s) is sigma(s) - 1
         grad = grad - cache["u_neg"].sum(axis=0)
     if work.made("grad_no_minus_one"):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from quizgen.bank import Number, Part, Vector, draw
+from quizgen.bank import Number, Part, Vector, draw, handwork
 from reference_impl.activations import log_sigmoid, sigmoid, softmax
 from reference_impl.word2vec import skipgram_softmax_forward
 
@@ -39,26 +39,6 @@ def generate(rng):
     }
 
 
-def _by_hand(work, reference, from_steps):
-    """The reference's value in an exact computation (the key to the last bit), else the value a
-    person gets from the rounded steps written down before it."""
-    return reference if work.decimals is None else from_steps
-
-
-def _sigma(work, name, x, exp_name):
-    """sigma(x) as a person computes it: e^{-x} first (step ``exp_name``), then 1 / (1 + e^{-x})."""
-    e = work.step(exp_name, np.exp(-np.asarray(x, dtype=float)))
-    return work.step(name, _by_hand(work, sigmoid(x), 1 / (1 + e)))
-
-
-def _minus_log(work, reference, sig):
-    """-log sigma from sigma as written down; where sigma rounds to 0 (a student's far-off score,
-    replayed), the reference's -log sigma: a person keeps more digits there rather than take log 0."""
-    sig = np.asarray(sig, dtype=float)
-    by_hand = -np.log(np.where(sig > 0, sig, 1.0))
-    return _by_hand(work, reference, np.where(sig > 0, by_hand, reference))
-
-
 def solve(p, work):
     o, neg = p["context"], list(p["negatives"])
     W_out = p["W_in"] if work.made("input_vector_for_context") else p["W_out"]
@@ -71,16 +51,16 @@ def solve(p, work):
     if work.made("sigmoid_for_softmax"):
         prob = sigmoid(z[o])
     else:
-        prob = _by_hand(work, softmax(z)[o], e[o] / total)
+        prob = handwork.by_hand(work, softmax(z)[o], e[o] / total)
     work.answer("p", float(prob))
 
     # L = -log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c), from the scores above: each sigma
     # from its e^{-x}, then its log
     x_neg = (1.0 if work.made("sigma_pos_for_negative") else -1.0) * z[neg]
-    sig_pos = _sigma(work, "sigma_pos", z[o], "exp_pos")
-    sig_neg = _sigma(work, "sigma_neg", x_neg, "exp_neg")
-    pos = work.step("term_pos", float(_minus_log(work, -log_sigmoid(z[o]), sig_pos)))
-    negs = work.step("terms_neg", _minus_log(work, -log_sigmoid(x_neg), sig_neg))
+    sig_pos = handwork.sigmoid(work, "sigma_pos", z[o], "exp_pos", sigmoid(z[o]))
+    sig_neg = handwork.sigmoid(work, "sigma_neg", x_neg, "exp_neg", sigmoid(x_neg))
+    pos = work.step("term_pos", float(handwork.minus_log(work, -log_sigmoid(z[o]), sig_pos)))
+    negs = work.step("terms_neg", handwork.minus_log(work, -log_sigmoid(x_neg), sig_neg))
     work.answer("L_neg", pos + float(np.sum(negs)))
     if work.is_key and np.min(np.abs(z[neg])) < 0.05:
         work.reject("a negative's score is nearly 0: sigma(s) and sigma(-s) coincide")

@@ -11,7 +11,7 @@ text for one variant), ``marking`` (marking one variant's answers), ``concepts``
 conceptual items), ``loader`` (finding and loading templates), ``check`` (stress-testing them).
 """
 
-from quizgen.bank import draw
+from quizgen.bank import draw, handwork
 from quizgen.bank.kinds import (Choice, Essay, Integer, Matrix, Number, Shape, Symbolic, Tolerance,
                                 TrueFalse, Vector)
 from quizgen.bank.loader import Bank, load_bank
@@ -19,4 +19,4 @@ from quizgen.bank.question import Part, Redraw, Template, TemplateError, Variant
 
 __all__ = ["Bank", "Choice", "Essay", "Integer", "Matrix", "Number", "Part", "Redraw", "Shape",
            "Symbolic", "Template", "TemplateError", "Tolerance", "TrueFalse", "Variant", "Vector",
-           "draw", "load_bank"]
+           "draw", "handwork", "load_bank"]
