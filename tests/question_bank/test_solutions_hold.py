@@ -45,15 +45,17 @@ def sigmoid(x):
     return 1.0 / (1.0 + math.exp(-x))
 
 
+# a function's value stands alone: right after `$` or `=` (not `o_t \odot \tanh(C_t)`, a product)
+ALONE = r"(?:(?<=\$)|(?<==)|(?<== )|(?<=\$ ))"
 # (name, pattern with groups (operand, result), function)
 SCALAR = [
-    ("-ln", r"-\s*\\ln\s*\(?\s*" + NUM + r"\s*\)?\s*=\s*" + NUM, lambda x: -math.log(x)),
-    ("ln", r"(?<![-\w])(?<!-\s)\\ln\s*\(?\s*" + NUM + r"\s*\)?\s*=\s*" + NUM, math.log),
-    ("tanh", r"\\tanh\s*\(?\s*" + NUM + r"\s*\)?\s*=\s*" + NUM, math.tanh),
-    ("sigma", r"\\sigma\s*\(\s*" + NUM + r"\s*\)\s*=\s*" + NUM, sigmoid),
-    ("exp", r"e\^\{\s*" + NUM + r"\s*\}\s*=\s*" + NUM, math.exp),
-    ("exp", r"\\exp\s*\(\s*" + NUM + r"\s*\)\s*=\s*" + NUM, math.exp),
-    ("sqrt", r"\\sqrt\{\s*" + NUM + r"\s*\}\s*=\s*" + NUM, math.sqrt),
+    ("-ln", ALONE + r"-\s*\\ln\s*\(?\s*" + NUM + r"\s*\)?\s*=\s*" + NUM, lambda x: -math.log(x)),
+    ("ln", ALONE + r"(?<![-\w])(?<!-\s)\\ln\s*\(?\s*" + NUM + r"\s*\)?\s*=\s*" + NUM, math.log),
+    ("tanh", ALONE + r"\\tanh\s*\(?\s*" + NUM + r"\s*\)?\s*=\s*" + NUM, math.tanh),
+    ("sigma", ALONE + r"\\sigma\s*\(\s*" + NUM + r"\s*\)\s*=\s*" + NUM, sigmoid),
+    ("exp", ALONE + r"e\^\{\s*" + NUM + r"\s*\}\s*=\s*" + NUM, math.exp),
+    ("exp", ALONE + r"\\exp\s*\(\s*" + NUM + r"\s*\)\s*=\s*" + NUM, math.exp),
+    ("sqrt", ALONE + r"\\sqrt\{\s*" + NUM + r"\s*\}\s*=\s*" + NUM, math.sqrt),
 ]
 ELEMENTWISE = [
     ("sigma[]", r"\\sigma\s*\(\s*" + VEC + r"\s*\)\s*=\s*" + VEC, sigmoid),
@@ -66,6 +68,34 @@ CHAIN = re.compile(r"(?<![\w.^/*}\)\\])(?<!\\cdot )(?<!\\times )(-?\s*\d+(?:\.\d
                    r"\s*=\s*" + NUM + r"(?![\d.]|\s*[\\*/^])")
 VECTOR_SUM = re.compile(VEC + r"\$?[^$]{0,40}?(?:summing to|sums? to|their sum is)[^$\d]{0,4}\$?"
                         r"(?:[^$=]{0,40}=\s*)?" + NUM)
+
+
+# A named value: `a_1 = W_{hh} c + b = 1.1800` (a math segment whose last step is a printed number)
+# defines a_1 as 1.1800 from there on; `\tanh a_1 = 0.8275` then uses the printed 1.1800.
+SYM = r"(?:\\hat\{[A-Za-z]\}|[A-Za-z])(?:_\{?[\w,]+\}?)?(?:\^\{?[\w+*]+\}?)?"
+DEFINITION = re.compile(r"(?:^|[$;,(]|\\quad|\\qquad|\bso\b)\s*(" + SYM + r")\s*=(?:[^$=]*=)*\s*" + NUM + r"\s*(?=\$)")
+SYMBOLIC = [
+    ("-ln name", ALONE + r"-\s*\\ln\s*\(?\s*(" + SYM + r")\s*\)?\s*=\s*" + NUM, lambda x: -math.log(x)),
+    ("tanh name", ALONE + r"\\tanh\s*\(?\s*(" + SYM + r")\s*\)?\s*=\s*" + NUM, math.tanh),
+    ("sigma name", ALONE + r"\\sigma\s*\(\s*(" + SYM + r")\s*\)\s*=\s*" + NUM, sigmoid),
+    ("exp name", ALONE + r"e\^\{\s*(" + SYM + r")\s*\}\s*=\s*" + NUM, math.exp),
+    ("sqrt name", ALONE + r"\\sqrt\{\s*(" + SYM + r")\s*\}\s*=\s*" + NUM, math.sqrt),
+]
+END_OF_VALUE = r"(?=\s*(?:\$|,|\\quad|\\qquad|\)|;|\\text))"
+
+
+def named_uses(text: str):
+    """(shape, equation, operand, printed result) for a function of a name defined before it."""
+    defined = {}
+    events = [(m.start(), "def", m) for m in DEFINITION.finditer(text)]
+    for name, pattern, fn in SYMBOLIC:
+        events += [(m.start(), (name, fn), m) for m in re.finditer(pattern + END_OF_VALUE, text)]
+    for _, what, m in sorted(events, key=lambda e: (e[0], e[1] != "def")):
+        if what == "def":
+            defined[m.group(1)] = m.group(2)
+        elif m.group(1) in defined:
+            name, fn = what
+            yield name, f"{m.group(1)} = {defined[m.group(1)]}: {m.group(0)}", fn, defined[m.group(1)], m.group(2)
 
 
 def entries(body: str) -> list:
@@ -100,6 +130,12 @@ def printed_equations(text: str):
         terms = re.findall(r"[-+]?\s*\d+(?:\.\d+)?", m.group(1))
         value = sum(float(t.replace(" ", "")) for t in terms)
         yield "sum", m.group(0), value, m.group(2)
+    for name, eq, fn, x, y in named_uses(text):
+        try:
+            value = fn(float(x))
+        except (ValueError, OverflowError):
+            value = math.nan
+        yield name, eq, value, y
     for m in VECTOR_SUM.finditer(text):
         xs, _ = entries(m.group(1))
         yield "vector sum", m.group(0), sum(xs), m.group(2)
@@ -126,6 +162,8 @@ TRUE_PLANTED = [
     r"the cross-entropies are $\begin{bmatrix} 0.2231 & 0.6931 \end{bmatrix}$; their sum is $-\log p = 0.9162$",
     r"$\sigma(\begin{bmatrix} {-}0.7000 \\ {-}1.1000 \end{bmatrix}) = \begin{bmatrix} 0.3318 \\ 0.2497 \end{bmatrix}$",
     r"$x = 1{,}234.5 + 0.5 = 1{,}235.0$",
+    r"$a_1 = W_{hh} c + W_{xh} e + b = 1.1800$, so $s_1 = \tanh a_1 = 0.8275$",
+    r"$p_{t} = 0.25$ and $L = -\ln p_{t} = 1.3863$",
 ]
 FALSE_PLANTED = [
     r"$L_t = -\ln 0.1311 = 2.0322$",
@@ -140,6 +178,8 @@ FALSE_PLANTED = [
     r"$e^{z} = \begin{bmatrix} 1.7006 & 0.1614 \end{bmatrix}$ summing to $1.8621$",
     r"the cross-entropies are $\begin{bmatrix} 0.2231 & 0.6931 \end{bmatrix}$; their sum is $-\log p = 0.9163$",
     r"$\sigma(\begin{bmatrix} {-}0.7000 \\ {-}1.1000 \end{bmatrix}) = \begin{bmatrix} 0.3318 \\ 0.2498 \end{bmatrix}$",
+    r"$a_1 = W_{hh} c + W_{xh} e + b = 1.1800$, so $s_1 = \tanh a_1 = 0.8276$",
+    r"$p_{t} = 0.25$ and $L = -\ln p_{t} = 1.3864$",
 ]
 NOT_EQUATIONS = [  # shapes the checker must not mistake for a sum or a function value
     r"$2 \cdot 0.3 + 0.2 = 0.8$",
@@ -147,6 +187,7 @@ NOT_EQUATIONS = [  # shapes the checker must not mistake for a sum or a function
     r"$x^2 + 1 = 5$",
     r"$0.3 + 0.2 = 0.5 \cdot 3$",
     r"$\ln p(x) = 3$",
+    r"$C_t = 0.4191$, so $h_t = o_t \odot \tanh(C_t) = 0.2558$",
 ]
 
 
