@@ -20,7 +20,7 @@ from quizgen.cli import main
 from quizgen.grade.gradebook import FILE_NAME, MIGRATIONS, Gradebook, sql_statements
 from quizgen.grade.report import analyse, write_report
 from quizgen.grade.run import grade_build, regrade
-from quizgen.papers.builder import build
+from tests.quizgen.grade.exams import build_exam
 from quizgen.tables import read_table
 
 SPEC = """
@@ -41,11 +41,7 @@ ESSAY = "".join(f"{k + 1}. {PARAGRAPH}" for k in range(13)).strip()
 
 @pytest.fixture
 def exam(tmp_path):
-    (tmp_path / "spec.toml").write_text(SPEC)
-    (tmp_path / "roster.csv").write_text("student_id,name\n001,Ada\n002,Alan\n003,Grace\n")
-    build(tmp_path / "spec.toml", tmp_path / "roster.csv", tmp_path / "out", secret_file=tmp_path / "k" / "s",
-          formats=(), quiet=True)
-    return tmp_path / "out"
+    return build_exam(tmp_path, SPEC)
 
 
 def submit(exam, tmp_path, name="submissions.csv") -> list:

@@ -20,7 +20,7 @@ from quizgen.bank.marking import grade
 from quizgen.errors import InputError
 from quizgen.grade.gradebook import FILE_NAME, Gradebook
 from quizgen.grade.run import grade_build, regrade
-from quizgen.papers.builder import build
+from tests.quizgen.grade.exams import build_exam
 from quizgen.papers.spec import load_spec
 from quizgen.practice.terminal import run_practice, scripted
 from quizgen.tables import read_table
@@ -97,10 +97,7 @@ OPTIONS = {"Q1": 7, "Q2": 5, "Q3": 6}
 @pytest.fixture(scope="module")
 def exam(tmp_path_factory):
     root = tmp_path_factory.mktemp("choices")
-    (root / "spec.toml").write_text(SPEC)
-    (root / "roster.csv").write_text("student_id,name\n001,Ada\n002,Alan\n003,Grace\n")
-    build(root / "spec.toml", root / "roster.csv", root / "out", secret_file=root / "k" / "s", formats=(),
-          quiet=True)
+    build_exam(root, SPEC)
     keys = {r["student_id"]: {c: set(r[c].replace(",", "").split()) for c in OPTIONS}
             for _, r in read_table(root / "out" / "key.csv").rows}
     return root, keys

@@ -19,7 +19,7 @@ from quizgen.cli import main
 from quizgen.errors import InputError
 from quizgen.grade.report import analyse
 from quizgen.grade.run import grade_build, override
-from quizgen.papers.builder import build
+from tests.quizgen.grade.exams import build_exam
 from quizgen.papers.spec import load_spec
 from quizgen.tables import read_table
 
@@ -45,11 +45,7 @@ POSSIBLE = 9
 
 @pytest.fixture
 def exam(tmp_path):
-    (tmp_path / "spec.toml").write_text(SPEC)
-    (tmp_path / "roster.csv").write_text("student_id,name\n001,Ada\n002,Alan\n003,Grace\n004,Edsger\n")
-    build(tmp_path / "spec.toml", tmp_path / "roster.csv", tmp_path / "out", secret_file=tmp_path / "k" / "s",
-          formats=("html",), quiet=True)
-    return tmp_path / "out"
+    return build_exam(tmp_path, SPEC, students=("001", "002", "003", "004"), formats=("html",))
 
 
 def test_split_points_by_hand():
@@ -162,13 +158,9 @@ def test_regrade_prints_the_mean_of_grades_csv_and_of_the_report(exam, tmp_path)
 
 def test_the_report_takes_the_points_possible_of_grades_csv_where_floats_do_not_add_up(tmp_path):
     # 0.7 + 0.1 is 0.7999999999999999 in floats: the class at full marks scores 0.8, the possible 0.8
-    (tmp_path / "spec.toml").write_text(SPEC.replace("points = 4", "points = 0.7").replace("points = 5", "points = 0.1")
-                                        .replace("cnn.conv_params_macs", "cnn.conv_output_shape")
-                                        .replace("cnn.pool_output_shape", "lstm.concept.forget_gate_role"))
-    (tmp_path / "roster.csv").write_text("student_id,name\n001,Ada\n002,Alan\n003,Grace\n")
-    out = tmp_path / "out"
-    build(tmp_path / "spec.toml", tmp_path / "roster.csv", out, secret_file=tmp_path / "k" / "s", formats=(),
-          quiet=True)
+    out = build_exam(tmp_path, SPEC.replace("points = 4", "points = 0.7").replace("points = 5", "points = 0.1")
+                     .replace("cnn.conv_params_macs", "cnn.conv_output_shape")
+                     .replace("cnn.pool_output_shape", "lstm.concept.forget_gate_role"))
     grade_build(out, [out / "key.csv"], feedback=())
     assert {r["total"] for s, r in grades(out).items()} == {"0.8"}
     data = analyse(out)

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from quizgen.grade.run import (GradeReport, grade_build, override, plan_ingest, read_submissions,
     regrade, store_submissions)
-from quizgen.papers.builder import build
+from tests.quizgen.grade.exams import build_exam
 from quizgen.cli import main
 from quizgen.errors import InputError
 from quizgen.tables import read_table
@@ -35,11 +35,7 @@ points = 3
 
 @pytest.fixture
 def exam(tmp_path):
-    (tmp_path / "spec.toml").write_text(SPEC)
-    (tmp_path / "roster.csv").write_text("student_id,name\n001,Ada\n002,Alan\n003,Grace\n")
-    build(tmp_path / "spec.toml", tmp_path / "roster.csv", tmp_path / "out", secret_file=tmp_path / "k" / "s",
-          formats=(), quiet=True)
-    return tmp_path / "out"
+    return build_exam(tmp_path, SPEC)
 
 
 def key_rows(out):
