@@ -79,38 +79,38 @@ def prepare_out(out: Path, force: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
+def _blank_table(exams: list, cell) -> tuple[list, list]:
+    """A class table with a column per answer blank (key.csv's layout): ``cell(part, variant)`` of
+    every blank of every student's paper."""
+    header = ["student_id", "name"] + answer_columns(exams)
+    rows = [[exam.student.id, exam.student.name]
+            + [cell(part, q.variant) for q in exam.questions for part in q.template.parts] for exam in exams]
+    return header, rows
+
+
+def _interval_cell(part, variant) -> str:
+    interval = None if part.name in variant.choices else accepted_interval(part, variant)
+    return part.kind.interval_text(interval) if interval is not None else ""
+
+
+def _key_cell(part, variant) -> str:
+    choice = variant.choices.get(part.name)
+    if choice:
+        return choice["key"]
+    if part.kind.graded_by_hand:
+        return ""
+    return part.kind.format(part.kind.from_json(variant.answers[part.name]))
+
+
 def interval_rows(exams: list) -> tuple[list, list]:
     """key-intervals.csv: for every blank, the answers accepted ("18.4629 to 18.4639", per entry for
     an array), as the part's kind writes its interval; empty for a blank compared exactly or by letter."""
-    header = ["student_id", "name"] + answer_columns(exams)
-    rows = []
-    for exam in exams:
-        row = [exam.student.id, exam.student.name]
-        for q in exam.questions:
-            for part in q.template.parts:
-                interval = None if part.name in q.variant.choices else accepted_interval(part, q.variant)
-                row.append(part.kind.interval_text(interval) if interval is not None else "")
-        rows.append(row)
-    return header, rows
+    return _blank_table(exams, _interval_cell)
 
 
 def key_rows(exams: list) -> tuple[list, list]:
     """key.csv: the key of every blank as a student would type it (a letter for choices)."""
-    header = ["student_id", "name"] + answer_columns(exams)
-    rows = []
-    for exam in exams:
-        row = [exam.student.id, exam.student.name]
-        for q in exam.questions:
-            for part in q.template.parts:
-                choice = q.variant.choices.get(part.name)
-                if choice:
-                    row.append(choice["key"])
-                elif part.kind.graded_by_hand:
-                    row.append("")
-                else:
-                    row.append(part.kind.format(part.kind.from_json(q.variant.answers[part.name])))
-        rows.append(row)
-    return header, rows
+    return _blank_table(exams, _key_cell)
 
 
 def manifest_data(spec: ExamSpec, exams: list, bank: Bank, secret: bytes, roster_path: Path,
