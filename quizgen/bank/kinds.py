@@ -241,7 +241,7 @@ class AnswerKind:
         return self.numeric and self.tolerance is not None
 
     def hull_bounds(self, values: list) -> tuple:
-        """``(lo, hi)`` of :meth:`interval` (without ``spread``): floats for numbers, else arrays."""
+        """``(lo, hi)`` of :meth:`interval`: floats for numbers, else arrays."""
         if all(type(v) is float for v in values):  # one number: without numpy, for error carried forward
             lo, hi = min(values), max(values)
             decimals = getattr(self, "decimals", None)
@@ -253,19 +253,15 @@ class AnswerKind:
         lo, hi = np.min(arrays, axis=0), np.max(arrays, axis=0)
         return lo - self.widening(lo, hi > lo), hi + self.widening(hi, hi > lo)
 
-    def interval(self, values: list, spread: tuple | None = None) -> dict | None:
+    def interval(self, values: list) -> dict | None:
         """The accepted interval of answers of this kind: per entry, the hull of ``values`` (the
-        exact answer and each rounding path's), widened by :meth:`widening` and at least by
-        ``spread`` (offsets below and above the hull), as JSON ``{"lo", "hi"}``; None for a kind
-        compared exactly or not as numbers (Integer, Shape, Choice, ...)."""
+        exact answer, each rounding path's and the first-order reach), widened by :meth:`widening`,
+        as JSON ``{"lo", "hi"}``; None for a kind compared exactly or not as numbers (Integer,
+        Shape, Choice, ...)."""
         if not self.has_interval:
             return None
         values = [float(v) if isinstance(v, (float, np.floating)) else v for v in values if v is not None]
         lo, hi = self.hull_bounds(values)
-        if spread is not None:
-            arrays = [np.asarray(v, dtype=float) for v in values]
-            lo = np.minimum(lo, np.min(arrays, axis=0) + spread[0])
-            hi = np.maximum(hi, np.max(arrays, axis=0) + spread[1])
         return {"lo": self.to_json(lo), "hi": self.to_json(hi)}
 
     def in_bounds(self, value, lo, hi) -> bool:

@@ -466,7 +466,7 @@ class Template:
         answer and every rounding path's (``hand``, already solved, is the first path). A named
         mistake's interval takes the stem's decimals' paths only: the finer ones lie between them
         and the exact answer for the mistakes of the bank, and each costs a solve per mistake."""
-        parts = [p for p in parts if p.kind.interval([exact.answers[p.name]]) is not None]
+        parts = [p for p in parts if p.kind.has_interval]
         if not parts:
             return {}
         works, even = [exact], {}
