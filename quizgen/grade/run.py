@@ -294,14 +294,12 @@ class GradedSlice:
     scores: "Scores"          # the students' scores, overrides applied, as grades.csv has them
     invalid: list             # "student column: why it cannot be read"
     grades_csv: str           # the students' rows of grades.csv, overrides applied (CSV text)
-    to_mark: list = field(default_factory=list)  # "student column" of each essay no override has marked
 
     @classmethod
     def join(cls, slices: list) -> "GradedSlice":
         return cls([r for s in slices for r in s.rows], np.concatenate([s.statuses for s in slices]),
                    Scores.join([s.scores for s in slices]),
-                   [x for s in slices for x in s.invalid], "".join(s.grades_csv for s in slices),
-                   [x for s in slices for x in s.to_mark])
+                   [x for s in slices for x in s.invalid], "".join(s.grades_csv for s in slices))
 
 
 _LETTERS = np.frombuffer("".join(STATUS_LETTERS[s] for s in STATUSES).encode(), dtype=np.uint8)
@@ -348,9 +346,8 @@ def summarise(key, submission_ids: list, overrides: dict, grades: dict, lo: int 
             final[i - lo, k] = score
             overridden[i - lo, k] = True
     scores = scores_of(key, columns, statuses, final, overridden)
-    to_mark = [f"{students[i][0]} {columns[k]}" for i, k in zip(*np.nonzero(scores.waiting))]
     text = csv_text(None, grades_rows(key, scores, lo, bool(hand_marked)), safe=False)
-    return GradedSlice(rows, statuses, scores, invalid, text, to_mark)
+    return GradedSlice(rows, statuses, scores, invalid, text)
 
 
 def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
@@ -445,7 +442,7 @@ def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, job
         report.graded = len(chosen)
         report.missing_students = [sid for sid, _ in students if sid not in chosen]
         report.invalid += graded.invalid
-        report.to_mark = graded.to_mark
+        report.to_mark = [f"{students[i][0]} {key.columns[k]}" for i, k in zip(*np.nonzero(graded.scores.waiting))]
         report.scores = graded.scores
         report.totals = {sid: (total, graded.scores.possible)
                          for (sid, _), total in zip(students, graded.scores.totals.tolist())}
