@@ -77,12 +77,12 @@ $\mathrm{KL} = -\frac{1}{2} \sum_{j} \big(1 + \log \sigma_j^2 - \mu_j^2 - \sigma
 """
 
 SOLUTION = r"""
-(a) The per-pixel cross-entropies are ${{ s.bce_terms | row(d + 4) }}$ (to {{ d + 4 }} decimals); their sum is
+(a) The per-pixel cross-entropies are ${{ s.bce_terms | row(d) }}$; their sum is
 $-\log p(x \mid z) = {{ key.rec }}$.
 
 (b) $\sigma^2 = \exp(\log \sigma^2) = {{ s.var | tex(d) }}$, so
 $\mathrm{KL} = -\frac{1}{2} \sum_j (1 + \log \sigma_j^2 - \mu_j^2 - \sigma_j^2) = {{ key.kl }}$.
 
-(c) $\mathrm{ELBO} = -(\text{a}) - (\text{b}) = -{{ a.rec | num(d + 4) }} - {{ a.kl | num(d + 4) }} = {{ key.elbo }}$
+(c) $\mathrm{ELBO} = -(\text{a}) - (\text{b}) = -{{ a.rec | num(d) }} - {{ a.kl | num(d) }} = {{ key.elbo }}$
 (training minimises $-\mathrm{ELBO}$, the reconstruction loss plus the KL term).
 """

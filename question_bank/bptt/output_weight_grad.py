@@ -84,10 +84,10 @@ Round to {{ d }} decimals.
 """
 
 SOLUTION = r"""
-(a) The logits $z_1 = W_{ya} a_1 + b_y = {{ s.z1 | tex(d) }}$; their exponentials $e^{z_1} = {{ s.exp_z1 | tex(d + 4) }}$ (to {{ d + 4 }} decimals)
+(a) The logits $z_1 = W_{ya} a_1 + b_y = {{ s.z1 | tex(d) }}$; their exponentials $e^{z_1} = {{ s.exp_z1 | tex(d) }}$
 sum to ${{ s.sum_exp1 | num(d) }}$, and each divided by the sum gives $\hat{y}_1 = {{ key.y_hat1 }}$.
 
-(b) Likewise $z_2 = {{ s.z2 | tex(d) }}$, $e^{z_2} = {{ s.exp_z2 | tex(d + 4) }}$ with the sum ${{ s.sum_exp2 | num(d) }}$,
+(b) Likewise $z_2 = {{ s.z2 | tex(d) }}$, $e^{z_2} = {{ s.exp_z2 | tex(d) }}$ with the sum ${{ s.sum_exp2 | num(d) }}$,
 so $\hat{y}_2 = {{ key.y_hat2 }}$.
 
 (c) Errors: $\hat{y}_1 - y_1 = {{ s.e1 | tex(d) }}$ and $\hat{y}_2 - y_2 = {{ s.e2 | tex(d) }}$

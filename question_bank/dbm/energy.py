@@ -1,6 +1,5 @@
 """The energy of one configuration (v, h1, h2) of a deep Boltzmann machine with two hidden layers."""
 
-import numpy as np
 
 from quizgen.bank import Number, Part, Redraw, draw
 from reference_impl.dbm import dbm_energy

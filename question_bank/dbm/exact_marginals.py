@@ -141,9 +141,9 @@ $w_0 = \prod_j (1 + e^{\cdot}) = \prod_j {{ s.f0 | tex(d) }}_j = {{ s.w0 | tex(d
 and $\prod_j {{ s.f1 | tex(d) }}_j = {{ s.prod1 | tex(d) }}$, $w_1 = e^{b_2} \prod_j (1 + e^{\cdot}) = {{ s.w1 | tex(d) }}$, so
 $p(h^{(2)} = 1 \mid v) = w_1 / (w_0 + w_1) = {{ key.p_h2 }}$.
 
-(b) Each $\sigma(x) = 1/(1 + e^{-x})$ from $e^{-x}$ first: $e^{-x}$ is ${{ s.exp_sig0 | tex(d) }}$ and
-${{ s.exp_sig1 | tex(d) }}$, so $\sigma({{ s.pre0 | tex(d) }}) = {{ s.sig0 | tex(d) }}$ and
-$\sigma({{ s.pre1 | tex(d) }}) = {{ s.sig1 | tex(d) }}$;
+(b) Each $\sigma(x) = 1/(1 + e^{-x})$, entry by entry, from $e^{-x}$ first: for $x = {{ s.pre0 | tex(d) }}$,
+$e^{-x} = {{ s.exp_sig0 | tex(d) }}$ and $1/(1 + {{ s.exp_sig0 | tex(d) }}) = {{ s.sig0 | tex(d) }}$; for
+$x = {{ s.pre1 | tex(d) }}$, $e^{-x} = {{ s.exp_sig1 | tex(d) }}$ and $1/(1 + {{ s.exp_sig1 | tex(d) }}) = {{ s.sig1 | tex(d) }}$;
 $p(h^{(1)}_j = 1 \mid v) = (1 - p(h^{(2)} = 1 \mid v))\, \sigma({{ s.pre0 | tex(d) }})_j
 + p(h^{(2)} = 1 \mid v)\, \sigma({{ s.pre1 | tex(d) }})_j = {{ key.p_h1 }}$.
 

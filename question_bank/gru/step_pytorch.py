@@ -109,6 +109,4 @@ Candidate, reset after the product: $W_{in} x + b_{in} = {{ s.xn | tex(d) }}$, $
 so $W_{in} x + b_{in} + r \odot (W_{hn} h + b_{hn}) = {{ s.a_n | tex(d) }}$ and $n = \tanh(\cdot) = {{ key.n }}$.
 
 New state: $h' = (1 - z) \odot n + z \odot h = {{ key.h }}$.
-(The key is computed from the unrounded values; worked by hand from the rounded ones shown, the answers may
-come out a few units of the last decimal away: the accepted interval holds those results.)
 """

@@ -100,5 +100,5 @@ Gates: $f_t = \sigma(a_f) = {{ key.f }}$, $i_t = \sigma(a_i) = {{ key.i }}$, $\h
 
 Cell state: $C_t = f_t \cdot {{ p.c0 | tex }} + i_t \cdot \hat{C}_t = {{ key.C }}$.
 
-Output: $o_t = \sigma(a_o) = {{ key.o }}$, $\tanh(C_t) = \tanh({{ a.C | tex(d + 4) }}) = {{ s.tanh_C | tex(d) }}$, so $h_t = o_t \cdot \tanh(C_t) = {{ key.h }}$.
+Output: $o_t = \sigma(a_o) = {{ key.o }}$, $\tanh(C_t) = \tanh({{ a.C | tex(d) }}) = {{ s.tanh_C | tex(d) }}$, so $h_t = o_t \cdot \tanh(C_t) = {{ key.h }}$.
 """

@@ -53,7 +53,7 @@ def generate(rng, size="calculator"):
 
 
 def _weights(p, work):
-    H, D = len(p["h0"]), p["x"].shape[1]
+    D = p["x"].shape[1]
     params = {}
     for g in GATES:
         W = p[f"W_{g}"]
@@ -153,6 +153,4 @@ $C_{ {{- t -}} } = {{ s["C" ~ t] | tex(d) }}$, $\tanh(C_{ {{- t -}} }) = {{ s["t
 
 {% endfor %}
 The second step starts from the first step's $h_1$ and $C_1$ (an error there is carried forward).
-(The key is computed from the unrounded values; worked by hand from the rounded ones shown, the answers may
-come out a few units of the last decimal away: the accepted interval holds those results.)
 """

@@ -106,6 +106,4 @@ $x_1^{(1)} = m_1 + s_1 z_1 = {{ key.x1 }}$.
 (b) With the new $x_1^{(1)}$ and the slope $\rho \frac{\sigma_2}{\sigma_1} = {{ s.slope2 | num(d) }}$: $m_2 = \mu_2 + \rho \frac{\sigma_2}{\sigma_1}(x_1^{(1)} - \mu_1) = {{ s.m2 | num(d) }}$ and
 $s_2 = \sigma_2 \sqrt{1 - \rho^2} = {{ s.s2 | num(d) }}$, so $x_2^{(1)} = m_2 + s_2 z_2 = {{ key.x2 }}$.
 
-(The key is computed from the unrounded values; worked by hand from the rounded ones shown, the answers may
-come out a few units of the last decimal away: the accepted interval holds those results.)
 """

@@ -112,7 +112,5 @@ Forward pass, $a_t = W_{hh} h_{t-1} + W_{xh} x_t + b_h$ and $h_t = \mathrm{ReLU}
 (b) $e^{-s} = {{ s.exp_neg_s | num(d) }}$, so $\hat{y} = \sigma(s) = \dfrac{1}{1 + e^{-s}} = {{ key.y_hat }}$.
 
 (c) With $y = {{ p.y }}$: $L = -\ln {{ "\\hat{y}" if p.y == 1 else "(1 - \\hat{y})" }}
-= -\ln {{ (a.y_hat if p.y == 1 else 1 - a.y_hat) | num(d + 4) }} = {{ key.L }}$
-(${{ "\\hat{y}" if p.y == 1 else "1 - \\hat{y}" }}$ to {{ d + 4 }} decimals; worked by hand from $e^{-s}$ and $\hat{y}$ rounded
-to {{ d }} decimals, the loss may come out a few units of the last decimal away: the accepted interval holds that result).
+= -\ln {{ (a.y_hat if p.y == 1 else 1 - a.y_hat) | num(d) }} = {{ key.L }}$.
 """

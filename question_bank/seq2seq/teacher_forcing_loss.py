@@ -111,17 +111,16 @@ Compute $s_1$, $L_1$, $s_2$ and $L$. Round to {{ d }} decimals.
 SOLUTION = r"""
 {% set V = ["START", "END", "yes", "no"] %}
 {% set y1 = p.targets_out[0] %}{% set y2 = p.targets_out[1] %}
-Step 1, input START ($e = {{ p.dec_params.E[0][0] | tex }}$): $a_1 = W_{hh} c + W_{xh} e + b = {{ s.a1 | tex(d + 4) }}$, so $s_1 = \tanh a_1 = {{ key.s1 }}$.
-The logits are $z_1 = W_{hy} s_1 + b_y = {{ s.z1 | row(d) }}$, with $e^{z_1} = {{ s.exp_z1 | row(d + 4) }}$ (to {{ d + 4 }} decimals) summing to ${{ s.exp_sum1 | num(d) }}$,
-so $\hat{y}_1 = {{ s.y_hat1 | row(d) }}$; $\hat{y}_1[\text{ {{- V[y1] -}} }] = {{ s.y_hat1[y1] | num(d + 4) }}$ (to {{ d + 4 }} decimals) and
-$L_1 = -\ln {{ s.y_hat1[y1] | num(d + 4) }} = {{ key.L1 }}$.
+Step 1, input START ($e = {{ p.dec_params.E[0][0] | tex }}$): $a_1 = W_{hh} c + W_{xh} e + b = {{ s.a1 | tex(d) }}$, so $s_1 = \tanh a_1 = {{ key.s1 }}$.
+The logits are $z_1 = W_{hy} s_1 + b_y = {{ s.z1 | row(d) }}$, with $e^{z_1} = {{ s.exp_z1 | row(d) }}$ summing to ${{ s.exp_sum1 | num(d) }}$,
+so $\hat{y}_1 = {{ s.y_hat1 | row(d) }}$; $\hat{y}_1[\text{ {{- V[y1] -}} }] = {{ s.y_hat1[y1] | num(d) }}$ and
+$L_1 = -\ln {{ s.y_hat1[y1] | num(d) }} = {{ key.L1 }}$.
 
 Step 2, teacher forcing feeds the reference $y_1$ = {{ V[p.targets_in[1]] }} ($e = {{ p.dec_params.E[p.targets_in[1]][0] | tex }}$), even though
-the model's most probable token was {{ V[s.y_hat1.argmax()] }}: $a_2 = W_{hh} s_1 + W_{xh} e + b = {{ s.a2 | tex(d + 4) }}$, so $s_2 = \tanh a_2 = {{ key.s2 }}$.
-The logits are $z_2 = {{ s.z2 | row(d) }}$, with $e^{z_2} = {{ s.exp_z2 | row(d + 4) }}$ summing to ${{ s.exp_sum2 | num(d) }}$,
-so $\hat{y}_2 = {{ s.y_hat2 | row(d) }}$; $\hat{y}_2[\text{ {{- V[y2] -}} }] = {{ s.y_hat2[y2] | num(d + 4) }}$ and
-$L_2 = -\ln {{ s.y_hat2[y2] | num(d + 4) }} = {{ s.L2 | tex(d) }}$.
+the model's most probable token was {{ V[s.y_hat1.argmax()] }}: $a_2 = W_{hh} s_1 + W_{xh} e + b = {{ s.a2 | tex(d) }}$, so $s_2 = \tanh a_2 = {{ key.s2 }}$.
+The logits are $z_2 = {{ s.z2 | row(d) }}$, with $e^{z_2} = {{ s.exp_z2 | row(d) }}$ summing to ${{ s.exp_sum2 | num(d) }}$,
+so $\hat{y}_2 = {{ s.y_hat2 | row(d) }}$; $\hat{y}_2[\text{ {{- V[y2] -}} }] = {{ s.y_hat2[y2] | num(d) }}$ and
+$L_2 = -\ln {{ s.y_hat2[y2] | num(d) }} = {{ s.L2 | tex(d) }}$.
 
-Total: $L = L_1 + L_2 = {{ a.L1 | num(d + 4) }} + {{ s.L2 | num(d + 4) }} = {{ key.L }}$. (Worked by hand with every intermediate above rounded to {{ d }} decimals, the losses
-may come out a few units of the last decimal away: the accepted interval holds those results.)
+Total: $L = L_1 + L_2 = {{ a.L1 | num(d) }} + {{ s.L2 | num(d) }} = {{ key.L }}$.
 """

@@ -1,6 +1,5 @@
 """CBOW: the hidden vector (mean of the context input vectors), the target's score and p(target | context)."""
 
-import numpy as np
 
 from quizgen.bank import Number, Part, Redraw, Vector, draw
 from reference_impl.activations import sigmoid, softmax

@@ -104,4 +104,7 @@ def render_stem(template: Template, variant: Variant) -> str:
 
 
 def render_solution(template: Template, variant: Variant) -> str:
-    return _compile(template.solution).render(context(template, variant)).strip()
+    """The worked solution along the hand path (every step rounded to the stem's decimals before the
+    next is computed from it), so each printed equation holds for the numbers printed in it; the
+    pages put the exact key and its accepted interval beside it."""
+    return _compile(template.solution).render(context(template, variant, hand=True)).strip()

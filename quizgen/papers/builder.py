@@ -30,7 +30,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from markupsafe import Markup, escape
 
 import quizgen
 from quizgen.bank.loader import Bank, load_bank
@@ -189,24 +188,14 @@ def merge_pdfs(paths: list) -> bytes:
 
 
 def key_pdf(meta: dict, exams: list) -> bytes:
-    from quizgen.papers.render import environment, html_to_pdf, print_font_css, stylesheet
-    from quizgen.papers.richtext import math_html
+    from quizgen.papers.render import environment, html_to_pdf, key_html, print_font_css, stylesheet
 
     students = []
     for exam in exams:
         rows = []
         for q in exam.questions:
             for part, column, points in zip(q.template.parts, q.columns, q.points):
-                choice = q.variant.choices.get(part.name)
-                value = part.kind.from_json(q.variant.answers[part.name])
-                key = "(graded by hand: see the rubric)" if part.kind.graded_by_hand else \
-                    math_html(part.kind.tex(value), "print")
-                if choice:
-                    key = f"{choice['key']}: {key}"
-                interval = None if choice else accepted_interval(part, q.variant)
-                if interval is not None:
-                    key = Markup(key) + Markup("<br><small>accepted ") + escape(part.kind.interval_text(interval)) \
-                        + Markup("</small>")
+                key = key_html(part, q.variant, "print")
                 rows.append({"column": column, "template": q.template.id, "points": points, "key": key})
         students.append({"student": exam.student, "variant_code": exam.variant_code, "rows": rows})
     html = environment().get_template("key.html.j2").render(

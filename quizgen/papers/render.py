@@ -17,9 +17,11 @@ import re
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 import quizgen
 from quizgen.bank.kinds import LETTERS
+from quizgen.bank.question import accepted_interval
 from quizgen.papers.richtext import math_html, to_html
 from quizgen.bank.texts import render_solution, render_stem
 
@@ -119,6 +121,22 @@ def _label(template, part, math: str) -> str:
     return math_html(part.label, math)
 
 
+def key_html(part, variant, math: str) -> Markup:
+    """A part's key as the solutions page and key.pdf show it: the key (with its letter for a choice)
+    and, for a number accepted in an interval, "accepted 18.4626 to 18.4646" beneath it; the worked
+    solution beside it follows the hand path, so the key is what the answer is accepted around."""
+    if part.kind.graded_by_hand:
+        return Markup("(graded by hand: see the rubric)")
+    choice = variant.choices.get(part.name)
+    key = Markup(math_html(part.kind.tex(part.kind.from_json(variant.answers[part.name])), math))
+    if choice:
+        return Markup(f"{escape(choice['key'])}: ") + key
+    interval = accepted_interval(part, variant)
+    if interval is not None:
+        key += Markup("<br><small>accepted ") + escape(part.kind.interval_text(interval)) + Markup("</small>")
+    return key
+
+
 def question_context(question, math: str, with_solution: bool) -> dict:
     template, variant = question.template, question.variant
     parts = []
@@ -129,11 +147,7 @@ def question_context(question, math: str, with_solution: bool) -> dict:
         if choice:
             options = [{"letter": letter, "html": math_html(part.kind.tex(part.kind.from_json(o)), math)}
                        for letter, o in zip(LETTERS, choice["options"])]
-        key = ""
-        if with_solution and not part.kind.graded_by_hand:
-            key = math_html(part.kind.tex(key_value), math)
-            if choice:
-                key = f"{choice['key']}: {key}"
+        key = key_html(part, variant, math) if with_solution and not part.kind.graded_by_hand else ""
         parts.append({"column": column, "label": _label(template, part, math), "points": points,
                       "css": "w1" if choice else part.kind.box_class(key_value), "options": options, "key": key,
                       "describe": len(template.parts) > 1,

@@ -246,7 +246,7 @@ def inverse_cdf(p, u):
 
 
 def discrete_sweep(p, p_x=None):
-    T, (x0, y0), (u_x, u_y) = arr(p["joint_table"]), p["x0"], p["uniforms"][0]
+    T, (_, y0), (u_x, u_y) = arr(p["joint_table"]), p["x0"], p["uniforms"][0]
     if p_x is None:
         p_x = T[:, y0] / T[:, y0].sum()
     x1 = inverse_cdf(p_x, u_x)

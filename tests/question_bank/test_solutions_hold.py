@@ -10,20 +10,23 @@ be computed from the rounded operand).
 
 Shapes checked (a number is `1.25`, `-1.25`, `{-}1.25`; `\\,` and `{,}` are dropped first):
   -\\ln X = Y,  \\ln X = Y / \\ln(X) = Y,  \\log X = Y (natural),  \\tanh X = Y / \\tanh(X) = Y,
-  \\sigma(X) = Y,  e^{X} = Y,  \\exp(X) = Y,  \\sqrt{X} = Y,
-  A + B - C ... = Y (two or more printed terms joined by + and -, nothing multiplying either end),
+  \\sigma(X) = Y,  e^{X} = Y,  \\exp(X) = Y,  \\sqrt{X} = Y, each also of a name defined earlier
+  (`a_1 = ... = 1.18`, then `\\tanh a_1 = 0.8275`; a vector too: `\\sigma(a_2) = [..]`),
+  arithmetic of printed numbers (+ - \\cdot \\times / \\frac and parentheses) = Y,
+  1/(1 + [..]) = [..] entry by entry,
   \\begin{bmatrix} a & b ... \\end{bmatrix} ... sum(s|ming) to / their sum is (... =) Y,
   \\sigma / \\tanh / e^ of a printed vector = a printed vector, entry by entry.
 
-Not yet checked (issue 14, section 2, still open): a function of a vector printed earlier under a
-name (``a_2 = [..]``, then ``\\sigma(a_2) = [..]``): 249 of 900 entries over 30 seeds fail today
-(autoencoder.forward_loss, rnn.forward_two_steps by a unit; seq2seq.teacher_forcing_loss, whose
-e^z is printed from the unrounded z). Printing more digits cannot make every such equation hold:
-the solution must show the hand path's values, and ``render_solution`` passes only the exact steps.
-Nor products, quotients, ``\\frac`` and matrix products.
+The solution is rendered along the hand path (`render_solution`), which is what makes this hold:
+with the exact steps, 249 of 2,065 recognised equations over 30 seeds were false (a function of a
+named vector printed from unrounded values: seq2seq.teacher_forcing_loss, autoencoder.forward_loss,
+rnn.forward_two_steps). Not recognised: equations between named symbols whose values are in the
+stem (`m_1 = \\mu_1 + \\rho (x_2 - \\mu_2) = -0.55`), tables, matrix products.
 """
 
+import ast
 import math
+import operator
 import re
 
 import pytest
@@ -68,11 +71,8 @@ ELEMENTWISE = [
     ("sigma[]", r"\\sigma\s*\(\s*" + VEC + r"\s*\)\s*=\s*" + VEC, sigmoid),
     ("tanh[]", r"\\tanh\s*\(\s*" + VEC + r"\s*\)\s*=\s*" + VEC, math.tanh),
     ("exp[]", r"e\^\{\s*" + VEC + r"\s*\}\s*=\s*" + VEC, math.exp),
+    ("1/(1+x)[]", r"1\s*/\s*\(\s*1\s*\+\s*" + VEC + r"\s*\)\s*=\s*" + VEC, lambda x: 1 / (1 + x)),
 ]
-# Two or more printed terms joined by + / -, then = a printed number. The first term must not follow
-# an operator or a letter (it would be a product or a subscript), the last must be followed by `=`.
-CHAIN = re.compile(r"(?<![\w.^/*}\)\\])(?<!\\cdot )(?<!\\times )(-?\s*\d+(?:\.\d+)?(?:\s*[-+]\s*\d+(?:\.\d+)?)+)"
-                   r"\s*=\s*" + NUM + r"(?![\d.]|\s*[\\*/^])")
 VECTOR_SUM = re.compile(VEC + r"\$?[^$]{0,40}?(?:summing to|sums? to|their sum is)[^$\d]{0,4}\$?"
                         r"(?:[^$=]{0,40}=\s*)?" + NUM)
 
@@ -89,6 +89,14 @@ SYMBOLIC = [
     ("sqrt name", ALONE + r"\\sqrt\{\s*(" + SYM + r")\s*\}\s*=\s*" + NUM, math.sqrt),
 ]
 END_OF_VALUE = r"(?=\s*(?:\$|,|\\quad|\\qquad|\)|;|\\text))"
+# The same for a vector: `a_2 = W h_1 + b = \begin{bmatrix} .. \end{bmatrix}`, then `\sigma(a_2) = [..]`.
+VECTOR_DEFINITION = re.compile(r"(?:^|[$;,(]|\\quad|\\qquad|\bso\b)\s*(" + SYM + r")\s*=(?:[^$=]*=)*\s*" + VEC
+                               + r"\s*(?=\$)")
+SYMBOLIC_VECTOR = [
+    ("sigma name[]", ALONE + r"\\sigma\s*\(\s*(" + SYM + r")\s*\)\s*=\s*" + VEC, sigmoid),
+    ("tanh name[]", ALONE + r"\\tanh\s*\(?\s*(" + SYM + r")\s*\)?\s*=\s*" + VEC, math.tanh),
+    ("exp name[]", ALONE + r"e\^\{\s*(" + SYM + r")\s*\}\s*=\s*" + VEC, math.exp),
+]
 
 
 def named_uses(text: str):
@@ -103,6 +111,77 @@ def named_uses(text: str):
         elif m.group(1) in defined:
             name, fn = what
             yield name, f"{m.group(1)} = {defined[m.group(1)]}: {m.group(0)}", fn, defined[m.group(1)], m.group(2)
+
+
+def named_vector_uses(text: str):
+    """(shape, equation, function, operand, printed result) per entry of a function of a named vector."""
+    defined = {}
+    events = [(m.start(), "def", m) for m in VECTOR_DEFINITION.finditer(text)]
+    for name, pattern, fn in SYMBOLIC_VECTOR:
+        events += [(m.start(), (name, fn), m) for m in re.finditer(pattern, text)]
+    for _, what, m in sorted(events, key=lambda e: (e[0], e[1] != "def")):
+        if what == "def":
+            defined[m.group(1)] = m.group(2)
+        elif m.group(1) in defined:
+            name, fn = what
+            xs, x_tokens = entries(defined[m.group(1)])
+            _, y_tokens = entries(m.group(2))
+            if len(x_tokens) == len(y_tokens):
+                for x, y in zip(x_tokens, y_tokens):
+                    yield name, f"{m.group(1)} = [{', '.join(x_tokens)}]: {m.group(0)}", fn, x, y
+
+
+# Arithmetic of printed numbers: `0.5 \cdot 0.3 + 0.1 = 0.25`, `\frac{1.2}{0.4} = 3`, `2 / 0.5 = 4`.
+# The left side runs back to the previous `$`, `=`, `,`, `;` or `\quad` and holds nothing but numbers,
+# + - \cdot \times / \frac{}{} and parentheses; the right side is one printed number that ends the value
+# (then `$`, `,`, `;`, a full stop, `\quad`, `\text` or a parenthesis: not `- 1.05`, the start of a sum).
+ARITHMETIC = re.compile(r"(?:(?<=\$)|(?<==)|(?<=,)|(?<=;)|(?<=\\quad)|(?<=\\qquad))([-+\d.\s(){}/]*"
+                        r"(?:\\cdot|\\times|\\frac|[-+/])[-+\d.\s(){}/\\a-z]*?)=\s*" + NUM
+                        + r"(?=\s*(?:\$|,|;|\.(?!\d)|\\quad|\\qquad|\\text|\(|\)|$))")
+ARITHMETIC_TOKEN = re.compile(r"\s*(\d+(?:\.\d+)?|[-+*/()])")
+
+
+def arithmetic_value(left: str):
+    """The value of a left side made only of printed numbers and + - * / ( ), else None."""
+    expr = left.replace("\\cdot", "*").replace("\\times", "*")
+    expr = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"((\1)/(\2))", expr)
+    if re.search(r"[a-zA-Z\\{}]", expr):
+        return None
+    tokens, pos = [], 0
+    expr = expr.strip()
+    while pos < len(expr):
+        m = ARITHMETIC_TOKEN.match(expr, pos)
+        if not m:
+            return None
+        tokens.append(m.group(1))
+        pos = m.end()
+    if sum(1 for t in tokens if t[0].isdigit()) < 2:
+        return None
+    try:
+        return evaluate(ast.parse(" ".join(tokens), mode="eval").body)
+    except (SyntaxError, ZeroDivisionError):
+        return None
+
+
+OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def evaluate(node) -> float:
+    """Numbers, + - * / and unary minus: nothing else can reach here (the tokens were vetted)."""
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        return -evaluate(node.operand) if isinstance(node.op, ast.USub) else evaluate(node.operand)
+    if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
+        return OPERATORS[type(node.op)](evaluate(node.left), evaluate(node.right))
+    raise SyntaxError(ast.dump(node))
+
+
+def arithmetic(text: str):
+    for m in ARITHMETIC.finditer(text):
+        value = arithmetic_value(m.group(1))
+        if value is not None:
+            yield "arithmetic", m.group(0).strip(), value, m.group(2)
 
 
 def entries(body: str) -> list:
@@ -133,16 +212,15 @@ def printed_equations(text: str):
                 continue
             for x, y in zip(xs, tokens):
                 yield name, m.group(0), fn(x), y
-    for m in CHAIN.finditer(text):
-        terms = re.findall(r"[-+]?\s*\d+(?:\.\d+)?", m.group(1))
-        value = sum(float(t.replace(" ", "")) for t in terms)
-        yield "sum", m.group(0), value, m.group(2)
     for name, eq, fn, x, y in named_uses(text):
         try:
             value = fn(float(x))
         except (ValueError, OverflowError):
             value = math.nan
         yield name, eq, value, y
+    for name, eq, fn, x, y in named_vector_uses(text):
+        yield name, eq, fn(float(x)), y
+    yield from arithmetic(text)
     for m in VECTOR_SUM.finditer(text):
         xs, _ = entries(m.group(1))
         yield "vector sum", m.group(0), sum(xs), m.group(2)
@@ -171,6 +249,14 @@ TRUE_PLANTED = [
     r"$x = 1{,}234.5 + 0.5 = 1{,}235.0$",
     r"$a_1 = W_{hh} c + W_{xh} e + b = 1.1800$, so $s_1 = \tanh a_1 = 0.8275$",
     r"$p_{t} = 0.25$ and $L = -\ln p_{t} = 1.3863$",
+    r"$$F(v) = -(-0.9000) - 0.9254 = -0.0254.$$",
+    r"$2 \cdot 0.3 + 0.2 = 0.8$",
+    r"$1/(1 + \begin{bmatrix} 0.2725 \\ 1.2214 \end{bmatrix}) = \begin{bmatrix} 0.7859 \\ 0.4502 \end{bmatrix}$",
+    r"$w = 1.5 \times (0.2 - 0.7) = -0.75$",
+    r"$p = \frac{2.4}{2.4 + 1.6} = 0.6$",
+    r"$r = 3.0 / 0.4 = 7.5$",
+    r"$a_2 = W h_1 + b = \begin{bmatrix} 0.5 \\ -1.2 \end{bmatrix}$, so $h_2 = \tanh(a_2) = \begin{bmatrix} 0.4621 \\ -0.8337 \end{bmatrix}$",
+    r"$z = \begin{bmatrix} 0.1 & 2.0 \end{bmatrix}$ and $e^{z} = \begin{bmatrix} 1.1052 & 7.3891 \end{bmatrix}$",
 ]
 FALSE_PLANTED = [
     r"$L_t = -\ln 0.1311 = 2.0322$",
@@ -187,9 +273,16 @@ FALSE_PLANTED = [
     r"$\sigma(\begin{bmatrix} {-}0.7000 \\ {-}1.1000 \end{bmatrix}) = \begin{bmatrix} 0.3318 \\ 0.2498 \end{bmatrix}$",
     r"$a_1 = W_{hh} c + W_{xh} e + b = 1.1800$, so $s_1 = \tanh a_1 = 0.8276$",
     r"$p_{t} = 0.25$ and $L = -\ln p_{t} = 1.3864$",
+    r"$$F(v) = -(-0.9000) - 0.9254 = -0.0255.$$",
+    r"$2 \cdot 0.3 + 0.2 = 0.9$",
+    r"$1/(1 + \begin{bmatrix} 0.2725 \\ 1.2214 \end{bmatrix}) = \begin{bmatrix} 0.7858 \\ 0.4502 \end{bmatrix}$",
+    r"$w = 1.5 \times (0.2 - 0.7) = 0.75$",
+    r"$p = \frac{2.4}{2.4 + 1.6} = 0.61$",
+    r"$r = 3.0 / 0.4 = 7.4$",
+    r"$a_2 = W h_1 + b = \begin{bmatrix} 0.5 \\ -1.2 \end{bmatrix}$, so $h_2 = \tanh(a_2) = \begin{bmatrix} 0.4621 \\ -0.8338 \end{bmatrix}$",
+    r"$z = \begin{bmatrix} 0.1 & 2.0 \end{bmatrix}$ and $e^{z} = \begin{bmatrix} 1.1052 & 7.3890 \end{bmatrix}$",
 ]
 NOT_EQUATIONS = [  # shapes the checker must not mistake for a sum or a function value
-    r"$2 \cdot 0.3 + 0.2 = 0.8$",
     r"$W_{12} + 0.5 = 3$",
     r"$x^2 + 1 = 5$",
     r"$0.3 + 0.2 = 0.5 \cdot 3$",
@@ -239,7 +332,18 @@ def bank_equations():
     return checked, failures
 
 
+@pytest.mark.parametrize("template_id, seed", [
+    ("rnn.softmax_output", 716), ("seq2seq.teacher_forcing_loss", 1048), ("autoencoder.elbo", 718)])
+def test_the_reported_solutions_hold_as_printed(template_id, seed):
+    # `quizgen show ID --seed N` draws with rng_for(N): these printed false equations before
+    template = BANK.templates[template_id]
+    text = render_solution(template, template.draw(rng_for(seed), str(seed)))
+    found = list(printed_equations(text))
+    assert len(found) >= 2, f"the checker recognised only {found}"
+    assert false_equations(text) == []
+
+
 def test_every_printed_equation_in_the_bank_holds():
     checked, failures = bank_equations()
-    assert checked > 400, f"only {checked} equations recognised: the checker lost its shapes"
+    assert checked > 2000, f"only {checked} equations recognised: the checker lost its shapes"
     assert failures == [], f"{len(failures)} of {checked} printed equations fail:\n" + "\n".join(failures[:40])

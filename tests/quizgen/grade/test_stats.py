@@ -222,7 +222,7 @@ def test_alpha_against_independent_forms(rng):
     binary = (scores[:, [0, 1, 2, 5]] > 0).astype(float)
     assert kr20(binary) == pytest.approx(cronbach_alpha(binary), abs=1e-12)
     # the mixed convention (p q over the ddof=1 total variance) is NOT alpha: it is larger
-    n, k, p = binary.shape[0], binary.shape[1], binary.mean(axis=0)
+    k, p = binary.shape[1], binary.mean(axis=0)
     mixed = k / (k - 1) * (1 - (p * (1 - p)).sum() / binary.sum(axis=1).var(ddof=1))
     assert mixed > kr20(binary)
     with pytest.raises(ValueError):
