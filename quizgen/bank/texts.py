@@ -38,12 +38,22 @@ def _compact(value, decimals=None):
     return _fmt(value, decimals)
 
 
+def _shared_decimals(arr: np.ndarray, decimals):
+    """Given values in one vector or matrix share their decimals: [1.0, 0.8] prints 1.0 and 0.8, not
+    1 and 0.8 (``decimals`` given: that; all whole: None, printed as integers)."""
+    if decimals is not None or arr.dtype.kind not in "f" or arr.size == 0:
+        return decimals
+    places = [len(t.split(".")[1]) if "." in t else 0 for t in (f"{float(v):g}" for v in arr.ravel())]
+    return max(places) or None
+
+
 def _tex(value, decimals=None):
     arr = np.asarray(value)
     if arr.dtype.kind in "US":
         return str(value)
     if arr.ndim == 0:
         return _compact(arr, decimals)
+    decimals = _shared_decimals(arr, decimals)
     if arr.ndim == 1:
         return r"\begin{bmatrix} " + r" \\ ".join(_compact(v, decimals) for v in arr) + r" \end{bmatrix}"
     rows = [" & ".join(_compact(v, decimals) for v in row) for row in arr.reshape(arr.shape[0], -1)]
@@ -52,6 +62,7 @@ def _tex(value, decimals=None):
 
 def _row(value, decimals=None):
     arr = np.ravel(np.asarray(value))
+    decimals = _shared_decimals(arr, decimals)
     return r"\begin{bmatrix} " + " & ".join(_compact(v, decimals) for v in arr) + r" \end{bmatrix}"
 
 

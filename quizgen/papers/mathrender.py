@@ -128,8 +128,8 @@ BIG = {r"\sum": "∑", r"\prod": "∏", r"\int": "∫"}
 SPACES = {r"\,": "\u2009", r"\;": "\u2005", r"\:": "\u2005", r"\ ": " ", r"\quad": "\u2003",
           r"\qquad": "\u2003\u2003", r"\!": "", "~": "\u00a0"}
 ACCENTS = {r"\hat": "\u0302", r"\widehat": "\u0302", r"\tilde": "\u0303", r"\widetilde": "\u0303",
-           r"\bar": "\u0304", r"\overline": "\u0305", r"\vec": "\u20d7", r"\overrightarrow": "\u20d7",
-           r"\overleftarrow": "\u20d6", r"\dot": "\u0307", r"\ddot": "\u0308"}
+           r"\bar": "\u0304", r"\overline": "\u0305", r"\dot": "\u0307", r"\ddot": "\u0308"}
+ARROWS = {r"\vec": "\u2192", r"\overrightarrow": "\u2192", r"\overleftarrow": "\u2190"}
 FONTS = {r"\text": "mtext", r"\mathrm": "mrm", r"\operatorname": "mrm", r"\mathbf": "mbf",
          r"\boldsymbol": "mbf", r"\mathit": "mi", r"\mathbb": "mbb", r"\mathcal": "mcal"}
 DOUBLE_STRUCK = {"R": "ℝ", "E": "𝔼", "N": "ℕ", "Z": "ℤ", "P": "ℙ", "Q": "ℚ"}
@@ -146,7 +146,8 @@ class Unsupported(Exception):
 
 
 def _tokens(latex: str) -> list:
-    return [t for t in _TOKEN.findall(latex) if not t.isspace() or t == " "]
+    """The formula's tokens, each run of white space one " " (math ignores it, ``\\text`` keeps it)."""
+    return [" " if t.isspace() else t for t in _TOKEN.findall(latex)]
 
 
 def math_italic(letter: str) -> str:
@@ -163,7 +164,7 @@ def math_italic(letter: str) -> str:
 
 class _Typesetter:
     def __init__(self, latex: str, display: bool, letters: str = "math"):
-        self.tokens = [t for t in _tokens(latex) if not t.isspace()]
+        self.tokens = _tokens(latex)
         self.pos = 0
         self.display = display
         self.letters = letters  # "math" (math italic), "upright" (\mathrm, \text) or "italic" (<i>)
@@ -171,6 +172,8 @@ class _Typesetter:
         self.script = 0    # > 0 inside sub- and superscripts: operators get no spacing
 
     def peek(self):
+        while self.pos < len(self.tokens) and self.tokens[self.pos] == " ":
+            self.pos += 1  # white space means nothing in math
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
 
     def take(self):
@@ -190,12 +193,16 @@ class _Typesetter:
         return self.atom(self.take(), last=None)
 
     def raw_group(self) -> str:
+        """A braced group's text as written, its spaces kept (for ``\\text{natural log}``)."""
         if self.peek() != "{":
             return self.take()
         self.take()
         depth, out = 1, []
         while True:
-            tok = self.take()
+            if self.pos >= len(self.tokens):
+                raise Unsupported("unexpected end")
+            tok = self.tokens[self.pos]
+            self.pos += 1
             if tok == "{":
                 depth += 1
             elif tok == "}":
@@ -294,6 +301,11 @@ class _Typesetter:
             return f"{name}{space}"  # upright: the formula's text is upright, its letters math italic
         if tok in BIG:
             return f'<span class="big">{BIG[tok]}</span>'
+        if tok in ARROWS:
+            # a combining arrow (U+20D7) over math italic h prints as a tick like the h-bar: the
+            # arrow is a glyph of its own, set above the symbol
+            self.tall = True
+            return f'<span class="arrowed"><span class="arrow">{ARROWS[tok]}</span>{self.group()}</span>'
         if tok in ACCENTS:
             inner = self.group()
             # the combining mark must sit in the same text run as its letter
@@ -389,7 +401,7 @@ def to_html(latex: str, display: bool = False) -> str:
     """The formula typeset as HTML for WeasyPrint; raises Unsupported for what it does not know."""
     setter = _Typesetter(latex, display)
     body = setter.sequence().replace("</i><i>", "").replace("</b><b>", "")
-    if setter.pos != len(setter.tokens):
+    if setter.peek() is not None:
         raise Unsupported("trailing input")
     cls = "math display" if display else ("math tall" if setter.tall else "math")
     return f'<span class="{cls}">{body}</span>'

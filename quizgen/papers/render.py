@@ -110,15 +110,21 @@ def print_font_css() -> str:
     return f'@font-face {{ font-family: "STIX Two Math"; src: url("{math_font_path().as_uri()}"); }}'
 
 
-_PLAIN_LABEL = re.compile(r"\(?[a-z]\)?|[A-Za-z][a-z ]+")  # "(a)", "b", "answer": words, not math
+_PART_LETTER = re.compile(r"\s*(\([a-z]\)|[a-z]\))?\s*(.*)", re.S)  # "(a) ratio" -> "(a)", "ratio"
+_WORDS = re.compile(r"[A-Za-z][A-Za-z]*(?: [A-Za-z]+)*")  # "ratio", "input bits", "KL": not one letter
 
 
-def _label(template, part, math: str) -> str:
+def part_label(template, part, math: str) -> str:
+    """A part's label: its letter "(a)" and words ("input bits", "KL") upright, a formula ("D^*", "z")
+    as math, a space between the two."""
     if "concept" in template.tags:
         return ""
-    if _PLAIN_LABEL.fullmatch(part.label):
-        return jinja2.utils.markupsafe.escape(part.label)
-    return math_html(part.label, math)
+    letter, rest = _PART_LETTER.fullmatch(part.label).groups()
+    pieces = [escape(letter)] if letter else []
+    if rest:
+        words = len(rest) > 1 and _WORDS.fullmatch(rest)
+        pieces.append(escape(rest) if words else Markup(math_html(rest, math)))
+    return Markup(" ").join(pieces)
 
 
 def key_html(part, variant, math: str) -> Markup:
@@ -148,7 +154,7 @@ def question_context(question, math: str, with_solution: bool) -> dict:
             options = [{"letter": letter, "html": math_html(part.kind.tex(part.kind.from_json(o)), math)}
                        for letter, o in zip(LETTERS, choice["options"])]
         key = key_html(part, variant, math) if with_solution and not part.kind.graded_by_hand else ""
-        parts.append({"column": column, "label": _label(template, part, math), "points": points,
+        parts.append({"column": column, "label": part_label(template, part, math), "points": points,
                       "css": "w1" if choice else part.kind.box_class(key_value), "options": options, "key": key,
                       "describe": len(template.parts) > 1,
                       "lines": part.kind.writing_lines()})

@@ -53,3 +53,50 @@ def test_print_html_letters_are_characters_and_matrices_are_columns():
         r"\begin{bmatrix} x_1 \\ x_2 \end{bmatrix}")
     # a taller cell keeps the table, whose rows line up
     assert 'class="mc"' in to_html(r"\begin{bmatrix} \frac{1}{2} & 0 \\ 0 & 1 \end{bmatrix}")
+
+
+# ---- issue 17: what printed wrong in the PDF ----
+
+@pytest.mark.parametrize("words", ["natural log", "floor mode", "ceil mode", "row x, column y",
+                                   "input dimension"])
+def test_text_in_a_formula_keeps_its_spaces(words):
+    printed = html.unescape(re.sub(r"<[^>]+>", "", to_print_html(r"\text{(" + words + r")} + x")))
+    assert f"({words})" in printed
+
+
+def test_forward_and_backward_arrows_print_as_different_arrows():
+    forward, backward = to_print_html(r"\overrightarrow{h}_t"), to_print_html(r"\overleftarrow{h}_t")
+    assert "\u2192" in forward and "\u2190" in backward and "\u2190" not in forward
+    # not the combining arrows, which DejaVu sets over math italic h as a tick like the h-bar
+    assert "\u20d7" not in forward + backward and "\u20d6" not in forward + backward
+    assert to_print_html(r"\vec{b}") != to_print_html(r"\overleftarrow{b}")
+
+
+def _layout(latex: str, display: bool = True) -> list:
+    """(class, top, bottom) of each classed box of one formula laid out by WeasyPrint with the page CSS."""
+    import weasyprint
+
+    from quizgen.papers import render
+
+    page = (f"<html><head><style>{render.stylesheet()}</style></head><body><p>"
+            f"{to_print_html(latex, display)}</p></body></html>")
+    boxes = []
+
+    def walk(box):
+        element = getattr(box, "element", None)
+        if element is not None and element.get("class") and type(box).__name__ != "LineBox":
+            bottom = box.position_y + box.margin_height()
+            boxes.append((element.get("class"), box.position_y, bottom, box))
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    walk(weasyprint.HTML(string=page).render().pages[0]._page_box)
+    return boxes
+
+
+def test_a_sums_upper_limit_clears_the_fraction_bar():
+    boxes = _layout(r"\hat{y}_{t,i} = \frac{e^{z_{t,i}}}{\sum_{j=1}^{3} e^{z_{t,j}}}")
+    bar = max(bottom for cls, _, bottom, box in boxes if cls == "num")  # the numerator's bottom border
+    upper_limit = min(top for cls, top, _, _ in boxes if cls == "lim")
+    font_size = next(box.style["font_size"] for cls, *_, box in boxes if cls == "num")
+    assert upper_limit - bar >= 0.1 * font_size, (bar, upper_limit)

@@ -61,3 +61,28 @@ def test_a_forked_worker_rendering_pdfs_leaves_its_parents_fonts_alone():
         assert pool.apply(render.html_to_pdf, (page,)).startswith(b"%PDF")
     assert folder.exists()
     assert render.html_to_pdf(page).startswith(b"%PDF")
+
+
+# ---- issue 17: word labels are upright words, a formula label is math ----
+
+class _Template:
+    tags = ()
+
+
+class _Part:
+    def __init__(self, label):
+        self.label = label
+
+
+def test_a_parts_word_label_is_upright_text_with_its_letter_and_a_space():
+    for label, words in (("(a) ratio", "ratio"), ("(b) input bits", "input bits"), ("(c) ELBO", "ELBO"),
+                         ("(b) KL", "KL"), ("answer", "answer")):
+        for math in ("print", "mathml"):
+            shown = str(render.part_label(_Template(), _Part(label), math))
+            assert shown == (label.split(" ", 1)[0] + " " + words if label.startswith("(") else words), shown
+
+
+def test_a_parts_formula_label_is_math_after_its_letter():
+    shown = str(render.part_label(_Template(), _Part("(a) D^*"), "print"))
+    assert shown.startswith("(a) <span class=\"math") and "\U0001d437" in shown  # math italic D
+    assert "<math" in str(render.part_label(_Template(), _Part("z"), "mathml"))
