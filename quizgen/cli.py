@@ -44,6 +44,15 @@ class _Commands(click.Group):
             _fail(exc)
 
 
+def _paper(ctx, param, name):
+    """--paper as the library knows paper sizes (quizgen.papers.spec.PAPERS)."""
+    from quizgen.papers.spec import PAPERS
+
+    if name is not None and name.lower() not in PAPERS:
+        raise click.BadParameter(f"{name!r}: use {' or '.join(PAPERS)}")
+    return name.lower() if name is not None else None
+
+
 def _page_formats(ctx, param, text: str) -> tuple:
     """A --format/--feedback option's text as the library reads it (quizgen.papers.render)."""
     from quizgen.papers.render import parse_formats
@@ -206,19 +215,27 @@ def _refuse_overwrite(path, force: bool) -> None:
               help="Render in this many processes.")
 @click.option("--force", is_flag=True, help="Write into a non-empty directory.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.option("--paper", default=None, callback=_paper, metavar="a4|letter",
+              help="Paper size of the PDFs [default: the spec's [print] paper, else a4].")
+@click.option("--duplex/--no-duplex", default=None,
+              help="Pad every PDF to whole sheets for double-sided printing [default: the spec's].")
+@click.option("--cover/--no-cover", default=None,
+              help="A cover page with a marks table per question [default: the spec's].")
 @_bank_option
-def build(spec, roster, out, secret_file, formats, jobs, force, quiet, banks):
+def build(spec, roster, out, secret_file, formats, jobs, force, quiet, paper, duplex, cover, banks):
     """Build one exam per student: PDF and HTML papers, solutions, key, answer sheet, manifest.
 
     \b
     Example:
       quizgen build examples/unit4-quiz.toml --roster examples/roster.csv \\
           --out build/unit4 --secret-file ~/.config/quizgen/unit4.secret --jobs 2
+      quizgen build examples/unit4-quiz.toml --roster examples/roster.csv \\
+          --out build/unit4-letter --secret-file ~/.config/quizgen/unit4.secret --paper letter --duplex
     """
     from quizgen.papers.builder import build as run_build
 
     report = run_build(spec, roster, out, secret_file=secret_file, formats=formats, jobs=jobs,
-                       force=force, quiet=quiet, banks=banks)
+                       force=force, quiet=quiet, banks=banks, paper=paper, duplex=duplex, cover=cover)
     for notice in report.notices:
         click.secho(f"note: {notice}", fg="yellow", err=True)
     if report.secret_created:

@@ -143,6 +143,9 @@ CREDIT_RULES = (ALL_OR_NOTHING, PARTIAL)  # how a part with several right option
                                           # multiple_answer_credit); a kind without options has one way
 
 
+MAX_BOX_CELLS = (8, 8)  # a larger vector or matrix (a take-home size) gets one plain box
+
+
 class AnswerKind:
     """Base class. Subclasses set ``name`` and implement parse, matches, format."""
 
@@ -328,6 +331,11 @@ class AnswerKind:
     def writing_lines(self) -> int:
         """Lines left on a paper for a written answer (0: an answer box)."""
         return 0
+
+    def box_cells(self, key=None) -> tuple | None:
+        """``(rows, columns)`` of cells the paper's answer box is divided into, the answer's shape
+        (a matrix's rows and columns); None for one plain box."""
+        return None
 
     def js_spec(self) -> dict:
         """What the self-check page's JavaScript (templates/selfcheck.js) needs to parse and compare
@@ -636,6 +644,10 @@ class Vector(_NumbersExportForms, AnswerKind):
         length = self.length if self.length is not None else len(key if key is not None else ())
         return "w3" if length > 3 else "w2"
 
+    def box_cells(self, key=None):
+        length = self.length if self.length is not None else len(key if key is not None else ())
+        return (1, length) if 1 < length <= MAX_BOX_CELLS[1] else None
+
     def js_spec(self):
         return self._js_spec(length=self.length, decimals=self.decimals, tol=self.tolerance.to_json())
 
@@ -712,6 +724,13 @@ class Matrix(_NumbersExportForms, AnswerKind):
 
     def box_class(self, key=None):
         return "w3"
+
+    def box_cells(self, key=None):
+        shape = self.shape if self.shape is not None else np.shape(key) if key is not None else None
+        if shape is None or len(shape) != 2:
+            return None
+        fits = shape[0] <= MAX_BOX_CELLS[0] and shape[1] <= MAX_BOX_CELLS[1]
+        return tuple(int(n) for n in shape) if fits else None
 
     def js_spec(self):
         return self._js_spec(shape=list(self.shape) if self.shape is not None else None,

@@ -20,6 +20,7 @@ last, so a directory without one is visibly unfinished.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import logging
@@ -40,7 +41,8 @@ from quizgen.files import write_atomic
 from quizgen.builddir import BuildDir
 from quizgen.papers.exam import StudentExam, answer_columns, plan_exam, question_from_json, student_exam
 from quizgen.papers.render import FORMATS, parse_formats
-from quizgen.papers.spec import ExamSpec, load_or_create_secret, load_roster, load_spec, secret_fingerprint
+from quizgen.papers.spec import (ExamSpec, load_or_create_secret, load_roster, load_spec, logo_data_uri,
+                                 secret_fingerprint)
 from quizgen.workers import forked_map
 
 
@@ -55,9 +57,11 @@ class BuildReport:
 
 
 def exam_meta(spec: ExamSpec) -> dict:
+    """The pages' data: the header, the sections, and how they print (the logo read now)."""
     return {"title": spec.title, "course": spec.course, "date": spec.date, "duration": spec.duration,
             "exam_id": spec.exam_id, "instructions": spec.instructions,
-            "sections": [s.title for s in spec.sections]}
+            "sections": [s.title for s in spec.sections], "section_spaces": [s.space for s in spec.sections],
+            "print": spec.printing.to_json(), "logo": logo_data_uri(spec.printing)}
 
 
 def bank_hash(bank: Bank) -> str:
@@ -188,7 +192,8 @@ def merge_pdfs(paths: list) -> bytes:
 
 
 def key_pdf(meta: dict, exams: list) -> bytes:
-    from quizgen.papers.render import environment, html_to_pdf, key_html, print_font_css, stylesheet
+    from quizgen.papers.render import (environment, html_to_pdf, key_html, page_css, print_font_css, print_sheets,
+                                       stylesheet)
 
     students = []
     for exam in exams:
@@ -199,16 +204,28 @@ def key_pdf(meta: dict, exams: list) -> bytes:
                 rows.append({"column": column, "template": q.template.id, "points": points, "key": key})
         students.append({"student": exam.student, "variant_code": exam.variant_code, "rows": rows})
     html = environment().get_template("key.html.j2").render(
-        exam=meta, students=students, css=stylesheet(), font_css=print_font_css())
-    return html_to_pdf(html)
+        exam=meta, students=students, css=stylesheet(), font_css=print_font_css(),
+        page_css=page_css(meta), duplex=meta["print"]["duplex"])
+    return print_sheets(html_to_pdf(html), meta)
+
+
+def with_print_options(spec: ExamSpec, **options) -> ExamSpec:
+    """The spec with the build command's print options (``paper``, ``duplex``, ``cover``; None keeps
+    the spec's) applied, and recorded in the spec the manifest freezes."""
+    chosen = {k: v for k, v in options.items() if v is not None}
+    if chosen:
+        spec.printing = dataclasses.replace(spec.printing, **chosen)
+        spec.raw = spec.raw | {"print": spec.printing.to_json()}
+    return spec
 
 
 def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: int = 1,
-          force: bool = False, quiet: bool = False, banks=()) -> BuildReport:
+          force: bool = False, quiet: bool = False, banks=(), paper: str | None = None,
+          duplex: bool | None = None, cover: bool | None = None) -> BuildReport:
     """Build the exam; raises InputError (naming the file and row) on bad input, ValueError on an
-    unknown format."""
+    unknown format. ``paper``, ``duplex`` and ``cover`` override the spec's [print] settings."""
     formats = parse_formats(formats)
-    spec = load_spec(spec_path)
+    spec = with_print_options(load_spec(spec_path), paper=paper, duplex=duplex, cover=cover)
     students, notices = load_roster(roster_path)
     out = Path(out)
     secret_path = secret_file or spec.secret_file

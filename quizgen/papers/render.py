@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 import quizgen
 from quizgen.bank.kinds import LETTERS
 from quizgen.bank.question import accepted_interval
+from quizgen.papers.spec import PAPERS, REST_OF_PAGE
 from quizgen.papers.richtext import math_html, to_html
 from quizgen.bank.texts import render_solution, render_stem
 
@@ -157,7 +158,8 @@ def question_context(question, math: str, with_solution: bool) -> dict:
         parts.append({"column": column, "label": part_label(template, part, math), "points": points,
                       "css": "w1" if choice else part.kind.box_class(key_value), "options": options, "key": key,
                       "describe": len(template.parts) > 1,
-                      "lines": part.kind.writing_lines()})
+                      "lines": part.kind.writing_lines(),
+                      "cells": None if choice else part.kind.box_cells(key_value)})
     return {
         "number": question.number, "points": question.total_points,
         "stem": to_html(render_stem(template, variant), math),
@@ -166,16 +168,31 @@ def question_context(question, math: str, with_solution: bool) -> dict:
     }
 
 
+def page_css(exam_meta: dict) -> str:
+    """The page's size (the spec's [print] paper), after the stylesheet's A4."""
+    return f"@page {{ size: {PAPERS[exam_meta.get('print', {}).get('paper', 'a4')]}; }}"
+
+
 def page_context(exam_meta: dict, student_exam, mode: str, math: str) -> dict:
+    printing = exam_meta.get("print", {})
+    spaces = exam_meta.get("section_spaces") or [None] * len(exam_meta["sections"])
     sections: list = []
     for question in student_exam.questions:
         title = exam_meta["sections"][question.section]
         if not sections or sections[-1]["index"] != question.section:
             sections.append({"index": question.section, "title": title, "questions": []})
-        sections[-1]["questions"].append(question_context(question, math, mode == "solutions"))
+        context = question_context(question, math, mode == "solutions")
+        # room to work goes on the paper only: a height under the question, or the rest of its page
+        space = (spaces[question.section] or printing.get("space")) if mode == "exam" else None
+        context["rest_of_page"] = space == REST_OF_PAGE
+        context["space"] = space if space != REST_OF_PAGE else None
+        sections[-1]["questions"].append(context)
+    marks = [{"number": q.number, "points": q.total_points} for q in student_exam.questions]
     return {"exam": exam_meta, "student": student_exam.student, "sections": sections, "mode": mode,
             "variant_code": student_exam.variant_code, "total_points": student_exam.total_points,
-            "instructions": to_html(exam_meta.get("instructions", ""), math), "css": stylesheet()}
+            "instructions": to_html(exam_meta.get("instructions", ""), math), "css": stylesheet(),
+            "page_css": page_css(exam_meta), "cover": mode == "exam" and printing.get("cover", False),
+            "marks": marks, "institution": printing.get("institution", ""), "logo": exam_meta.get("logo", "")}
 
 
 _NON_ASCII = re.compile(r"&#x([0-9A-Fa-f]+);|[^\x00-\x7f]")
@@ -253,9 +270,36 @@ def html_to_pdf(html_text: str) -> bytes:
 
 
 def render_pdf(exam_meta: dict, student_exam, mode: str = "exam") -> bytes:
-    """The printable PDF, laid out by WeasyPrint."""
+    """The printable PDF, laid out by WeasyPrint (padded to whole sheets for duplex printing)."""
     context = page_context(exam_meta, student_exam, mode, "print")
     html_text = environment().get_template("exam.html.j2").render(context | {"font_css": print_font_css()})
-    return html_to_pdf(html_text)
+    return print_sheets(html_to_pdf(html_text), exam_meta)
+
+
+@functools.lru_cache(maxsize=4)
+def blank_page_pdf(paper: str) -> bytes:
+    """One page saying it is left blank, of the given paper."""
+    page = (f"<html><head><style>{stylesheet()}\n{page_css({'print': {'paper': paper}})}\n"
+            "@page { @bottom-center { content: none; } }</style></head>"
+            '<body><p class="left-blank">This page is left blank.</p></body></html>')
+    return html_to_pdf(page)
+
+
+def print_sheets(pdf: bytes, exam_meta: dict) -> bytes:
+    """For duplex printing (the spec's [print] duplex), a PDF of an odd number of pages gets a last
+    page "left blank", so that in all.pdf the next student's paper starts on a sheet of its own."""
+    printing = exam_meta.get("print", {})
+    if not printing.get("duplex"):
+        return pdf
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(pdf))
+    if len(reader.pages) % 2 == 0:
+        return pdf
+    writer = PdfWriter(clone_from=reader)
+    writer.append(PdfReader(io.BytesIO(blank_page_pdf(printing.get("paper", "a4")))))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 

@@ -24,6 +24,16 @@ An exam spec::
     form = "typed"         # or "choice": numeric parts as multiple choice (named mistakes)
     size = "calculator"    # or "computer" (take-home)
     # multiple_answer_credit = "partial"   # this section's rule, instead of the spec's
+    space = "5cm"          # room to work under each question of this section ("rest of page": the
+                           # question ends its page); instead of [print] space
+
+    [print]                # how the PDFs are printed (quizgen build --paper / --duplex / --cover win)
+    paper = "a4"           # or "letter"
+    duplex = false         # every paper, solution and the key padded to whole sheets
+    cover = false          # a cover page with a marks table per question, for hand marking
+    institution = "School of Computing"   # a line above the course
+    logo = "logo.png"      # beside it, relative to the spec (PNG, JPEG or SVG, at most 1 MB)
+    space = "3cm"          # room to work under every question (default: none)
 
 "all-or-nothing" gives a multiple-answer part its points only for exactly the right options;
 "partial" scores it per option as Moodle does: each of the c right options chosen earns 1/c,
@@ -33,6 +43,7 @@ each of the w wrong options chosen costs 1/w, and the total is kept between 0 an
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -65,6 +76,91 @@ class Section:
     form: str = "typed"
     size: str = "calculator"
     multiple_answer_credit: str = ALL_OR_NOTHING  # the section's, or else the spec's, rule (CREDIT_RULES)
+    space: str | None = None  # room to work under each question: a CSS length or REST_OF_PAGE
+
+
+PAPERS = {"a4": "A4", "letter": "letter"}  # the spec's name -> the CSS page size
+REST_OF_PAGE = "rest of page"
+_LENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)")
+_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+_LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+LOGO_MAX_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class PrintSettings:
+    """How the PDFs are printed: the spec's [print] table, then the build command's options."""
+    paper: str = "a4"
+    duplex: bool = False
+    cover: bool = False
+    institution: str = ""
+    logo: str | None = None   # the logo's path, resolved against the spec's folder
+    space: str | None = None  # room to work under every question (a section's own space wins)
+
+    def to_json(self) -> dict:
+        """The settings as the manifest records them (the build's options included)."""
+        out = {"paper": self.paper, "duplex": self.duplex, "cover": self.cover}
+        out |= {k: v for k, v in (("institution", self.institution), ("logo", self.logo),
+                                   ("space", self.space)) if v}
+        return out
+
+
+def _space(value, path, where) -> str:
+    """A working space: "5cm", "40 mm", "2in", "72pt" (at most a page's height) or "rest of page"."""
+    if isinstance(value, str) and " ".join(value.lower().split()) == REST_OF_PAGE:
+        return REST_OF_PAGE
+    m = _LENGTH.fullmatch(value.strip()) if isinstance(value, str) else None
+    if not m:
+        raise InputError(path, f"{where}: space = {value!r}: give a height such as \"5cm\", \"40mm\", "
+                               f"\"2in\" or \"{REST_OF_PAGE}\"")
+    if not 0 < float(m.group(1)) * _MM[m.group(2)] <= 240:
+        raise InputError(path, f"{where}: space = {value!r}: more than 0 and at most a page (240mm)")
+    return f"{m.group(1)}{m.group(2)}"
+
+
+def print_settings(raw: dict, path) -> PrintSettings:
+    """The [print] table of a spec (or of a manifest's frozen spec), checked."""
+    path = Path(path)
+    table = raw.get("print", {})
+    if not isinstance(table, dict):
+        raise InputError(path, "[print] must be a table of settings")
+    unknown = set(table) - set(PrintSettings.__dataclass_fields__)
+    if unknown:
+        raise InputError(path, f"[print]: unknown setting(s) {', '.join(sorted(unknown))}; "
+                               f"known: {', '.join(PrintSettings.__dataclass_fields__)}")
+    paper = table.get("paper", "a4")
+    if paper not in PAPERS:
+        raise InputError(path, f"[print]: paper = {paper!r}: use {' or '.join(repr(p) for p in PAPERS)}")
+    for key in ("duplex", "cover"):
+        if not isinstance(table.get(key, False), bool):
+            raise InputError(path, f"[print]: {key} must be true or false")
+    for key in ("institution", "logo"):
+        if not isinstance(table.get(key, ""), str):
+            raise InputError(path, f"[print]: {key} must be a string")
+    logo = table.get("logo") or None
+    if logo is not None:
+        logo = str((path.parent / os.path.expanduser(logo)).resolve())
+        if Path(logo).suffix.lower() not in _LOGO_TYPES:
+            raise InputError(path, f"[print]: logo {logo}: use a PNG, JPEG or SVG file")
+    space = _space(table["space"], path, "[print]") if "space" in table else None
+    return PrintSettings(paper=paper, duplex=table.get("duplex", False), cover=table.get("cover", False),
+                         institution=table.get("institution", "").strip(), logo=logo, space=space)
+
+
+def logo_data_uri(settings: PrintSettings) -> str:
+    """The logo as a data: URI for the page (read when the exam is built); "" without one."""
+    if not settings.logo:
+        return ""
+    path = Path(settings.logo)
+    try:
+        if not path.is_file():
+            raise InputError(path, "the [print] logo is not a file")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"the [print] logo cannot be read ({exc.strerror})") from None
+    if len(data) > LOGO_MAX_BYTES:
+        raise InputError(path, f"the [print] logo is {len(data):,} bytes; at most {LOGO_MAX_BYTES:,}")
+    return f"data:{_LOGO_TYPES[path.suffix.lower()]};base64,{base64.b64encode(data).decode()}"
 
 
 @dataclass
@@ -81,11 +177,12 @@ class ExamSpec:
     sections: list = field(default_factory=list)
     raw: dict = field(default_factory=dict)
     multiple_answer_credit: str = ALL_OR_NOTHING
+    printing: PrintSettings = field(default_factory=PrintSettings)
 
 
 SECTION_KEYS = {f for f in Section.__dataclass_fields__}
 SPEC_KEYS = {"title", "exam_id", "course", "date", "duration", "instructions", "secret_file", "banks",
-             "section", "multiple_answer_credit"}
+             "section", "multiple_answer_credit", "print"}
 
 
 def _credit_rule(value, path, where) -> str:
@@ -168,6 +265,8 @@ def spec_from_dict(raw: dict, path) -> ExamSpec:
             raise InputError(path, f"{where}: size must be 'calculator' or 'computer'")
         s.form, s.size = sec.get("form", "typed"), sec.get("size", "calculator")
         s.multiple_answer_credit = _credit_rule(sec.get("multiple_answer_credit", credit), path, where)
+        if "space" in sec:
+            s.space = _space(sec["space"], path, where)
         sections.append(s)
     if not sections:
         raise InputError(path, "the spec has no [[section]]")
@@ -175,7 +274,8 @@ def spec_from_dict(raw: dict, path) -> ExamSpec:
     return ExamSpec(path=path, title=raw["title"].strip(), exam_id=raw["exam_id"], course=raw.get("course", ""),
                     date=str(raw.get("date", "")), duration=str(raw.get("duration", "")),
                     instructions=raw.get("instructions", ""), secret_file=raw.get("secret_file"),
-                    banks=banks, sections=sections, raw=raw, multiple_answer_credit=credit)
+                    banks=banks, sections=sections, raw=raw, multiple_answer_credit=credit,
+                    printing=print_settings(raw, path))
 
 
 @dataclass

@@ -1,0 +1,175 @@
+"""Paper an instructor prints without a second look (issue 17): the paper size, duplex sheets, a key
+page per student, the cover page, room to work and answer boxes of the answer's shape."""
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from quizgen.bank.kinds import Matrix, Number, Vector
+from quizgen.errors import InputError
+from quizgen.papers.builder import build
+from quizgen.papers.spec import REST_OF_PAGE, load_spec
+
+SPEC = """
+title = "Printing quiz"
+course = "DL"
+exam_id = "print-quiz"
+{print_table}
+
+[[section]]
+title = "Worked"
+ids = ["rbm.cd1_update", "lstm.cell_step"]
+points = 4
+space = "6cm"
+
+[[section]]
+title = "Alone on its page"
+ids = ["rnn.forward_two_steps"]
+points = 4
+space = "rest of page"
+
+[[section]]
+title = "Concepts"
+ids = ["lstm.concept.forget_gate_role", "lstm.concept.cell_path_gradient"]
+"""
+ROSTER = "student_id,name\n001,Ada Lovelace\n002,Alan Turing\n003,Grace Hopper\n"
+LETTER = (612, 792)  # points
+A4 = (595, 842)
+
+
+def _build(root, print_table: str, **options):
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "spec.toml").write_text(SPEC.format(print_table=print_table))
+    (root / "roster.csv").write_text(ROSTER)
+    build(root / "spec.toml", root / "roster.csv", root / "out", secret_file=root / "s.secret",
+          formats=("pdf", "html"), quiet=True, **options)
+    return root / "out"
+
+
+def _pages(path) -> list:
+    return PdfReader(io.BytesIO(path.read_bytes())).pages
+
+
+def _size(page) -> tuple:
+    return round(float(page.mediabox.width)), round(float(page.mediabox.height))
+
+
+@pytest.fixture(scope="module")
+def duplex_letter(tmp_path_factory):
+    """The spec says A4 and no duplex; the command line says letter, duplex and a cover."""
+    return _build(tmp_path_factory.mktemp("duplex"), '[print]\npaper = "a4"\ninstitution = "School of Computing"',
+                  paper="letter", duplex=True, cover=True)
+
+
+@pytest.fixture(scope="module")
+def plain_a4(tmp_path_factory):
+    return _build(tmp_path_factory.mktemp("plain"), "")
+
+
+def test_the_paper_size_is_the_one_asked_for(duplex_letter, plain_a4):
+    for path in ["exams/001.pdf", "solutions/002.pdf", "exams/all.pdf", "key.pdf"]:
+        assert {_size(p) for p in _pages(duplex_letter / path)} == {LETTER}, path
+        assert {_size(p) for p in _pages(plain_a4 / path)} == {A4}, path
+
+
+def test_duplex_pads_every_pdf_to_whole_sheets_and_all_pdf_keeps_each_paper_on_its_own(duplex_letter):
+    starts, page = [], 0
+    for sid in ("001", "002", "003"):
+        assert len(_pages(duplex_letter / f"solutions/{sid}.pdf")) % 2 == 0
+        count = len(_pages(duplex_letter / f"exams/{sid}.pdf"))
+        assert count % 2 == 0, sid
+        starts.append(page)
+        page += count
+    everyone = _pages(duplex_letter / "exams/all.pdf")
+    assert len(everyone) == page
+    # each student's first page in all.pdf is a front (an even 0-based index) and shows their name
+    for start, name in zip(starts, ("Ada Lovelace", "Alan Turing", "Grace Hopper")):
+        assert start % 2 == 0 and name in everyone[start].extract_text()
+    assert len(_pages(duplex_letter / "key.pdf")) % 2 == 0
+
+
+def test_the_manifest_records_the_print_settings_the_build_used(duplex_letter):
+    import json
+
+    raw = json.loads((duplex_letter / "manifest.json").read_text())["spec"]["raw"]
+    assert raw["print"]["paper"] == "letter" and raw["print"]["duplex"] is True and raw["print"]["cover"] is True
+
+
+def test_the_key_is_one_page_per_student(plain_a4, duplex_letter):
+    key = _pages(plain_a4 / "key.pdf")
+    assert len(key) == 3
+    for page, sid in zip(key, ("001", "002", "003")):
+        text = page.extract_text()
+        assert sid in text and "Q1a" in text and "Q4" in text  # every blank of that student on the page
+    # duplex: each student's key on a sheet of its own
+    key = _pages(duplex_letter / "key.pdf")
+    assert len(key) == 6
+    names = ("Ada Lovelace", "Alan Turing", "Grace Hopper")
+    assert [name for page in key for name in names if name in page.extract_text()] == list(names)
+    assert all("Q1a" in key[i].extract_text() for i in (0, 2, 4))  # a front each
+    assert not any("Q1a" in key[i].extract_text() for i in (1, 3, 5))  # its back blank
+
+
+def test_a_cover_page_has_a_marks_table_and_the_questions_start_after_it(duplex_letter, plain_a4):
+    pages = _pages(duplex_letter / "exams/001.pdf")
+    cover = pages[0].extract_text()
+    assert "For the markers" in cover and "School of Computing" in cover
+    assert re.search(r"Question\s*1\s*2\s*3\s*4\s*5\s*Total", cover)
+    assert "Question 1 (" not in cover and "Question 1 (" in pages[1].extract_text()
+    assert "For the markers" not in _pages(plain_a4 / "exams/001.pdf")[0].extract_text()
+    assert "For the markers" not in _pages(duplex_letter / "solutions/001.pdf")[0].extract_text()
+
+
+def test_room_to_work_is_on_the_paper_only_and_rest_of_page_ends_the_page(plain_a4):
+    html = (plain_a4 / "exams/001.html").read_text()
+    assert html.count('class="work" style="height: 6cm"') == 2  # the two questions of "Worked"
+    assert "rest-of-page" in html and "solutions" not in html.split("<body", 1)[1][:200]
+    assert 'class="work"' not in (plain_a4 / "solutions/001.html").read_text()
+    # the question after "rest of page" starts a page: Question 4 is never on Question 3's page
+    pages = [p.extract_text() for p in _pages(plain_a4 / "exams/001.pdf")]
+    q3 = next(i for i, t in enumerate(pages) if "Question 3 (" in t)
+    assert "Question 4 (" not in pages[q3] and "Question 4 (" in pages[q3 + 1]
+
+
+def test_a_matrix_answer_box_shows_its_rows_and_columns(plain_a4):
+    assert Matrix(shape=(3, 2)).box_cells() == (3, 2)
+    assert Matrix(shape=None).box_cells(key=[[1, 2, 3], [4, 5, 6]]) == (2, 3)
+    assert Vector(2).box_cells() == (1, 2) and Number().box_cells() is None
+    assert Matrix(shape=(12, 12)).box_cells() is None  # a take-home size: one plain box
+    html = (plain_a4 / "exams/001.html").read_text()
+    # rbm.cd1_update's Delta W is 3 x 2: one box of 3 rows of 2 cells
+    box = re.search(r'<span class="box cells" title="3 x 2">(.*?)</span></span></span>', html)
+    assert box and box.group(1).count('class="cell-row"') == 3 and box.group(0).count('class="cell"') == 6
+
+
+@pytest.mark.parametrize("table, message", [
+    ('[print]\npaper = "a3"', "paper"),
+    ('[print]\nduplex = "yes"', "duplex"),
+    ('[print]\ncolour = true', "unknown setting"),
+    ('[print]\nspace = "tall"', "space"),
+    ('[print]\nspace = "900mm"', "at most a page"),
+    ('[print]\nlogo = "logo.gif"', "PNG, JPEG or SVG"),
+])
+def test_bad_print_settings_are_refused_naming_the_file(tmp_path, table, message):
+    (tmp_path / "spec.toml").write_text(SPEC.format(print_table=table))
+    with pytest.raises(InputError, match=message) as err:
+        load_spec(tmp_path / "spec.toml")
+    assert "spec.toml" in str(err.value)
+
+
+def test_a_sections_space_is_read_as_written(tmp_path):
+    (tmp_path / "spec.toml").write_text(SPEC.format(print_table='[print]\nspace = "2 in"'))
+    spec = load_spec(tmp_path / "spec.toml")
+    assert [s.space for s in spec.sections] == ["6cm", REST_OF_PAGE, None] and spec.printing.space == "2in"
+
+
+def test_the_logo_is_printed_in_the_header(tmp_path):
+    from PIL import Image  # Pillow comes with WeasyPrint
+
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(tmp_path / "logo.png")
+    out = _build(tmp_path, '[print]\nlogo = "logo.png"\ninstitution = "School of Computing"')
+    html = (out / "exams/001.html").read_text()
+    assert '<img class="logo" src="data:image/png;base64,iVBOR' in html
+    assert len(_pages(out / "exams/001.pdf")[0].images) == 1
