@@ -244,11 +244,8 @@ def _numerical_question(presentation, q: _Question, qtype: str):
     processing = _processing(q.item)
     for value, tolerance in numeric_keys(q.part, q.variant)[0]:
         rule = _c(processing, "respcondition", continue_="No")
-        condition = _c(rule, "conditionvar")
-        if tolerance:
-            _c_range(condition, "response1", value, tolerance)
-        else:
-            _c(condition, "varequal", number_text(value), respident="response1")
+        # always a range, an exact key too (margin 0): numeric_interaction.rb keeps no answer from a lone varequal
+        _c_range(_c(rule, "conditionvar"), "response1", value, tolerance)
         _c(rule, "setvar", "100", action="Set", varname="SCORE")
 
 
