@@ -251,13 +251,13 @@ def item_identifiers(items: list) -> list:
     are made (``{it}-v001``). A template listed twice (two forms, sizes or credit rules) is told apart
     by its form and size, and any identifiers still alike (ids differing only in characters
     :func:`identifier` replaces) by a count: an LMS matching by identifier would keep only one."""
-    counts = {}
+    listed = {}
     for item in items:
-        counts[identifier(item.template.id)] = counts.get(identifier(item.template.id), 0) + 1
+        listed[item.template.id] = listed.get(item.template.id, 0) + 1
     out, used = [], set()
     for item in items:
         ident = identifier(item.template.id)
-        if counts[ident] > 1:
+        if listed[item.template.id] > 1:
             ident = f"{ident}-{item.form}-{item.size}"
         unique, n = ident, 1
         while unique in used:

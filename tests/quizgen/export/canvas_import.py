@@ -101,7 +101,9 @@ class CanvasQuestion:
 
     def score(self, response) -> float:
         """The points Canvas gives ``response``: the chosen answer's migration id (choice), a set of
-        them (multiple answers), a number (numerical) or {blank id: text or chosen answer's id} (blanks)."""
+        them (multiple answers), a number (numerical) or {blank id: text or chosen answer's id} (blanks).
+        Multiple answers: full points for exactly the right options, none for no right one (Canvas's
+        per-option partial rule in between is not ported; the export's report states it)."""
         if self.question_type in BLANK_TYPES:
             # QQ base.rb score_question: correct parts / total parts x points; total_answer_parts is the
             # number of distinct blank ids among the answers (fill_in_multiple_blanks_question.rb variables)
