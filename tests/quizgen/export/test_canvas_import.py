@@ -150,3 +150,11 @@ def test_the_question_says_how_to_type_a_number(every_template):
         if question.question_type == "fill_in_multiple_blanks_question" and any(
                 p.kind.answer_form == "numbers" and not variant.choices.get(p.name) for p in item.template.parts):
             assert "compared with the answer as text" in question.text and "type " in question.text, ident
+
+
+def test_a_dropdown_shows_options_a_student_can_tell_apart(every_template):
+    for _, _, ident, question in each_item(every_template):
+        if question.question_type == "multiple_dropdowns_question":
+            for blank in {a.blank_id for a in question.answers}:
+                texts = [a.text for a in question.answers if a.blank_id == blank]
+                assert len(texts) > 1 and len(set(texts)) == len(texts) and "\\(" not in "".join(texts), ident
