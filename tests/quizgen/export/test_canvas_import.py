@@ -158,3 +158,30 @@ def test_a_dropdown_shows_options_a_student_can_tell_apart(every_template):
             for blank in {a.blank_id for a in question.answers}:
                 texts = [a.text for a in question.answers if a.blank_id == blank]
                 assert len(texts) > 1 and len(set(texts)) == len(texts) and "\\(" not in "".join(texts), ident
+
+
+def _choice_item(label_prefix: str) -> bytes:
+    """A one-group QTI 1.2 quiz with one multiple-choice item whose options are ``{label_prefix}-A``, ``-B``."""
+    labels = "".join(f'<response_label ident="{label_prefix}-{x}"><material><mattext>{x}</mattext></material>'
+                     f"</response_label>" for x in "AB")
+    return (f'<questestinterop xmlns="http://www.imsglobal.org/xsd/ims_qtiasiv1p2"><assessment ident="q">'
+            f'<section ident="root"><section ident="g"><item ident="{label_prefix}"><itemmetadata><qtimetadata>'
+            f"<qtimetadatafield><fieldlabel>question_type</fieldlabel><fieldentry>multiple_choice_question"
+            f"</fieldentry></qtimetadatafield><qtimetadatafield><fieldlabel>points_possible</fieldlabel>"
+            f"<fieldentry>2</fieldentry></qtimetadatafield></qtimetadata></itemmetadata><presentation>"
+            f'<response_lid ident="response1" rcardinality="Single"><render_choice>{labels}</render_choice>'
+            f'</response_lid></presentation><resprocessing><respcondition continue="No"><conditionvar>'
+            f'<varequal respident="response1">{label_prefix}-B</varequal></conditionvar>'
+            f'<setvar action="Set" varname="SCORE">100</setvar></respcondition></resprocessing></item>'
+            f"</section></section></assessment></questestinterop>").encode()
+
+
+def test_the_ported_rules_lose_a_key_named_with_dots():
+    """What main's export did (issue 15): QTIMigrationTool rewrites the options' dots but not the key's."""
+    (dotted,) = import_quiz(_choice_item("rnn.concept.definition-v001"))
+    assert not dotted.key_survives and dotted.import_error
+    assert [a.migration_id for a in dotted.answers] == ["rnn_concept_definition-v001-A",
+                                                         "rnn_concept_definition-v001-B"]
+    (safe,) = import_quiz(_choice_item("rnn_concept_definition-v001"))
+    assert safe.key_survives and safe.score("rnn_concept_definition-v001-B") == 2
+    assert safe.score("rnn_concept_definition-v001-A") == 0
