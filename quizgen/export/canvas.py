@@ -1,9 +1,20 @@
 """Canvas: the QTI 1.2 zip that Canvas imports, one quiz with a question group per template.
 
 Each group draws one of its template's variants. A one-part question becomes the Canvas type
-its kind names (``kind.canvas_question``); anything else is a fill-in-multiple-blanks question,
+its kind names (``kind.canvas_question``). A question of several parts each answered by one
+option (a typed answer drawn as a choice, one letter, true/false) is a multiple-dropdowns question,
+a dropdown of the part's options per part; anything else is a fill-in-multiple-blanks question,
 whose blanks Canvas compares as text: each accepts the spellings the kind lists
-(``kind.accepted_texts``). Math is written ``\\( ... \\)``.
+(``kind.accepted_texts``), the question tells the student how to type them, and a part drawn as a
+choice lists its lettered options and takes the letter. Math is written ``\\( ... \\)``.
+
+Identifiers are :func:`~quizgen.export.common.item_identifiers`' (letters, digits, ``_``, ``-``):
+QTIMigrationTool, which Canvas runs on the upload, rewrites ``.`` and ``:`` in a choice's
+identifier but not in the condition naming the key, and Canvas then finds no right answer.
+
+Canvas scores the blanks (or dropdowns) of one question equally, each worth points / blanks,
+whatever the QTI says; where quizgen weighs them otherwise the report names the template and both
+weightings.
 
 Canvas scores a multiple-answers question by its own rule, whatever the QTI says: each of
 the c right options chosen earns 1/c of the points, each wrong option chosen costs 1/c,
@@ -23,8 +34,8 @@ from quizgen.bank.kinds import ALL_OR_NOTHING, LETTERS
 from quizgen.bank.question import Template, Variant, accepted_interval
 from quizgen.bank.texts import render_solution
 from quizgen.export.common import (XSI_NS, ExportReport, Exporter, PoolItem, answer_key, blank_count,
-    html_with_tex, identifier, ims_manifest, is_plain_label, label_html, number_text, numeric_keys,
-    stem_and_options, tex_delimited, xml_bytes, zip_bytes)
+    html_with_tex, identifier, ims_manifest, is_plain_label, item_identifiers, label_html, number_text,
+    numeric_keys, stem_and_options, tex_delimited, xml_bytes, zip_bytes)
 
 QTI12_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 QTI12_XSD = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"
@@ -60,15 +71,14 @@ def canvas_qti(spec, items: list, report: ExportReport) -> tuple:
     assessment = _c(root, "assessment", ident=quiz_id, title=spec.title)
     _c_meta(assessment, [("cc_maxattempts", "1")])
     root_section = _c(assessment, "section", ident="root_section")
-    for index, item in enumerate(items):
-        group = _c(root_section, "section", ident=identifier(f"group-{index + 1}-{item.template.id}"),
-                   title=item.template.title)
+    for index, (item, item_id) in enumerate(zip(items, item_identifiers(items))):
+        group = _c(root_section, "section", ident=f"group-{index + 1}-{item_id}", title=item.template.title)
         ordering = _c(group, "selection_ordering")
         selection = _c(ordering, "selection")
         _c(selection, "selection_number", "1")
         _c(_c(selection, "selection_extension"), "points_per_item", number_text(round(sum(item.points), 4)))
         for k, variant in enumerate(item.variants):
-            canvas_item(group, item, k, variant, report)
+            canvas_item(group, item, item_id, k, variant, report)
             report.questions += 1
         report.templates += 1
     return quiz_id, xml_bytes(root)
@@ -135,20 +145,22 @@ class _Question:
         return self.template.parts[0]
 
 
-def canvas_item(section, pool_item: PoolItem, k: int, variant: Variant, report: ExportReport):
-    """Append the item of the k-th variant of ``pool_item`` to ``section``, as the type its kind asks for."""
+def canvas_item(section, pool_item: PoolItem, item_id: str, k: int, variant: Variant, report: ExportReport):
+    """Append the item of the k-th variant of ``pool_item`` (whose identifier in the pool is ``item_id``)
+    to ``section``, as the type its kind asks for."""
     template, points = pool_item.template, pool_item.points
     stem, options = stem_and_options(template, variant)
     stem_html = html_with_tex(stem)
     solution_html = html_with_tex(render_solution(template, variant))
     part = template.parts[0]
     if len(template.parts) > 1:
-        qtype = "fill_in_multiple_blanks_question"
+        one_option_each = all(_dropdown(p, variant) is not None for p in template.parts)
+        qtype = "multiple_dropdowns_question" if one_option_each else "fill_in_multiple_blanks_question"
     elif variant.choices.get(part.name):
         qtype = "multiple_choice_question"
     else:
         qtype = part.kind.canvas_question
-    ident = identifier(f"{template.id}-v{k + 1:03d}")
+    ident = f"{item_id}-v{k + 1:03d}"
     item = _c(section, "item", ident=ident, title=f"{template.title} ({template.id} #{k + 1})")
     _c_meta(_c(item, "itemmetadata"), [("question_type", qtype),
                                        ("points_possible", number_text(round(sum(points), 4)))])
@@ -232,62 +244,94 @@ def _numerical_question(presentation, q: _Question, qtype: str):
     processing = _processing(q.item)
     for value, tolerance in numeric_keys(q.part, q.variant)[0]:
         rule = _c(processing, "respcondition", continue_="No")
-        condition = _c(rule, "conditionvar")
-        if tolerance:
-            _c_range(condition, "response1", value, tolerance)
-        else:
-            _c(condition, "varequal", number_text(value), respident="response1")
+        # always a range, an exact key too (margin 0): numeric_interaction.rb keeps no answer from a lone varequal
+        _c_range(_c(rule, "conditionvar"), "response1", value, tolerance)
         _c(rule, "setvar", "100", action="Set", varname="SCORE")
 
 
+@dataclass
+class _Blank:
+    """One Canvas blank (a text box, or a dropdown): its name in the text, its options (the texts it
+    accepts, or a dropdown's options), the indices of the right ones and quizgen's points for it."""
+
+    name: str
+    options: list
+    correct: list
+    points: float
+
+
 def _blanks_question(presentation, q: _Question, qtype: str):
-    """Fill in multiple blanks: a blank per number (or per part), each a list of accepted texts."""
-    blanks, lines, total = _blanks_and_text(q)
+    """Fill in multiple blanks, or multiple dropdowns: a blank per number (or per part) in the text,
+    each a response_lid whose labels are the texts it accepts (a dropdown's: its options)."""
+    blanks, lines = _blanks_and_text(q, dropdowns=qtype == "multiple_dropdowns_question")
     _c_material(presentation, "\n".join(lines))
-    for name, accepted, _ in blanks:
-        lid = _c(presentation, "response_lid", ident=f"response_{name}")
-        _c(_c(lid, "material"), "mattext", name)
+    for blank in blanks:
+        lid = _c(presentation, "response_lid", ident=f"response_{blank.name}")
+        _c(_c(lid, "material"), "mattext", blank.name)
         render = _c(lid, "render_choice")
-        for j, text in enumerate(accepted):
-            _c_material(_c(render, "response_label", ident=f"{q.ident}-{name}-{j + 1}"), text)
+        for j, text in enumerate(blank.options):
+            _c_material(_c(render, "response_label", ident=f"{q.ident}-{blank.name}-{j + 1}"), text)
     processing = _processing(q.item)
-    for name, accepted, weight in blanks:
-        rule = _c(processing, "respcondition", continue_="No")
+    total = sum(q.points) or 1.0
+    for blank in blanks:
+        # continue: every blank adds its share (with "No" a QTI player would stop at the first right blank)
+        rule = _c(processing, "respcondition", continue_="Yes")
         condition = _c(rule, "conditionvar")
-        if len(accepted) == 1:
-            _c(condition, "varequal", f"{q.ident}-{name}-1", respident=f"response_{name}")
+        if len(blank.correct) == 1:
+            _c(condition, "varequal", f"{q.ident}-{blank.name}-{blank.correct[0] + 1}",
+               respident=f"response_{blank.name}")
         else:
             either = _c(condition, "or")
-            for j in range(len(accepted)):
-                _c(either, "varequal", f"{q.ident}-{name}-{j + 1}", respident=f"response_{name}")
-        _c(rule, "setvar", number_text(round(100 * weight / total, 4)), action="Add", varname="SCORE")
-    q.report.note("Canvas fill-in-multiple-blanks compares text, not numbers: each blank accepts the key "
-                  "written as the question asks (rounded), and the hand-calculation key where it differs")
+            for j in blank.correct:
+                _c(either, "varequal", f"{q.ident}-{blank.name}-{j + 1}", respident=f"response_{blank.name}")
+        # Canvas reads only that this adds to SCORE (and scores blanks equally); other players use the weight
+        _c(rule, "setvar", number_text(round(100 * blank.points / total, 4)), action="Add", varname="SCORE")
+    _weights_note(q, blanks, qtype)
+    if qtype == "fill_in_multiple_blanks_question":
+        q.report.note("Canvas fill-in-multiple-blanks compares text, not numbers: each blank accepts the key "
+                      "written as the question asks (rounded), and the hand-calculation key where it differs; "
+                      "the question tells the student so")
 
 
-def _blanks_and_text(q: _Question) -> tuple:
-    """``(blanks, lines, total)``: the blanks as ``(name, [accepted texts], points)``, the question's HTML
-    lines (the stem, then a line per part naming its blanks, or describing a part graded by hand) and
-    the points of every part (a part graded by hand included: it keeps its share of the score)."""
+def _weights_note(q: _Question, blanks: list, qtype: str) -> None:
+    """Say in the report where Canvas's equal blanks give other marks than quizgen's parts."""
+    total = sum(q.points)
+    each = total / len(blanks) if blanks else 0.0
+    if blanks and all(abs(b.points - each) <= 1e-9 * max(1.0, total) for b in blanks):
+        return
+    counts = [blank_count(p, q.variant) for p in q.template.parts]
+    parts = ", ".join(f"{p.label} {pts:g} ({n} blank{'s' if n > 1 else ''})"
+                      for p, pts, n in zip(q.template.parts, q.points, counts))
+    kind = "dropdowns" if qtype == "multiple_dropdowns_question" else "blanks"
+    q.report.note(f"{q.template.id}: Canvas scores the {len(blanks)} {kind} of this question equally "
+                  f"({each:g} of {total:g} points each); quizgen's parts: {parts}")
+
+
+def _blanks_and_text(q: _Question, dropdowns: bool) -> tuple:
+    """``(blanks, lines)``: the :class:`_Blank` list and the question's HTML lines (the stem, then a
+    line per part naming its blanks, or describing a part graded by hand, then how to type)."""
     template, variant, report = q.template, q.variant, q.report
-    blanks, lines = [], [q.stem_html]
+    blanks, lines, typed = [], [q.stem_html], False
     counts = [blank_count(p, variant) for p in template.parts]
-    per_blank = [pts / n for pts, n in zip(q.points, counts) for _ in range(n)]
-    weights = iter(per_blank)
-    for part, n in zip(template.parts, counts):
+    for part, n, pts in zip(template.parts, counts, q.points):
+        dropdown = _dropdown(part, variant) if dropdowns else None
+        if dropdown is not None:
+            options, right = dropdown
+            blanks.append(_Blank(f"blank{len(blanks) + 1}", options, [right], pts))
+            joiner = ": " if is_plain_label(part.label) else " = "
+            lines.append(f"<p>{label_html(part)}{joiner}[{blanks[-1].name}]</p>")
+            continue
         texts = blank_texts(part, variant, report, template)
         if texts is None:
             report.note(f"{template.id}: part {part.label} ({part.kind.name}) cannot be a Canvas blank; "
-                        "it is shown as text and must be graded by hand")
+                        "it is shown as text and must be graded by hand (Canvas gives its points to the blanks)")
             lines.append(f"<p>{label_html(part)}: <em>{html.escape(part.kind.describe())}</em></p>")
-            for _ in range(n):
-                next(weights)
             continue
         names = []
         for accepted in texts:
             name = f"blank{len(blanks) + 1}"
             names.append(f"[{name}]")
-            blanks.append((name, accepted, next(weights)))
+            blanks.append(_Blank(name, accepted, list(range(len(accepted))), pts / n))
         if len(names) == 1:
             shown = names[0]
         elif part.kind.blank_layout == "tuple":
@@ -295,25 +339,75 @@ def _blanks_and_text(q: _Question) -> tuple:
         else:
             shown = "[" + ", ".join(names) + "]"
         joiner = ": " if is_plain_label(part.label) else " = "
-        lines.append(f"<p>{label_html(part)}{joiner}{shown}</p>")
-    return blanks, lines, sum(per_blank) or 1.0
+        how = _how_to_type(part, variant)
+        lines.append(f"<p>{label_html(part)}{joiner}{shown}" + (f" <em>({how})</em>" if how else "") + "</p>")
+        lines += _listed_options(part, variant)
+        typed = True
+    if typed:
+        lines.append("<p><em>Each box is compared with the answer as text: type plain numbers as asked "
+                     "(no spaces, units or formulas).</em></p>")
+    return blanks, lines
+
+
+def _dropdown(part, variant: Variant) -> tuple | None:
+    """``(options as plain text, index of the right one)`` when the part is answered by one option
+    (a typed answer drawn as a choice, one letter, true or false), else None. Plain text: a dropdown
+    shows no math."""
+    choice = variant.choices.get(part.name)
+    kind = part.kind
+    if choice:
+        return [kind.format(kind.from_json(o)) for o in choice["options"]], LETTERS.index(choice["key"])
+    if kind.answer_form == "options" and not kind.credit_rules_apply:
+        labels, correct = kind.choice_options(answer_key(part, variant))
+        return list(labels), correct[0]
+    return None
+
+
+def _how_to_type(part, variant: Variant) -> str:
+    """What the student must type so that Canvas's text comparison finds it (the question says so)."""
+    kind = part.kind
+    if variant.choices.get(part.name):
+        return "type the letter of your choice"
+    if kind.answer_form == "numbers":
+        if kind.exact:
+            return "type whole numbers"
+        decimals = kind.hand_decimals(None)
+        return f"type {decimals} decimals" if decimals is not None else "type the number as computed"
+    if kind.answer_form == "options":
+        return "type the letters" if kind.credit_rules_apply else "type the letter"
+    if kind.answer_form == "formula":
+        return "type the formula; it is compared as text"
+    return ""
+
+
+def _listed_options(part, variant: Variant) -> list:
+    """A part drawn as a choice in a question of typed blanks: its lettered options, as HTML lines."""
+    choice = variant.choices.get(part.name)
+    if not choice:
+        return []
+    kind = part.kind
+    items = "".join(f"<li>{LETTERS[i]}: {tex_delimited(kind.tex(kind.from_json(o)))}</li>"
+                    for i, o in enumerate(choice["options"]))
+    return [f"<ul>{items}</ul>"]
 
 
 def blank_texts(part, variant: Variant, report: ExportReport, template: Template) -> list | None:
     """For each Canvas blank of a part, the texts it accepts (None: the part cannot be a blank)."""
     choice = variant.choices.get(part.name)
     if choice:
-        return [[choice["key"], choice["key"].lower()]]
+        return [[choice["key"]]]  # its options are listed beside it; Canvas ignores case
     kind = part.kind
     if kind.answer_form == "formula":
         report.note(f"{template.id}: formula answers are matched as text in Canvas")
     if kind.answer_form == "numbers" and kind.hand_decimals(None) is not None:
         report.note("Canvas blanks are matched as text: a number is right when written with the stem's "
-                    "decimals and within the tolerance (each such spelling is accepted)")
+                    "decimals and within the tolerance (each such spelling is accepted); each part says "
+                    "how many decimals to type")
     return kind.accepted_texts(answer_key(part, variant), accepted_interval(part, variant))
 
 
 _QUESTION_WRITERS = {"multiple_choice_question": _choice_question, "multiple_answers_question": _choice_question,
                      "true_false_question": _choice_question, "essay_question": _essay_question,
                      "numerical_question": _numerical_question,
-                     "fill_in_multiple_blanks_question": _blanks_question}
+                     "fill_in_multiple_blanks_question": _blanks_question,
+                     "multiple_dropdowns_question": _blanks_question}

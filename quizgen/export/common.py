@@ -233,10 +233,39 @@ def matrix_rows_cols(value) -> tuple:
 # ------------------------------------------------------------------------------- XML, manifests and zips
 
 
+# Identifiers keep to letters, digits, "_" and "-" and start with a letter: every importer reads
+# them unchanged (QTIMigrationTool, which Canvas runs, turns "." and ":" into "_" in choice
+# identifiers but not in the <varequal> that names the key, losing it), and they are xs:ID/NCName.
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
 def identifier(text: str) -> str:
-    """``text`` as an XML identifier (NCName-safe: other characters become ``_``)."""
-    ident = re.sub(r"[^A-Za-z0-9._-]", "_", text)
-    return ident if re.match(r"[A-Za-z_]", ident) else "I" + ident
+    """``text`` as an identifier every importer keeps as written: other characters become ``_``,
+    and one not starting with a letter gets ``I`` before it."""
+    ident = _UNSAFE.sub("_", text)
+    return ident if re.match(r"[A-Za-z]", ident) else "I" + ident
+
+
+def item_identifiers(items: list) -> list:
+    """One identifier per :class:`PoolItem`, unique in the pool, from which its questions' identifiers
+    are made (``{it}-v001``). A template listed twice (two forms, sizes or credit rules) is told apart
+    by its form and size, and any identifiers still alike (ids differing only in characters
+    :func:`identifier` replaces) by a count: an LMS matching by identifier would keep only one."""
+    listed = {}
+    for item in items:
+        listed[item.template.id] = listed.get(item.template.id, 0) + 1
+    out, used = [], set()
+    for item in items:
+        ident = identifier(item.template.id)
+        if listed[item.template.id] > 1:
+            ident = f"{ident}-{item.form}-{item.size}"
+        unique, n = ident, 1
+        while unique in used:
+            n += 1
+            unique = f"{ident}-{n}"
+        used.add(unique)
+        out.append(unique)
+    return out
 
 
 def xml_bytes(root, finish=None) -> bytes:

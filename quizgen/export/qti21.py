@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
 from quizgen.bank.kinds import ALL_OR_NOTHING, LETTERS
-from quizgen.bank.question import Template, Variant
+from quizgen.bank.question import Template, Variant, accepted_interval
 from quizgen.bank.texts import render_solution
-from quizgen.export.common import (XSI_NS, ExportReport, Exporter, PoolItem, answer_key, identifier,
-    ims_manifest, is_plain_label, matrix_rows_cols, number_text, numeric_keys, stem_and_options,
-    xhtml_and_formulas, xml_bytes, zip_bytes)
+from quizgen.export.common import (XSI_NS, ExportReport, Exporter, PoolItem, answer_key,
+    identifier, ims_manifest, is_plain_label, item_identifiers, matrix_rows_cols, number_text, numeric_keys,
+    stem_and_options, xhtml_and_formulas, xml_bytes, zip_bytes)
 from quizgen.papers.richtext import SLOT_RE
 
 QTI_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
@@ -48,9 +48,9 @@ class Qti21Exporter(Exporter):
 def qti21_package(spec, items: list, report: ExportReport) -> bytes:
     """The zip: ``imsmanifest.xml`` and ``items/<identifier>.xml`` per variant of each item (:class:`PoolItem`)."""
     files, resources = [], []
-    for item in items:
+    for item, pool_id in zip(items, item_identifiers(items)):
         for k, variant in enumerate(item.variants):
-            item_id, data = qti21_item(item, k, variant, report)
+            item_id, data = qti21_item(item, pool_id, k, variant, report)
             href = f"items/{item_id}.xml"
             files.append((href, data))
             resources.append((item_id, href, [href]))
@@ -65,14 +65,12 @@ def qti21_package(spec, items: list, report: ExportReport) -> bytes:
 
 def _flow(text: str, inline: bool = False) -> list:
     """Markdown text as QTI 2.1 flow elements (XHTML in the QTI namespace, math as MathML)."""
-    from quizgen.papers.mathrender import to_mathml
-
     rendered, formulas = xhtml_and_formulas(text, inline)
     root = ET.fromstring(f"<div>{rendered}</div>")
 
     def math_element(index: int, inline_only: bool):
         latex, display = formulas[index]
-        return ET.fromstring(to_mathml(latex, display and not inline_only))
+        return _mathml2(latex, display and not inline_only)
 
     def convert(element, parent_inline: bool):
         out = ET.Element(_Q + element.tag, {k: v for k, v in element.attrib.items()
@@ -138,9 +136,25 @@ def _inline(parent, text: str):
 
 
 def _math_inline(parent, latex: str):
+    parent.append(_mathml2(latex, False))
+
+
+# MathML 3's named spaces that MathML 2 (which QTI 2.1 imports) lacks, as the lengths MathML 3 gives
+# them (n/18 em); latex2mathml writes \! as width="negativethinmathspace"
+_MATHML3_SPACES = {f"negative{name}mathspace": f"-{n / 18:.4f}em" for n, name in enumerate(
+    ("veryverythin", "verythin", "thin", "medium", "thick", "verythick", "veryverythick"), start=1)}
+
+
+def _mathml2(latex: str, display: bool):
+    """One formula as a MathML 2 element (the MathML 3 widths QTI 2.1's schema refuses rewritten)."""
     from quizgen.papers.mathrender import to_mathml
 
-    parent.append(ET.fromstring(to_mathml(latex, False)))
+    element = ET.fromstring(to_mathml(latex, display))
+    for node in element.iter():
+        width = node.get("width")
+        if width in _MATHML3_SPACES:
+            node.set("width", _MATHML3_SPACES[width])
+    return element
 
 
 def _append_text(element, text: str):
@@ -252,10 +266,11 @@ class _Part:
     credit: str = ALL_OR_NOTHING  # the section's multiple_answer_credit
 
 
-def qti21_item(pool_item: PoolItem, k: int, variant: Variant, report: ExportReport) -> tuple:
-    """(identifier, XML bytes) of the QTI 2.1 assessmentItem of the k-th variant of ``pool_item``."""
+def qti21_item(pool_item: PoolItem, pool_id: str, k: int, variant: Variant, report: ExportReport) -> tuple:
+    """(identifier, XML bytes) of the QTI 2.1 assessmentItem of the k-th variant of ``pool_item``, whose
+    identifier in the pool is ``pool_id``."""
     template, points = pool_item.template, pool_item.points
-    item_id = identifier(f"{template.id}-v{k + 1:03d}")
+    item_id = f"{pool_id}-v{k + 1:03d}"
     item = _QtiItem(item_id, f"{template.title} ({template.id} #{k + 1})")
     stem, options = stem_and_options(template, variant)
     for block in _flow(stem):
@@ -376,6 +391,10 @@ def _numbers_part(p: _Part):
     """A text entry per number, each worth an equal share, laid out as the kind says (list, tuple, table)."""
     kind, item = p.part.kind, p.item
     keys = numeric_keys(p.part, p.variant)
+    # the correct response as the stem asks for it (rounded), as the kind writes it: a player may show it
+    shown = [texts[0] for texts in kind.accepted_texts(answer_key(p.part, p.variant),
+                                                        accepted_interval(p.part, p.variant))]
+    keys = list(zip(shown, keys))
     base = "integer" if kind.exact else "float"
     each = p.points / len(keys)
     if kind.blank_layout == "table":
@@ -408,8 +427,10 @@ def _numbers_part(p: _Part):
     item.body.append(paragraph)
 
 
-def _text_entry(item: _QtiItem, container, keys: list, base_type: str, weight: float, length: int):
-    ident = item.response("single", base_type, [number_text(keys[0][0])])
+def _text_entry(item: _QtiItem, container, entry: tuple, base_type: str, weight: float, length: int):
+    """A text entry scored ``weight``; ``entry``: (the key as shown, [(value, tolerance), ...])."""
+    shown, keys = entry
+    ident = item.response("single", base_type, [shown])
     container.append(_q("textEntryInteraction", {"responseIdentifier": ident, "expectedLength": length}))
     item.score_if(_tolerant_equal(ident, keys, base_type), weight)
 

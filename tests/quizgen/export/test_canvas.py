@@ -11,6 +11,7 @@ import pytest
 from quizgen.bank.marking import grade
 from quizgen.export import ExportReport, get_exporter
 from quizgen.export.canvas import blank_texts
+from quizgen.export.common import identifier
 from tests.quizgen.export.pool import exported_ids
 
 CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
@@ -71,7 +72,7 @@ def test_canvas_numeric_ranges_and_choices(canvas, setup):
     _, bank = exported_ids(setup[1])
     kind = bank.get("dbm.energy").parts[0].kind
     numerical = [i for i in root.iter(Q12 + "item") if _meta(i, "question_type") == "numerical_question"
-                 and "dbm.energy" in i.get("ident")]
+                 and i.get("ident").startswith(identifier("dbm.energy") + "-")]
     assert numerical
     for item in numerical:
         condition = item.find(f"{Q12}resprocessing/{Q12}respcondition[@continue='No']/{Q12}conditionvar")

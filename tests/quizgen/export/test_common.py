@@ -36,3 +36,24 @@ def test_lms_blanks_accept_the_interval_quizgen_grade_accepts():
     texts = part.kind.accepted_texts(part.kind.from_json(variant.answers["Z"]), interval)[0]
     assert "18.4631" in texts and texts[0] == f"{variant.answers['Z']:.4f}"
     assert all(lo <= float(t) <= hi for t in texts)
+
+
+def test_identifiers_are_safe_for_every_importer_and_unique():
+    """Letters, digits, "_" and "-" only, starting with a letter (what QTIMigrationTool keeps unchanged and
+    xs:ID accepts); a template listed twice, or two ids alike once made safe, still get two identifiers."""
+    import re
+    from types import SimpleNamespace
+
+    from quizgen.export.common import identifier, item_identifiers
+
+    for text in ("rnn.concept.definition-v001-A", "1st:item", "a b/c", "ümlaut.x"):
+        assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", identifier(text)), text
+    assert identifier("rnn.concept.definition") == "rnn_concept_definition"
+
+    def item(template_id, form="typed", size="calculator"):
+        return SimpleNamespace(template=SimpleNamespace(id=template_id), form=form, size=size)
+
+    ids = item_identifiers([item("rnn.softmax_output"), item("rnn.softmax_output", "choice"),
+                            item("a.b"), item("a_b"), item("lstm.cell_step")])
+    assert ids == ["rnn_softmax_output-typed-calculator", "rnn_softmax_output-choice-calculator",
+                   "a_b", "a_b-2", "lstm_cell_step"]

@@ -1,13 +1,15 @@
 """QTI 2.1 export: items and the package's manifest are valid against the IMS XML schemas kept in
 tests/data/qti/ (see its README); numbers use tolerant equal; choices, essays and text; determinism."""
 
-import math
+import re
 import zipfile
 from xml.etree import ElementTree as ET
 
 import pytest
 
 from quizgen.export import get_exporter
+from quizgen.export.common import identifier
+from tests.quizgen.export.every_template import every_template_spec
 from tests.quizgen.export.pool import exported_ids
 
 QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
@@ -50,7 +52,7 @@ def test_qti21_numeric_items_use_tolerant_equal(qti, setup):
     _, bank = exported_ids(setup[1])
     kind = bank.get("lstm.cell_step").parts[0].kind
     items = _items(out)
-    lstm = next(i for n, i in items.items() if "lstm.cell_step" in n)
+    lstm = next(i for n, i in items.items() if identifier("lstm.cell_step") + "-" in n)
     entries = lstm.findall(f".//{QTI}textEntryInteraction")
     assert len(entries) == 6
     equals = lstm.findall(f".//{QTI}equal")
@@ -89,3 +91,48 @@ def test_qti21_is_deterministic(setup, qti, tmp_path):
     again = tmp_path / "again.zip"
     get_exporter("qti").export(spec, 2, again, banks=[bank], seed=7)
     assert again.read_bytes() == qti[1].read_bytes()
+
+
+@pytest.fixture(scope="module")
+def every_template_qti(tmp_path_factory):
+    """The QTI 2.1 package of every template in both forms and every size (each listed several times)."""
+    root = tmp_path_factory.mktemp("every-qti")
+    spec = root / "every.toml"
+    spec.write_text(every_template_spec(), encoding="utf-8")
+    out = root / "every.zip"
+    return get_exporter("qti").export(spec, 1, out, seed=3), out
+
+
+def test_qti21_every_template_is_valid_and_named_once(every_template_qti, schemas):
+    """Every item of every template (typed and choice, each size) against the IMS schema; zip entries
+    and manifest identifiers unique (xs:ID), though each template is listed several times."""
+    etree, item_schema, cp_schema = schemas
+    report, out = every_template_qti
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        assert len(names) == len(set(names)) == report.questions + 1
+        manifest = etree.fromstring(archive.read("imsmanifest.xml"))
+        assert cp_schema.validate(manifest), cp_schema.error_log
+        idents = [r.get("identifier") for r in manifest.iter(CP + "resource")]
+        assert len(idents) == len(set(idents)) == report.questions
+        invalid = []
+        for name in names[1:]:
+            item = etree.fromstring(archive.read(name))
+            if not item_schema.validate(item):
+                invalid.append((name, str(item_schema.error_log.last_error)))
+        assert not invalid, f"{len(invalid)} of {report.questions} items fail the schema: {invalid[:3]}"
+
+
+def test_qti21_correct_responses_are_written_as_the_stem_asks(every_template_qti):
+    """A player shows correctResponse: a number there has at most the decimals the stem asks for (no
+    float noise such as -0.31852077690277086)."""
+    _, out = every_template_qti
+    noisy = []
+    for name, item in _items(out).items():
+        for decl in item.iter(f"{QTI}responseDeclaration"):
+            if decl.get("baseType") not in ("float", "integer"):
+                continue
+            for value in decl.iter(f"{QTI}value"):
+                if not re.fullmatch(r"-?\d+(\.\d{1,6})?", value.text):
+                    noisy.append((name, value.text))
+    assert not noisy, noisy[:5]

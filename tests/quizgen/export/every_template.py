@@ -1,0 +1,19 @@
+"""A spec that selects every template of the bank in both forms (typed, choice) and every size it has:
+each template is listed several times, so the exports must also keep its identifiers apart."""
+
+from quizgen.bank.loader import load_bank
+
+FORMS = ("typed", "choice")
+SIZES = ("calculator", "computer")
+
+
+def every_template_spec() -> str:
+    """The spec's TOML: a section per (form, size) listing the templates that have that size."""
+    bank = load_bank(())
+    lines = ['title = "Every template"', 'exam_id = "every-template"', ""]
+    for form in FORMS:
+        for size in SIZES:
+            ids = sorted(t.id for t in bank.templates.values() if size in t.sizes)
+            lines += ["[[section]]", f'title = "{form} {size}"', f"ids = {ids!r}".replace("'", '"'),
+                      f'form = "{form}"', f'size = "{size}"', ""]
+    return "\n".join(lines)
