@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import string
+import difflib
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -152,6 +153,15 @@ def section_pool(spec: ExamSpec, bank: Bank, index: int) -> list:
                 bank.get(template_id)
             except KeyError as exc:
                 raise InputError(spec.path, f"{where}: {exc.args[0]}") from None
+    # a misspelt topic or tag would silently select nothing of it ("rbms" for "rbm")
+    for key, named, known in (("topic", section.topics, set(bank.topics)),
+                              ("tag", section.tags, {tag for t in bank.templates.values() for tag in t.tags})):
+        unknown = [n for n in named if n not in known]
+        if unknown:
+            close = {n: difflib.get_close_matches(n, known, n=1) for n in unknown}
+            hint = "; ".join(f"{n!r}" + (f" (did you mean {c[0]!r}?)" if c else "") for n, c in close.items())
+            raise InputError(spec.path, f"{where}: no {key} {hint} in the bank; {key}s: "
+                                        f"{', '.join(sorted(known))}")
     pool = bank.select(topics=section.topics, tags=section.tags, difficulty=section.difficulty)
     if section.ids:
         by_id = {t.id: t for t in pool} if (section.topics or section.tags or section.difficulty) else bank.templates
