@@ -159,3 +159,51 @@ def test_moodle_xml_numbers_have_no_float_noise(imported):
             for answer in sub.answers:
                 if sub.qtype == "numerical":
                     assert not re.search(r"\.\d{9,}", answer.text + " " + repr(answer.tolerance)), answer
+
+
+PROBE_TEMPLATE = r'''
+from quizgen.bank import Number, Part, Symbolic
+
+TITLE = "Characters Moodle's cloze syntax reads"
+VERSION = 1
+DECIMALS = 2
+PARTS = [Part("a", Number(decimals=2), label="a", points=1),
+         Part("f", Symbolic(variables=("x",)), label="f", points=1)]
+MISTAKES = {"probe": r"1/2 a~b \sigma \} {x} #3 \# \"q\" & &amp; 50% =x ~ *"}
+
+
+def generate(rng):
+    return {"x": float(rng.integers(2, 9))}
+
+
+def solve(p, work):
+    work.answer("a", p["x"] * (2 if work.made("probe") else 1) / 3)
+    work.answer("f", "2*x")
+
+
+STEM = "Compute $x/3$ for $x = {{ p.x }}$, then write $2x$ with a star."
+SOLUTION = "{{ key.a }}"
+'''
+
+
+def test_escaped_feedback_and_short_answers_come_back_as_written(tmp_path):
+    """Moodle decodes an embedded answer's text and feedback with html_entity_decode and then \\} and
+    \\# only, and reads * in a short answer as a wildcard: a mistake's feedback full of the syntax's
+    characters, and a formula with a star, come back as written, and the star is a star."""
+    bank = tmp_path / "probe"
+    bank.mkdir()
+    (bank / "escaping.py").write_text(PROBE_TEMPLATE, encoding="utf-8")
+    spec = tmp_path / "spec.toml"
+    spec.write_text('title = "P"\nexam_id = "p"\n[[section]]\ntitle = "P"\nids = ["probe.escaping"]\n',
+                    encoding="utf-8")
+    _, items = select_pool(spec, (bank,), 3, 2)
+    for variant in items[0].variants:
+        data = moodle_xml([dataclasses.replace(items[0], variants=[variant])], ExportReport("moodle", "-"))
+        (element,) = [q for q in ET.fromstring(data).findall("question") if q.get("type") != "category"]
+        question = moodle.import_question(element)
+        assert question.qtype == "multianswer" and not question.errors
+        assert problems(question, items[0], variant) == []
+        feedback = {a.feedback for a in question.subquestions[0].answers if a.feedback}
+        assert len(feedback) == 1 and "a~b" in feedback.pop()
+        formula = question.subquestions[1]
+        assert moodle.shortanswer_fraction(formula, "2*x") == 1 and moodle.shortanswer_fraction(formula, "2+x") == 0
