@@ -499,9 +499,16 @@ def export():
 
     \b
     Examples:
-      quizgen export moodle examples/final.toml --variants 20 --out final-moodle.xml
-      quizgen export qti examples/final.toml --variants 20 --out final-qti.zip
-      quizgen export qti examples/final.toml --variants 20 --flavor canvas --out final-canvas.zip
+      quizgen export moodle examples/final.toml --variants 20 --out final-moodle.xml \\
+          --secret-file ~/.config/quizgen/final.secret
+      quizgen export qti examples/final.toml --variants 20 --out final-qti.zip \\
+          --secret-file ~/.config/quizgen/final.secret
+      quizgen export qti examples/final.toml --variants 20 --flavor canvas --out final-canvas.zip \\
+          --secret-file ~/.config/quizgen/final.secret
+      quizgen export moodle examples/unit4-quiz.toml --variants 5 --public-seed 1 --out practice.xml
+
+    The variants are drawn from the exam secret, so that nobody without it can rebuild the questions
+    and their answers from the spec; --public-seed N draws a practice pool anyone can rebuild.
     """
 
 
@@ -511,8 +518,12 @@ def _export_options(fn):
         click.option("--variants", "-n", type=click.IntRange(min=1), default=10, show_default=True,
                      help="Variants per template."),
         click.option("--out", required=True, type=click.Path(dir_okay=False)),
-        click.option("--seed", type=int, default=0, show_default=True,
-                     help="Variants are drawn from this seed (not the exam secret)."),
+        click.option("--secret-file", type=click.Path(dir_okay=False),
+                     help="Draw the variants from the exam secret (created on first use, mode 600); "
+                          "default: secret_file in the spec."),
+        click.option("--public-seed", "--seed", "public_seed", type=int, default=None,
+                     help="Draw a practice pool from this public seed instead: anyone with the spec can "
+                          "rebuild it, answers included."),
         click.option("--force", is_flag=True, help="Replace an existing file."),
     ]):
         fn = option(fn)
@@ -534,30 +545,34 @@ def _run_export(format_name, out, force, **kwargs):
 
 @export.command("moodle")
 @_export_options
-def export_moodle_cmd(spec, variants, out, seed, force, banks):
+def export_moodle_cmd(spec, variants, out, secret_file, public_seed, force, banks):
     """Moodle XML: a category per template holding N variants.
 
     \b
     Example:
-      quizgen export moodle examples/unit4-quiz.toml --variants 20 --out unit4.xml
+      quizgen export moodle examples/unit4-quiz.toml --variants 20 --out unit4.xml \\
+          --secret-file ~/.config/quizgen/unit4.secret
     """
-    _run_export("moodle", out, force, spec_path=spec, variants=variants, banks=banks, seed=seed)
+    _run_export("moodle", out, force, spec_path=spec, variants=variants, banks=banks, seed=public_seed,
+                secret_file=secret_file)
 
 
 @export.command("qti")
 @_export_options
 @click.option("--flavor", type=click.Choice(["qti21", "canvas"]), default="qti21", show_default=True,
               help="qti21: an IMS QTI 2.1 content package; canvas: the QTI 1.2 that Canvas imports.")
-def export_qti_cmd(spec, variants, out, seed, force, banks, flavor):
+def export_qti_cmd(spec, variants, out, secret_file, public_seed, force, banks, flavor):
     """A QTI content package (zip): QTI 2.1, or QTI 1.2 for Canvas.
 
     \b
     Example:
-      quizgen export qti examples/unit4-quiz.toml --variants 20 --out unit4-qti.zip
+      quizgen export qti examples/unit4-quiz.toml --variants 20 --out unit4-qti.zip \\
+          --secret-file ~/.config/quizgen/unit4.secret
     """
     from quizgen.export import QTI_FLAVORS
 
-    _run_export(QTI_FLAVORS[flavor], out, force, spec_path=spec, variants=variants, banks=banks, seed=seed)
+    _run_export(QTI_FLAVORS[flavor], out, force, spec_path=spec, variants=variants, banks=banks,
+                seed=public_seed, secret_file=secret_file)
 
 
 if __name__ == "__main__":

@@ -126,6 +126,16 @@ BUILDERS = {"single": _single_or_multiple, "multiple": _single_or_multiple,
             "truefalse": _truefalse, "matching": _matching, "essay": _essay}
 
 
+MARKING_POINTS = "Marking points:"  # heads an essay's rubric at the end of its solution
+
+
+def without_marking_points(solution: str) -> str:
+    """An essay's solution text without its rubric (what a student may see after the exam; the
+    marking points are for the marker)."""
+    head, _, _ = solution.partition(MARKING_POINTS)
+    return head.strip()
+
+
 def template_from_item(item: dict, topic: str, path: Path, index: int) -> Template:
     where = f"{path}: question {index + 1}" + (f" ({item['id']})" if "id" in item else "")
     for key in ("id", "type", "stem"):
@@ -136,7 +146,7 @@ def template_from_item(item: dict, topic: str, path: Path, index: int) -> Templa
     parts, generate, solve, stem = BUILDERS[item["type"]](item, where)
     explanation = item.get("explanation", "")
     if item["type"] == "essay":
-        explanation = (explanation + "\n\nMarking points:\n\n"
+        explanation = (explanation + f"\n\n{MARKING_POINTS}\n\n"
                        + "\n".join(f"- {r}" for r in item["rubric"])).strip()
     title = item.get("title") or item["stem"].strip().split("\n")[0][:60]
     return Template(

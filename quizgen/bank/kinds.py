@@ -22,9 +22,11 @@ answers are read by a whitelisting parser (:mod:`quizgen.bank.symbolic`).
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -116,6 +118,37 @@ class Tolerance:
             keys.append((middle, half))
         return keys
 
+    def lms_key_texts(self, key: float, lo: float, hi: float, decimals: int | None) -> list:
+        """:meth:`lms_keys` written as an LMS shows them, at the stem's precision: ``[(value, tolerance),
+        ...]`` as decimal texts. The key rounded to ``decimals``, with the tolerance that keeps it inside
+        [lo, hi]; then the middle and half width of [lo, hi] cut inwards to a grid one decimal finer, so
+        that together they accept every answer of ``decimals`` (and one more) decimals quizgen accepts,
+        and nothing outside [lo, hi]. Exact (lo == hi): the key with tolerance 0."""
+        if not hi > lo:
+            return [(_decimal_text(Decimal(repr(float(key)))), "0")]
+        if decimals is None:  # a tolerance in significant figures or relative: a grid 1/10 of the width
+            unit = Decimal(1).scaleb(math.floor(math.log10(hi - lo)) - 1)
+        else:
+            unit = Decimal(1).scaleb(-(decimals + 1))
+        low = (Decimal(lo) / unit).to_integral_value(ROUND_CEILING) * unit
+        high = (Decimal(hi) / unit).to_integral_value(ROUND_FLOOR) * unit
+        while low > high:  # narrower than the grid: a finer one
+            unit /= 10
+            low = (Decimal(lo) / unit).to_integral_value(ROUND_CEILING) * unit
+            high = (Decimal(hi) / unit).to_integral_value(ROUND_FLOOR) * unit
+        exact = Decimal(repr(float(key)))
+        if decimals is not None:
+            shown = exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_EVEN)
+        else:  # no decimals asked for: the key with the fewest digits that stays in the middle half
+            shown = _shortest_inside(exact, low + (high - low) / 4, high - (high - low) / 4, unit)
+        if not low <= shown <= high:  # the rounded key outside: the key on the finer grid, inside
+            shown = min(max(exact.quantize(unit, ROUND_HALF_EVEN), low), high)
+        texts = [(_decimal_text(shown), _decimal_text((min(shown - low, high - shown)).normalize()))]
+        middle, half = (low + high) / 2, (high - low) / 2
+        if middle != shown:
+            texts.append((_decimal_text(middle.normalize()), _decimal_text(half.normalize())))
+        return texts
+
     def spellings(self, key: float, lo: float, hi: float, decimals: int | None) -> list:
         """The texts of one number that an LMS comparing text (Canvas) accepts: those quizgen grades
         right, i.e. every rounding to ``decimals`` inside [lo, hi], the key's own first; without
@@ -129,6 +162,21 @@ class Tolerance:
             if text not in texts and lo <= float(text) <= hi:
                 texts.append(text)
         return texts
+
+
+def _shortest_inside(value: Decimal, low: Decimal, high: Decimal, unit: Decimal) -> Decimal:
+    """``value`` rounded to the fewest decimals (down to ``unit``) that keep it within [low, high]."""
+    for places in range(-int(unit.adjusted()) + 1):
+        rounded = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
+        if low <= rounded <= high:
+            return rounded
+    return value.quantize(unit, ROUND_HALF_EVEN)
+
+
+def _decimal_text(value: Decimal) -> str:
+    """A decimal as plain text, no exponent and never "-0": ``0.9000`` stays as written."""
+    text = format(value, "f")
+    return text[1:] if text.startswith("-") and value == 0 else text
 
 
 def _fixed(value: float, decimals: int) -> str:
@@ -371,6 +419,11 @@ class AnswerKind:
         the part's accepted interval (:func:`quizgen.bank.question.accepted_interval`)."""
         raise NotImplementedError(f"{self.name} answers are not numbers")
 
+    def blank_key_texts(self, key, interval: dict | None) -> list:
+        """As :meth:`blank_keys`, the pairs as decimal texts at the stem's precision (what an LMS shows
+        as the answer); ``interval`` None (an exact kind, or none frozen): the key, exactly."""
+        raise NotImplementedError(f"{self.name} answers are not numbers")
+
     def choice_options(self, key) -> tuple:
         """("options" form) ``(labels, correct)``: the labels, and the sorted indices of the right ones."""
         raise NotImplementedError(f"{self.name} answers are not options")
@@ -481,6 +534,10 @@ class Number(AnswerKind):
     def blank_keys(self, key, interval) -> list:
         return [self.tolerance.lms_keys(float(key), float(interval["lo"]), float(interval["hi"]))]
 
+    def blank_key_texts(self, key, interval) -> list:
+        lo, hi = (float(key), float(key)) if interval is None else (float(interval["lo"]), float(interval["hi"]))
+        return [self.tolerance.lms_key_texts(float(key), lo, hi, self.decimals)]
+
     def accepted_texts(self, key, interval) -> list:
         return [self.tolerance.spellings(float(key), float(interval["lo"]), float(interval["hi"]), self.decimals)]
 
@@ -559,6 +616,9 @@ class Integer(AnswerKind):
     def blank_keys(self, key, interval) -> list:
         return [[(float(key), 0.0)]]
 
+    def blank_key_texts(self, key, interval) -> list:
+        return [[(str(int(key)), "0")]]
+
     def accepted_texts(self, key, interval) -> list:
         return [[str(int(key))]]
 
@@ -576,6 +636,11 @@ class _NumbersExportForms:
 
     def blank_keys(self, key, interval) -> list:
         return [self.tolerance.lms_keys(e, lo, hi) for e, lo, hi in self._entries(key, interval)]
+
+    def blank_key_texts(self, key, interval) -> list:
+        if interval is None:
+            interval = {"lo": key, "hi": key}
+        return [self.tolerance.lms_key_texts(e, lo, hi, self.decimals) for e, lo, hi in self._entries(key, interval)]
 
     def accepted_texts(self, key, interval) -> list:
         return [self.tolerance.spellings(e, lo, hi, self.decimals) for e, lo, hi in self._entries(key, interval)]
@@ -839,6 +904,9 @@ class Shape(AnswerKind):
     def blank_keys(self, key, interval) -> list:
         return [[(float(d), 0.0)] for d in key]
 
+    def blank_key_texts(self, key, interval) -> list:
+        return [[(str(int(d)), "0")] for d in key]
+
     def accepted_texts(self, key, interval) -> list:
         return [[str(int(d))] for d in key]
 
@@ -957,6 +1025,18 @@ class Choice(AnswerKind):
         if len(letters) == 1:
             return [[letters]]
         return [[letters, ", ".join(letters), ",".join(letters), " ".join(letters)]]
+
+    def every_spelling(self, key) -> list:
+        """Every way of typing exactly the right letters that :meth:`parse` reads (any order; run
+        together or parted by ", ", "," or " "), the sorted letters first: what an LMS comparing text
+        must accept to score all-or-nothing as quizgen does."""
+        texts = []
+        for order in itertools.permutations(sorted(key)):
+            for joiner in ("", ", ", ",", " "):
+                text = joiner.join(order)
+                if text not in texts:
+                    texts.append(text)
+        return texts
 
 
 _TRUE = {"T", "TRUE", "YES", "Y", "1", "V", "VRAI", "CORRECT"}

@@ -3,7 +3,8 @@
 A format is an :class:`Exporter` registered here under its name (as otter-grader's
 ``otter/export/exporters/``); :func:`get_exporter` looks one up:
 
-    get_exporter("moodle").export("examples/final.toml", variants=20, out_path="final.xml")
+    get_exporter("moodle").export("examples/final.toml", variants=20, out_path="final.xml",
+                                  secret_file="~/.config/quizgen/final.secret")
 
 ========  =============  ===================================================
 name      module         writes

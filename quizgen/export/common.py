@@ -3,9 +3,13 @@
 The pool: the templates an exam spec's sections select (ids, topics, tags,
 difficulty; ``count`` and ``shuffle`` are ignored: every selected template is
 exported), each drawn ``variants`` times in its section's form (typed or
-choice) from ``rng_for(sha256(seed | template id | version | k))``, so the same
-spec and seed give the same file, byte for byte. Only the standard library's
-``xml.etree`` writes XML.
+choice). The k-th variant is drawn from the exam secret as a build draws a
+student's (:func:`quizgen.bank.seeds.variant_seed`, keyed by the secret, with a
+student id no roster can hold), so nobody without the secret rebuilds the pool
+and its key from a guessed spec; or, only when asked for, from a public seed
+(``rng_for(sha256(seed | template id | version | k))``: a practice pool anyone can
+rebuild). The same spec and secret (or seed) give the same file, byte for byte.
+Only the standard library's ``xml.etree`` writes XML.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import dataclasses
 import hashlib
 import html
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -27,11 +32,12 @@ from quizgen.bank.concepts import options_stem
 from quizgen.bank.kinds import ALL_OR_NOTHING
 from quizgen.bank.loader import load_bank
 from quizgen.bank.question import Template, Variant, accepted_interval
-from quizgen.bank.seeds import SEPARATOR, rng_for
+from quizgen.bank.seeds import SEPARATOR, rng_for, variant_seed
 from quizgen.bank.texts import render_stem
 from quizgen.papers.exam import part_points, section_pool
 from quizgen.papers.richtext import cut_math, put_math, render_markdown
-from quizgen.papers.spec import load_spec
+from quizgen.errors import InputError
+from quizgen.papers.spec import load_or_create_secret, load_spec, secret_fingerprint
 from quizgen.files import write_atomic
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -48,6 +54,7 @@ class ExportReport:
     templates: int = 0
     questions: int = 0
     notes: list = field(default_factory=list)
+    drawn_from: str = ""  # where the variants come from: the exam secret, or a public seed
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -55,6 +62,7 @@ class ExportReport:
 
     def summary(self) -> str:
         lines = [f"{self.format}: {self.questions} questions from {self.templates} templates -> {self.out_path}"]
+        lines += [f"variants drawn from {self.drawn_from}"] if self.drawn_from else []
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -71,14 +79,25 @@ class Exporter:
         to ``report``."""
         raise NotImplementedError
 
-    def export(self, spec_path, variants: int, out_path, banks=(), seed: int = 0) -> ExportReport:
+    def export(self, spec_path, variants: int, out_path, banks=(), seed: int | None = None,
+               secret_file=None) -> ExportReport:
         """Write ``variants`` variants of every template the spec at ``spec_path`` selects to ``out_path``.
 
-        ``banks`` are template folders added to the spec's; ``seed`` chooses the variants. Raises
-        ValueError for fewer than one variant, InputError for an unusable spec or bank.
+        ``banks`` are template folders added to the spec's. The variants are drawn from the exam
+        secret (``secret_file``, else the spec's ``secret_file``; created on first use, as a build
+        does) or, only when ``seed`` is given, from that public seed (a practice pool). Raises
+        ValueError for fewer than one variant, InputError for an unusable spec, bank or secret, or
+        when neither a secret nor a public seed is given.
         """
-        spec, items = select_pool(spec_path, banks, variants, seed)
-        report = ExportReport(self.label, Path(out_path))
+        if int(variants) < 1:
+            raise ValueError("variants must be at least 1")
+        spec = load_spec(spec_path)
+        draw = PoolDraw.of(spec, seed, secret_file)
+        spec, items = select_pool(spec_path, banks, variants, draw)
+        report = ExportReport(self.label, Path(out_path), drawn_from=draw.describe())
+        if draw.secret_created:
+            report.note(f"created the exam secret {draw.secret_created} (mode 600): keep it; without it "
+                        "this pool cannot be drawn again")
         data = self.package(spec, items, report)
         write_atomic(out_path, data)
         return report
@@ -105,16 +124,64 @@ class PoolItem:
 
 
 def export_seed(seed: int, template_id: str, version: int, k: int) -> int:
-    """The seed of the k-th exported variant of a template (no secret: exports are for an LMS's pool)."""
+    """The seed of the k-th variant of a template in a practice pool drawn from a public ``seed``."""
     message = SEPARATOR.join(str(f) for f in ("quizgen-export", int(seed), template_id, version, k))
     return int.from_bytes(hashlib.sha256(message.encode("utf-8")).digest(), "big")
 
 
-def select_pool(spec_path, banks, variants: int, seed: int) -> tuple:
+# The student id of an exported pool in the secret's derivation: ':' is outside every roster id
+# (quizgen.papers.spec.SAFE_ID), so no student's paper shares a seed with a pool's variant.
+POOL_STUDENT = "lms-pool:"
+
+
+@dataclass(frozen=True)
+class PoolDraw:
+    """Where an export draws its variants from: the exam secret (``secret``), or a public ``seed``."""
+
+    secret: bytes | None = None
+    seed: int | None = None
+    secret_created: Path | None = None
+
+    @classmethod
+    def of(cls, spec, seed: int | None, secret_file=None) -> "PoolDraw":
+        """The draw an export asked for: a public ``seed`` only when given, else the exam secret
+        (``secret_file`` or the spec's). Raises InputError when both or neither are given."""
+        secret_path = secret_file or spec.secret_file
+        if seed is not None and secret_file:
+            raise InputError(spec.path, "give a secret file or a public seed, not both")
+        if seed is not None:
+            return cls(seed=int(seed))
+        if not secret_path:
+            raise InputError(spec.path, "no exam secret: give --secret-file PATH (or secret_file in the spec) so "
+                                        "that nobody without it can rebuild the exported questions and answers, "
+                                        "or --public-seed N for a practice pool anyone can rebuild")
+        secret, created = load_or_create_secret(secret_path)
+        return cls(secret=secret, secret_created=Path(os.path.expanduser(str(secret_path))) if created else None)
+
+    def describe(self) -> str:
+        if self.secret is not None:
+            return (f"the exam secret (fingerprint {secret_fingerprint(self.secret)}): nobody without it can "
+                    "rebuild them")
+        return f"public seed {self.seed}: a practice pool anyone with the spec can rebuild, answers included"
+
+    def variant(self, spec, template: Template, form: str, size: str, k: int) -> Variant:
+        """The k-th variant of ``template`` in its section's form and size."""
+        if self.secret is not None:
+            slot = SEPARATOR.join(("export", form, size, str(k)))
+            seed = variant_seed(self.secret, spec.exam_id, POOL_STUDENT, slot, template.id, template.version)
+            return template.draw(rng_for(seed), f"pool:{k}", form=form, size=size)
+        rng = rng_for(export_seed(self.seed, template.id, template.version, k))
+        return template.draw(rng, f"export:{self.seed}:{k}", form=form, size=size)
+
+
+def select_pool(spec_path, banks, variants: int, draw) -> tuple:
     """``(spec, [PoolItem, ...])``: every template the spec selects, once per (id, form, size), drawn
-    ``variants`` times. Raises ValueError for fewer than one variant."""
+    ``variants`` times as ``draw`` (a :class:`PoolDraw`, or an int: a public seed) says. Raises
+    ValueError for fewer than one variant."""
     if int(variants) < 1:
         raise ValueError("variants must be at least 1")
+    if not isinstance(draw, PoolDraw):
+        draw = PoolDraw(seed=int(draw))
     spec = load_spec(spec_path)
     bank = load_bank(tuple(spec.banks) + tuple(str(b) for b in banks))
     # every selected template is exported: count, shuffle and vary do not apply here
@@ -130,9 +197,7 @@ def select_pool(spec_path, banks, variants: int, seed: int) -> tuple:
             item = PoolItem(template, section.form, section.size, part_points(section, template),
                             credit=section.multiple_answer_credit)
             for k in range(int(variants)):
-                rng = rng_for(export_seed(seed, template.id, template.version, k))
-                item.variants.append(template.draw(rng, f"export:{seed}:{k}", form=section.form,
-                                                   size=section.size))
+                item.variants.append(draw.variant(spec, template, section.form, section.size, k))
             items.append(item)
     return spec, items
 

@@ -96,9 +96,11 @@ def test_practice_through_the_cli_with_piped_answers():
 def test_export_and_html_practice_refuse_to_overwrite(tmp_path):
     runner = CliRunner()
     out = tmp_path / "quiz.xml"
-    first = runner.invoke(main, ["export", "moodle", "examples/unit4-quiz.toml", "--variants", "1", "--out", str(out)])
+    first = runner.invoke(main, ["export", "moodle", "examples/unit4-quiz.toml", "--variants", "1", "--out", str(out),
+                                 "--public-seed", "1"])
     assert first.exit_code == 0, first.output
-    again = runner.invoke(main, ["export", "moodle", "examples/unit4-quiz.toml", "--variants", "1", "--out", str(out)])
+    again = runner.invoke(main, ["export", "moodle", "examples/unit4-quiz.toml", "--variants", "1", "--out", str(out),
+                                 "--public-seed", "1"])
     assert again.exit_code == 2 and "exists; add --force" in again.output
     page = tmp_path / "p.html"
     made = runner.invoke(main, ["practice", "--html", str(page), "--id", "rnn.forward_two_steps", "--variants", "2"])

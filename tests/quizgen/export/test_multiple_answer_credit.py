@@ -1,12 +1,14 @@
 """Multiple-answer parts in the LMS exports, against the spec's multiple_answer_credit.
 
-Moodle: each option's fraction is read from the XML and Moodle's own scoring (qtype_multichoice_multi:
-the chosen options' fractions summed, kept in [0, 1]) is run on every choice of options; it must give
-quizgen's partial credit, worked out here by hand (+1/c per right option, -1/w per wrong one). QTI 2.1
+Moodle: each question is imported by Moodle's rules (tests/quizgen/export/moodle_import.py) and scored as
+Moodle scores it (qtype_multichoice_multi: the chosen options' fractions summed, kept in [0, 1]; a short
+answer: the typed letters) on every choice of options; it must give quizgen's credit under the spec's
+rule, worked out here by hand (partial: +1/c per right option, -1/w per wrong one). QTI 2.1
 writes the same shares as a mapping (partial) or a match of the correct response (all-or-nothing).
 Canvas cannot follow either rule exactly: the report says what it will do.
 """
 
+import dataclasses
 import itertools
 import zipfile
 from fractions import Fraction
@@ -15,7 +17,9 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from quizgen.export import get_exporter
-from quizgen.export.common import select_pool
+from quizgen.export.common import ExportReport, html_with_tex, select_pool, stem_and_options
+from quizgen.export.moodle import moodle_xml
+from tests.quizgen.export import moodle_import as moodle
 
 IDS = ["gan.concept.applications", "dbm.concept.dbm_vs_dbn", "word2vec.skipgram_pairs"]
 
@@ -33,46 +37,44 @@ def by_hand(chosen: set, key: set, n: int) -> Fraction:
     return min(max(total, Fraction(0)), Fraction(1))
 
 
-def moodle_score(fractions: list, chosen: list) -> float:
-    """qtype_multichoice_multi_question::grade_response: the chosen answers' fractions, in [0, 1]."""
-    return min(max(0.0, sum(fractions[i] / 100 for i in chosen)), 1.0)
-
-
 @pytest.mark.parametrize("rule", ["partial", "all-or-nothing"])
-def test_moodle_fractions_score_the_partial_rule(tmp_path, rule):
+def test_moodle_scores_the_spec_rule(tmp_path, rule):
+    """Each variant written alone and imported by Moodle's rules (moodle_import): every choice of options
+    scores in Moodle what quizgen gives it under the rule, worked out here by hand."""
     spec = spec_file(tmp_path, rule)
-    report = get_exporter("moodle").export(spec, 3, tmp_path / "quiz.xml", seed=5)
-    quiz = ET.parse(tmp_path / "quiz.xml").getroot()
-    _, items = select_pool(spec, (), 3, 5)  # the variants the export drew, for their keys
-    keys = {item.template.id: [v.answers["choice"] if "choice" in v.answers else v.answers["contexts"]
-                               for v in item.variants] for item in items}
+    _, items = select_pool(spec, (), 3, 5)
     checked = 0
-    for question in quiz.findall("question"):
-        if question.get("type") != "multichoice":
-            continue
-        assert question.findtext("single") == "false"
-        template_id, number = question.findtext("name/text").rsplit("[", 1)[1].rstrip("]").split(" #")
-        key = set(keys[template_id][int(number) - 1])
-        fractions = [float(a.get("fraction")) for a in question.findall("answer")]
-        n = len(fractions)
-        letters = "ABCDEFG"[:n]
-        expected = [100 / len(key) if c in key else -100 / (n - len(key)) for c in letters]
-        assert fractions == pytest.approx(expected, abs=1e-5)  # written with 5 decimals, as Moodle does
-        for size in range(1, n + 1):
-            for chosen in itertools.combinations(range(n), size):
-                want = by_hand({letters[i] for i in chosen}, key, n)
-                assert moodle_score(fractions, list(chosen)) == pytest.approx(float(want), abs=1e-6)
-        checked += 1
-    assert checked == 6  # the two concept items, 3 variants each
-    # the cloze blank of word2vec.skipgram_pairs carries the same shares
-    cloze = [q for q in quiz.findall("question") if q.get("type") == "cloze"
-             and "word2vec.skipgram_pairs" in q.findtext("name/text")]
-    assert cloze and all(":MULTIRESPONSE:%" in q.findtext("questiontext/text") for q in cloze)
+    for item in items:
+        for variant in item.variants:
+            data = moodle_xml([dataclasses.replace(item, variants=[variant])], ExportReport("moodle", "-"))
+            (element,) = [q for q in ET.fromstring(data).findall("question") if q.get("type") != "category"]
+            question = moodle.import_question(element)
+            assert not question.errors
+            if question.qtype == "multianswer":  # word2vec.skipgram_pairs: its blank of several letters
+                question = question.subquestions[-1]
+            key = set(variant.answers.get("choice") or variant.answers["contexts"])
+            n = item.template.parts[-1].kind.n_options
+            _, cut = stem_and_options(item.template, variant)
+            texts = [html_with_tex(o, inline=True) for o in cut] if cut else None
+            for size in range(1, n + 1):
+                for chosen in itertools.combinations("ABCDEFG"[:n], size):
+                    want = by_hand(set(chosen), key, n) if rule == "partial" else int(set(chosen) == key)
+                    if question.qtype == "shortanswer":  # all-or-nothing over several right options
+                        got = moodle.shortanswer_fraction(question, ", ".join(reversed(chosen)))
+                    else:
+                        where = [texts.index(a.text) if texts else "ABCDEFG".index(a.text)
+                                 for a in question.answers]
+                        got = moodle.multichoice_fraction(question, [where.index("ABCDEFG".index(c))
+                                                                     for c in chosen])
+                    assert got == pytest.approx(float(want), abs=1e-6), (item.template.id, chosen, key)
+            checked += 1
+    assert checked == 9  # two concept items and word2vec.skipgram_pairs, 3 variants each
+    report = get_exporter("moodle").export(spec, 3, tmp_path / "quiz.xml", seed=5)
     notes = " ".join(report.notes)
     if rule == "partial":
         assert "all-or-nothing" not in notes
-    else:  # Moodle cannot score all-or-nothing: the instructor is told it will give partial credit
-        assert "all-or-nothing, which Moodle's multichoice" in notes and "partial credit" in notes
+    else:  # several right options cannot be scored all-or-nothing by Moodle's sums: typed letters
+        assert "all-or-nothing, which Moodle's multichoice" in notes and "short answer" in notes
 
 
 QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
