@@ -77,7 +77,8 @@ def main():
       quizgen show lstm.cell_step --seed 3
       quizgen build examples/unit4-quiz.toml --roster examples/roster.csv \\
           --out build/unit4 --secret-file ~/.config/quizgen/unit4.secret --jobs 2
-      quizgen grade build/unit4 submissions.csv && quizgen report build/unit4
+      quizgen simulate build/unit4 --out build/unit4-submissions.csv
+      quizgen grade build/unit4 build/unit4-submissions.csv; quizgen report build/unit4
       quizgen practice --topic lstm -n 5
     """
 
@@ -167,8 +168,8 @@ def check(template_ids, seeds, first_seed, quiet, banks):
 
     \b
     Example:
-      quizgen check --seeds 500
-      quizgen check rnn.forward_two_steps --seeds 50
+      quizgen check --seeds 20
+      quizgen check rnn.forward_two_steps --seeds 500
     """
     from quizgen.bank.check import check_template
     from quizgen.progress import progress
@@ -314,7 +315,7 @@ def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, bank
 
     \b
     Example:
-      quizgen grade build/unit4 examples/submissions.csv
+      quizgen grade build/unit4 build/unit4-submissions.csv
     """
     from quizgen.grade.run import grade_build
 
@@ -390,7 +391,7 @@ def override_cmd(build_dir, student, part, score, reason):
 
     \b
     Example:
-      quizgen override build/unit4 23AD1004 Q9 7.5 --reason "essay, marked by TA"
+      quizgen override build/unit4 23AD1004 Q9 0.5 --reason "disputed wording"
     """
     from quizgen.grade.run import override
 
