@@ -386,7 +386,7 @@ class AnswerKind:
         return None
 
     def js_spec(self) -> dict:
-        """What the self-check page's JavaScript (templates/selfcheck.js) needs to parse and compare
+        """What the self-check page's JavaScript (templates/answerkinds.js) needs to parse and compare
         answers of this kind; raises ValueError for a kind the page cannot grade."""
         raise ValueError(f"the self-check page cannot grade {self.name!r} answers")
 

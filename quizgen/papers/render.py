@@ -12,6 +12,7 @@ import atexit
 import base64
 import functools
 import io
+import json
 import os
 import re
 from pathlib import Path
@@ -48,6 +49,13 @@ def templates_dir() -> Path:
         if (candidate / "exam.html.j2").exists():
             return candidate
     raise FileNotFoundError("quizgen's templates/ folder is missing from this installation")
+
+
+@functools.lru_cache(maxsize=8)
+def page_script(*names) -> str:
+    """A page's JavaScript from templates/: answerkinds.js (the answer kinds, one source for every
+    page that reads answers) and the page's own files."""
+    return "\n".join((templates_dir() / name).read_text(encoding="utf-8") for name in names)
 
 
 def points_text(value: float) -> str:
@@ -144,6 +152,17 @@ def key_html(part, variant, math: str) -> Markup:
     return key
 
 
+def reader_spec(part, choice) -> str:
+    """How the HTML answer sheet reads a blank (the kind's js_spec, JSON; a choice form's options by
+    letter); "" for an answer the page cannot read (an essay: words, kept as typed). No key."""
+    if choice:
+        return json.dumps({"kind": "choice", "n": len(choice["options"]), "multiple": False})
+    try:
+        return json.dumps(part.kind.js_spec())
+    except ValueError:
+        return ""
+
+
 def question_context(question, math: str, with_solution: bool) -> dict:
     template, variant = question.template, question.variant
     parts = []
@@ -159,7 +178,8 @@ def question_context(question, math: str, with_solution: bool) -> dict:
                       "css": "w1" if choice else part.kind.box_class(key_value), "options": options, "key": key,
                       "describe": len(template.parts) > 1,
                       "lines": part.kind.writing_lines(),
-                      "cells": None if choice else part.kind.box_cells(key_value)})
+                      "cells": None if choice else part.kind.box_cells(key_value),
+                      "reader": reader_spec(part, choice)})
     return {
         "number": question.number, "points": question.total_points,
         "stem": to_html(render_stem(template, variant), math),
@@ -188,11 +208,17 @@ def page_context(exam_meta: dict, student_exam, mode: str, math: str) -> dict:
         context["space"] = space if space != REST_OF_PAGE else None
         sections[-1]["questions"].append(context)
     marks = [{"number": q.number, "points": q.total_points} for q in student_exam.questions]
+    # the HTML paper is also the answer sheet: inputs that read answers as the grader does
+    answer_sheet = mode == "exam" and math == "mathml"
+    student = student_exam.student
+    sheet = json.dumps({"exam_id": exam_meta["exam_id"], "student_id": student.id, "name": student.name,
+                        "variant_code": student_exam.variant_code}) if answer_sheet else ""
     return {"exam": exam_meta, "student": student_exam.student, "sections": sections, "mode": mode,
             "variant_code": student_exam.variant_code, "total_points": student_exam.total_points,
             "instructions": to_html(exam_meta.get("instructions", ""), math), "css": stylesheet(),
             "page_css": page_css(exam_meta), "cover": mode == "exam" and printing.get("cover", False),
-            "marks": marks, "institution": printing.get("institution", ""), "logo": exam_meta.get("logo", "")}
+            "marks": marks, "institution": printing.get("institution", ""), "logo": exam_meta.get("logo", ""),
+            "answer_sheet": sheet, "script": page_script("answerkinds.js", "answersheet.js") if sheet else ""}
 
 
 _NON_ASCII = re.compile(r"&#x([0-9A-Fa-f]+);|[^\x00-\x7f]")

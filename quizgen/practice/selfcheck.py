@@ -9,7 +9,7 @@ the next draw of the pool.
 
 The page is a study aid: every key is inside it (the page says so at the top).
 
-Grading in the browser (``templates/selfcheck.js``) ports the answer kinds of
+Grading in the browser (``templates/answerkinds.js``, the page in ``templates/selfcheck.js``) ports the answer kinds of
 :mod:`quizgen.bank.kinds`: the same parsers (numbers with ``3/4``, ``7.31e-1``,
 ``7.31 x 10^-1``, ``73.1%``, a decimal comma, Unicode minus; vectors, matrices,
 shapes, choice letters, true/false), the same reasons for an invalid answer,
@@ -44,7 +44,7 @@ import numpy as np
 from quizgen.bank.kinds import ALL_OR_NOTHING
 from quizgen.bank.marking import credit_rules
 from quizgen.bank.question import Template, Variant, accepted_interval, mistake_interval
-from quizgen.papers.render import math_characters, math_font_css, templates_dir
+from quizgen.papers.render import math_characters, math_font_css, page_script, templates_dir
 from quizgen.papers.richtext import math_html, to_html
 from quizgen.bank.texts import render_solution, render_stem
 
@@ -184,7 +184,7 @@ def render_selfcheck(data: dict, title: str = "quizgen self-check") -> str:
         title=title, data_id=DATA_ID, data_json=jinja2.utils.markupsafe.Markup(embed_json(data)),
         font_css=math_font_css(math_characters(_html_fragments(data))),
         css=(folder / "selfcheck.css").read_text(encoding="utf-8"),
-        js=(folder / "selfcheck.js").read_text(encoding="utf-8"),
+        js=page_script("answerkinds.js", "selfcheck.js"),
         topics=topics, n_questions=len(data["questions"]),
         n_variants=max((len(q["variants"]) for q in data["questions"]), default=0))
 
