@@ -296,6 +296,33 @@ def _print_grade_report(report, build_dir) -> None:
                    f"{build_dir}` lists them, `quizgen override` marks one")
 
 
+@main.command("answer-sheet")
+@click.argument("build_dir", type=click.Path(file_okay=False))
+@click.option("--format", "formats", default="columns,form,moodle,canvas", show_default=True,
+              help="Which files: columns (columns.csv), form (form.md), moodle, canvas (assignment pages).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="The folder to write to [default: BUILD_DIR/answer-sheet].")
+@click.option("--force", is_flag=True, help="Replace files written before.")
+@_bank_option
+def answer_sheet_cmd(build_dir, formats, out, force, banks):
+    """Write what collecting answers outside quizgen needs: every answer blank's code and what to
+    type, how to build a Google or Microsoft form, and Moodle and Canvas assignment descriptions.
+
+    \b
+    Example:
+      quizgen answer-sheet build/unit4
+      quizgen answer-sheet build/unit4 --format form --out build/unit4-form --force
+    """
+    from quizgen.grade.collect import write_answer_sheet
+
+    report = write_answer_sheet(build_dir, out, [f.strip() for f in formats.split(",") if f.strip()],
+                                banks=banks, force=force)
+    for path in report.files:
+        click.echo(f"wrote {path}")
+    click.echo(f"{report.blanks} answer blanks; students' HTML papers save answers-<exam>-<id>.csv in "
+               f"these columns")
+
+
 @main.command("grade")
 @click.argument("build_dir", type=click.Path(file_okay=False))
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(dir_okay=False))

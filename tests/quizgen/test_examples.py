@@ -21,7 +21,7 @@ import pytest
 from quizgen.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = ["build", "verify", "simulate", "grade", "override", "regrade", "feedback", "report", "list", "show",
+ORDER = ["build", "verify", "answer-sheet", "simulate", "grade", "override", "regrade", "feedback", "report", "list", "show",
          "check", "export", "practice"]
 MAY_NEED_ATTENTION = {"grade", "regrade"}
 PLACEHOLDER = re.compile(r"\b[A-Z]{3,}\b|\[--")  # a synopsis line (SPEC, DIR, [--force]), not an example

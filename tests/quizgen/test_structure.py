@@ -18,7 +18,7 @@ PACKAGES = ("quizgen", "reference_impl", "question_bank")
 
 # quizgen's layers, lowest first. "x.*" is the package x and everything in it.
 LAYERS = (
-    ("quizgen", "quizgen.errors", "quizgen.files", "quizgen.tables", "quizgen.progress", "quizgen.workers"),
+    ("quizgen", "quizgen.errors", "quizgen.files", "quizgen.tables", "quizgen.workbooks", "quizgen.progress", "quizgen.workers"),
     ("quizgen.bank.*",),
     ("quizgen.papers", "quizgen.papers.spec", "quizgen.papers.exam", "quizgen.papers.render",
      "quizgen.papers.richtext", "quizgen.papers.mathrender"),
