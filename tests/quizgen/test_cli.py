@@ -164,7 +164,7 @@ def write_csv(path, header, rows):
 
 
 def test_every_command_help_has_an_example(run):
-    commands = ["list", "show", "check", "build", "verify", "grade", "regrade", "feedback", "override", "report",
+    commands = ["list", "show", "check", "build", "verify", "answer-sheet", "grade", "regrade", "feedback", "override", "report",
                 "simulate", "practice", "export"]
     assert set(commands) == set(main.commands)
     for command in commands:
