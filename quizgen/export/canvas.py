@@ -27,6 +27,7 @@ one blank compared as text: all-or-nothing. The export's report says which appli
 from __future__ import annotations
 
 import html
+from decimal import Decimal
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
@@ -35,7 +36,7 @@ from quizgen.bank.question import Template, Variant, accepted_interval
 from quizgen.bank.texts import render_solution
 from quizgen.export.common import (XSI_NS, ExportReport, Exporter, PoolItem, answer_key, blank_count,
     html_with_tex, identifier, ims_manifest, is_plain_label, item_identifiers, label_html, number_text,
-    numeric_keys, stem_and_options, tex_delimited, xml_bytes, zip_bytes)
+    stem_and_options, tex_delimited, xml_bytes, zip_bytes)
 
 QTI12_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 QTI12_XSD = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"
@@ -106,12 +107,18 @@ def _c_material(parent, html_text: str):
     _c(_c(parent, "material"), "mattext", html_text, texttype="text/html")
 
 
-def _c_range(parent, ident: str, value: float, tolerance: float):
+def _c_range_text(parent, ident: str, value: Decimal, tolerance: Decimal):
+    """value, or value - tolerance to value + tolerance, written in decimal digits as given."""
     either = _c(parent, "or")
-    _c(either, "varequal", number_text(value), respident=ident)
+    _c(either, "varequal", _decimal(value), respident=ident)
     both = _c(either, "and")
-    _c(both, "vargte", number_text(value - tolerance), respident=ident)
-    _c(both, "varlte", number_text(value + tolerance), respident=ident)
+    _c(both, "vargte", _decimal(value - tolerance), respident=ident)
+    _c(both, "varlte", _decimal(value + tolerance), respident=ident)
+
+
+def _decimal(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
 
 
 def _processing(item):
@@ -242,10 +249,12 @@ def _numerical_question(presentation, q: _Question, qtype: str):
     response = _c(presentation, "response_str", ident="response1", rcardinality="Single")
     _c(_c(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
     processing = _processing(q.item)
-    for value, tolerance in numeric_keys(q.part, q.variant)[0]:
+    key = answer_key(q.part, q.variant)
+    # at the stem's precision (what Canvas shows as the answer), accepting quizgen's interval
+    for value, tolerance in q.part.kind.blank_key_texts(key, accepted_interval(q.part, q.variant))[0]:
         rule = _c(processing, "respcondition", continue_="No")
         # always a range, an exact key too (margin 0): numeric_interaction.rb keeps no answer from a lone varequal
-        _c_range(_c(rule, "conditionvar"), "response1", value, tolerance)
+        _c_range_text(_c(rule, "conditionvar"), "response1", Decimal(value), Decimal(tolerance))
         _c(rule, "setvar", "100", action="Set", varname="SCORE")
 
 

@@ -84,6 +84,11 @@ def test_canvas_numeric_ranges_and_choices(canvas, setup):
         bound = kind.tolerance.bound(value)
         assert math.isclose(high - value, value - low, rel_tol=1e-6)
         assert bound * (1 - 1e-6) <= high - value <= 40 * bound
+        # written at the stem's precision (the key) and one decimal finer (the range), not float noise
+        texts = [condition.findtext(f"{Q12}or/{Q12}varequal")] + [
+            condition.findtext(f"{Q12}or/{Q12}and/{Q12}{v}") for v in ("vargte", "varlte")]
+        assert len(texts[0].split(".")[-1]) <= kind.decimals, texts
+        assert all(len(t.split(".")[-1]) <= kind.decimals + 1 for t in texts), texts
     for item in root.iter(Q12 + "item"):
         if _meta(item, "question_type") in ("multiple_choice_question", "true_false_question"):
             labels = {r.get("ident") for r in item.iter(Q12 + "response_label")}
