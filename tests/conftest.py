@@ -7,6 +7,7 @@ for a green run.
 """
 
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -45,3 +46,19 @@ def sklearn_rbm():
 def rng():
     """A fresh, seeded generator per test: tests never use global random state."""
     return np.random.default_rng(20261122)
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright drives it (no browser download)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium through Playwright, for the pages that run in a browser."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()

@@ -8,7 +8,6 @@ The browser is Debian's Chromium, driven by Playwright (as the self-check page's
 import csv
 import json
 import re
-import shutil
 
 import pytest
 
@@ -17,7 +16,6 @@ from quizgen.grade.run import grade_build
 from quizgen.papers.builder import build
 from quizgen.tables import read_table
 
-CHROMIUM = "/usr/bin/chromium"
 SPEC = """
 title = "Answer sheet quiz"
 exam_id = "sheet-quiz"
@@ -49,16 +47,6 @@ def built(tmp_path_factory):
     return root / "out"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
 
 
 def open_paper(browser, path):

@@ -8,7 +8,6 @@ answer corpus of test_kinds.py and compare them with the Python kinds and grade(
 
 import random
 import re
-import shutil
 
 import numpy as np
 import pytest
@@ -24,7 +23,6 @@ from tests.quizgen.bank import test_kinds as corpus
 IDS = ("rnn.forward_two_steps", "lstm.param_count", "cnn.conv_output_shape", "cnn.pool_matrix",
        "lstm.cell_step", "rbm.cd1_update", "lstm.concept.output_gate_role", "lstm.concept.explain_lstm")
 VARIANTS = 3
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -93,16 +91,6 @@ def test_symbolic_samples_follow_equivalent():
 
 # -- the browser --------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
