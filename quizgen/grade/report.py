@@ -51,7 +51,7 @@ def _analyse(build: BuildDir) -> dict:
     build_dir = build.path
     key = build.key()
     columns = key.columns
-    with graded_gradebook(build_dir) as book:
+    with graded_gradebook(build_dir, reading=True) as book:
         run = book.latest_run()
         run_columns, earned = book.earned(run["id"])
         run_totals = run_scores(key, book, run["id"]).totals  # as grades.csv and the terminal have them

@@ -217,7 +217,8 @@ def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) ->
 
 
 def store_submissions(gradebook, exam_id: str, manifest_sha256: str, new: list, base: tuple) -> None:
-    """The exam and the new files with their rows, in one transaction, under the ids planned."""
+    """The exam and the new files with their rows, in one transaction (the caller's, when it holds
+    one: grading stores the files and records their run in one), under the ids planned."""
     with gradebook.transaction() as db:
         if gradebook.last_ids() != base:
             raise InputError(gradebook.path, "another quizgen stored submissions in this gradebook while this one "
@@ -228,6 +229,7 @@ def store_submissions(gradebook, exam_id: str, manifest_sha256: str, new: list, 
             gradebook.record_source(db, src.source_id, src.incoming.path.name, src.incoming.digest, table.encoding,
                                     table.delimiter, table.raw)
             gradebook.record_submissions(db, src.source_id, src.rows, [c for _, c in src.incoming.column_of])
+            gradebook.enter(db, "source", src.source_id)
 
 
 def effective_submissions(received: list, roster: dict, first: bool, report: GradeReport) -> dict:
@@ -374,7 +376,7 @@ def feedback_pages(build_dir, formats=("html",), banks=(), jobs: int = 1, quiet:
 
     build = BuildDir(build_dir)
     bank = load_bank(tuple(build.manifest()["spec"]["banks"]) + tuple(banks))
-    with graded_gradebook(build_dir) as book:
+    with graded_gradebook(build_dir, reading=True) as book:
         return write_feedback(build, book, bank, formats=formats, jobs=jobs, quiet=quiet)
 
 
@@ -425,17 +427,19 @@ def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, job
             settings["hand_marked"] = hand_marked
         with progress(range(len(students)), "grading", quiet, length=len(students)) as bar, \
                 _graded_slices(build, bank, cells, ecf, recompute, jobs, finish) as slices:
-            # the workers grade while the submissions are stored and each slice is recorded as it comes
-            store_submissions(book, key.exam_id, digest, new, base)
-            lap("store the submissions")
+            # the workers grade while the submissions are stored and each slice is recorded as it comes;
+            # the files and their run are all there or not at all (a file stored is a file graded)
             parts = []
-            with book.transaction() as db:  # the run is all there or not at all
+            with book.transaction() as db:
+                store_submissions(book, key.exam_id, digest, new, base)
+                lap("store the submissions")
                 run_id = book.start_run(db, kind, digest, settings, key.columns)
                 for lo, hi, part in slices:
                     book.record_results(db, run_id, part.rows)
                     parts.append(part)
                     if hasattr(bar, "update"):
                         bar.update(hi - lo)
+                book.enter(db, "run", run_id)
         graded = GradedSlice.join(parts)
         lap("grade and record the run")
         report.run_id = run_id
@@ -477,7 +481,7 @@ def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=(
 def regrade(build_dir, recompute: bool = False, first: bool = False, banks=(), feedback=("html",),
             quiet: bool = False, jobs: int = 1) -> tuple:
     """A new run over every stored submission; returns the report and per-student score changes."""
-    with graded_gradebook(build_dir) as book:
+    with graded_gradebook(build_dir, reading=True) as book:
         before = run_totals(BuildDir(build_dir).key(), book, book.latest_run()["id"])
     report = run_grading(build_dir, "regrade", first=first, recompute=recompute, banks=banks, feedback=feedback,
                          quiet=quiet, jobs=jobs)

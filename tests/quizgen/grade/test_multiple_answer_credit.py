@@ -216,7 +216,7 @@ def test_a_schema_2_gradebook_is_migrated_to_name_the_partial_status(tmp_path):
     db.execute("INSERT INTO result VALUES (1, '001', NULL, 'c', '[1.0]', '[2.0]', '[\"A\"]', '{}')")
     db.close()
     with Gradebook(path) as book:
-        assert book.schema_version() == 3
+        assert book.schema_version() == 4
         assert [(r["column_name"], r["status"]) for r in book.scores(1)] == [("Q1", "correct")]
         with book.transaction() as tx:
             tx.execute("INSERT INTO run VALUES (2, '2026-01-02', 'grade', 'abc', '{}')")
