@@ -253,7 +253,7 @@ class Gradebook:
         except BaseException as exc:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.DatabaseError) and _is_full(exc):
+            if isinstance(exc, sqlite3.DatabaseError) and _is_full(exc, self.path):
                 raise InputError(self.path, "the disk is full: nothing of this command was stored (the gradebook "
                                             "is as it was); free some space and run it again") from None
             raise
@@ -575,13 +575,23 @@ def _squash(sql: str | None) -> str | None:
     return None if sql is None else " ".join(sql.rstrip(";").split())
 
 
-def _is_full(exc: Exception) -> bool:
-    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+def _is_full(exc: Exception, path: Path | None = None) -> bool:
+    """SQLite's full disk, or an I/O error where the disk has no room left (the WAL's shared memory
+    file cannot grow)."""
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
+        return True
+    if path is not None and "disk I/O error" in str(exc):
+        try:
+            room = os.statvfs(path.parent)
+        except OSError:
+            return False
+        return room.f_bavail * room.f_frsize < (1 << 20)
+    return False
 
 
 def _database_trouble(exc: sqlite3.DatabaseError, path: Path, readonly: bool) -> str:
     """What a person is told when SQLite cannot use the file."""
-    if _is_full(exc):
+    if _is_full(exc, path):
         return "the disk is full: nothing was stored; free some space and run the command again"
     text = str(exc)
     if "file is not a database" in text or "malformed" in text:

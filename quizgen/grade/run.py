@@ -31,7 +31,7 @@ from quizgen.grade.columns import (CORRECT, BLANK, CODE, INVALID, MISSING, STATU
     grade_slices)
 from quizgen.errors import InputError
 from quizgen.tables import csv_text, neutralise, read_table, submissions_limit
-from quizgen.files import write_atomic
+from quizgen.files import remove_leftovers, write_atomic
 from quizgen.papers.exam import question_from_json
 from quizgen.grade.gradebook import STATUS_LETTERS, graded_gradebook, open_gradebook, to_json
 from quizgen.bank.marking import grade
@@ -357,6 +357,7 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
     from quizgen.papers.render import parse_formats
 
     feedback = parse_formats(feedback)  # an unknown format is refused before anything is graded
+    remove_leftovers(build_dir)  # what a killed run left half-written (grades.csv, needs-attention.txt)
     with without_cycle_collection(), BuildDir(build_dir, banks) as build:
         report = _run_grading(build, kind, first, ecf, recompute, paths, quiet, jobs)
     if feedback:  # pages are laid out with the cycle collector on: WeasyPrint's boxes are full of cycles

@@ -37,7 +37,7 @@ from quizgen.bank.loader import Bank, load_bank
 from quizgen.bank.question import accepted_interval
 from quizgen.errors import InputError
 from quizgen.tables import csv_text
-from quizgen.files import write_atomic
+from quizgen.files import remove_leftovers, write_atomic
 from quizgen.builddir import BuildDir
 from quizgen.papers.exam import StudentExam, answer_columns, plan_exam, question_from_json, student_exam
 from quizgen.papers.render import FORMATS, parse_formats
@@ -229,6 +229,8 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
     bank = load_bank(tuple(spec.banks) + tuple(banks))
     report = BuildReport(out=out, notices=list(notices) + [f"template not loaded: {e}" for e in bank.errors])
     prepare_out(out, force)
+    for folder in (out, out / "exams", out / "solutions"):
+        remove_leftovers(folder)  # what a killed build left half-written
     secret, created = load_or_create_secret(secret_path, build_dir=out)
     if created:
         report.secret_created = Path(os.path.expanduser(str(secret_path)))
