@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 
 from quizgen.builddir import MANIFEST, BuildDir, without_cycle_collection
-from quizgen.bank.loader import load_bank
 from quizgen.grade.columns import (CORRECT, BLANK, CODE, INVALID, MISSING, STATUSES, ColumnGrades,
     grade_slices)
 from quizgen.errors import InputError
@@ -353,12 +352,19 @@ def summarise(key, submission_ids: list, overrides: dict, grades: dict, lo: int 
 
 
 def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
-                paths=(), banks=(), feedback=("html",), quiet: bool = False, jobs: int = 1) -> GradeReport:
+                paths=(), banks=(), feedback=("html",), quiet: bool = False, jobs: int = 1,
+                secret_file=None) -> GradeReport:
+    """A grading run (see :func:`grade_build`). ``banks``: the instructor's question-bank folders
+    (never those the manifest names); ``secret_file``: the exam secret, to prove the manifest is the
+    build's (without it, what can be checked without it is: :class:`BuildDir`)."""
     from quizgen.papers.render import parse_formats
+    from quizgen.papers.spec import load_secret
 
     feedback = parse_formats(feedback)  # an unknown format is refused before anything is graded
     remove_leftovers(build_dir)  # what a killed run left half-written (grades.csv, needs-attention.txt)
     with without_cycle_collection(), BuildDir(build_dir, banks) as build:
+        if secret_file is not None:
+            build.authenticate(load_secret(secret_file))
         report = _run_grading(build, kind, first, ecf, recompute, paths, quiet, jobs)
     if feedback:  # pages are laid out with the cycle collector on: WeasyPrint's boxes are full of cycles
         start = time.perf_counter()
@@ -375,8 +381,8 @@ def feedback_pages(build_dir, formats=("html",), banks=(), jobs: int = 1, quiet:
 
     formats = parse_formats(formats)
 
-    build = BuildDir(build_dir)
-    bank = load_bank(tuple(build.manifest()["spec"]["banks"]) + tuple(banks))
+    build = BuildDir(build_dir, banks)
+    bank = build.bank()
     with graded_gradebook(build_dir, reading=True) as book:
         return write_feedback(build, book, bank, formats=formats, jobs=jobs, quiet=quiet)
 
@@ -403,7 +409,8 @@ def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, job
         digest = pending.result()
     if incoming is None or key is not on_disk:  # read against the key that is current (its class size
         incoming = read_submissions(paths, key.columns, len(key.students))  # sets what file is too large)
-    bank = load_bank(tuple(key.banks) + build.banks)
+    bank = build.bank()
+    report.notices += build.notices  # a key remade, a template changed since the build
     students = build.students()
     roster = {normalise_id(sid): sid for sid, _ in students}
     lap("load the key and read the files")
@@ -472,20 +479,20 @@ def _graded_slices(build: BuildDir, bank, cells, ecf, recompute, jobs, finish):
 
 
 def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=(),
-                feedback=("html",), quiet: bool = False, jobs: int = 1) -> GradeReport:
+                feedback=("html",), quiet: bool = False, jobs: int = 1, secret_file=None) -> GradeReport:
     if not paths:
         raise InputError(build_dir, "give at least one submissions CSV")
     return run_grading(build_dir, "grade", first=first, ecf=ecf, paths=paths, banks=banks, feedback=feedback,
-                       quiet=quiet, jobs=jobs)
+                       quiet=quiet, jobs=jobs, secret_file=secret_file)
 
 
 def regrade(build_dir, recompute: bool = False, first: bool = False, banks=(), feedback=("html",),
-            quiet: bool = False, jobs: int = 1) -> tuple:
+            quiet: bool = False, jobs: int = 1, secret_file=None) -> tuple:
     """A new run over every stored submission; returns the report and per-student score changes."""
     with graded_gradebook(build_dir, reading=True) as book:
-        before = run_totals(BuildDir(build_dir).key(), book, book.latest_run()["id"])
+        before = run_totals(BuildDir(build_dir, banks).key(), book, book.latest_run()["id"])
     report = run_grading(build_dir, "regrade", first=first, recompute=recompute, banks=banks, feedback=feedback,
-                         quiet=quiet, jobs=jobs)
+                         quiet=quiet, jobs=jobs, secret_file=secret_file)
     after = {student: total for student, (total, _) in report.totals.items()}
     changes = {s: (before.get(s, 0.0), after[s]) for s in after if after[s] != before.get(s, 0.0)}
     return report, changes

@@ -39,6 +39,7 @@ from quizgen.errors import InputError
 from quizgen.tables import csv_text
 from quizgen.files import remove_leftovers, write_atomic
 from quizgen.builddir import BuildDir
+from quizgen.builddir.manifest import file_sha256
 from quizgen.papers.exam import StudentExam, answer_columns, plan_exam, question_from_json, student_exam
 from quizgen.papers.render import FORMATS, parse_formats
 from quizgen.papers.spec import ExamSpec, load_or_create_secret, load_roster, load_spec, secret_fingerprint
@@ -131,6 +132,9 @@ def manifest_data(spec: ExamSpec, exams: list, bank: Bank, secret: bytes, roster
                       "total_points": e.total_points, "questions": [q.to_json() for q in e.questions]}
                      for e in exams],
         "files": files,
+        # each template's file as the build used it: grading, with the instructor's banks, says when it differs
+        "template_sha256": {t: file_sha256(bank.get(t).path) for t in
+                            sorted({q.template.id for e in exams for q in e.questions}) if bank.get(t).path},
     }
 
 
@@ -253,6 +257,6 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
         write_atomic(out / "key.pdf", data)
         files["key.pdf"] = hashlib.sha256(data).hexdigest()
     manifest = manifest_data(spec, exams, bank, secret, Path(roster_path), dict(sorted(files.items())))
-    BuildDir(out).write(manifest, bank)
+    BuildDir(out).write(manifest, bank, secret)
     report.files = files
     return report
