@@ -364,7 +364,7 @@ def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, rec
     remove_leftovers(build_dir)  # what a killed run left half-written (grades.csv, needs-attention.txt)
     with without_cycle_collection(), BuildDir(build_dir, banks) as build:
         if secret_file is not None:
-            build.authenticate(load_secret(secret_file))
+            build.authenticate(load_secret(secret_file, build_dir))
         report = _run_grading(build, kind, first, ecf, recompute, paths, quiet, jobs)
     if feedback:  # pages are laid out with the cycle collector on: WeasyPrint's boxes are full of cycles
         start = time.perf_counter()

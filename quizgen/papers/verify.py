@@ -54,7 +54,7 @@ def verify(build_dir, secret_file, banks=()) -> VerifyReport:
 
 def _verify(build: BuildDir, secret_file) -> VerifyReport:
     manifest = build.manifest()
-    secret = load_secret(secret_file)
+    secret = load_secret(secret_file, build.path)
     report = VerifyReport()
     if secret_fingerprint(secret) != manifest.get("secret_fingerprint"):
         report.problems.append(f"{secret_file} is not the secret this exam was built with")
