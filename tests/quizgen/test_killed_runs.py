@@ -37,8 +37,10 @@ def killed_midway(tmp_path: Path, patch: str, call: str) -> list:
     pids of the workers it had."""
     pids = tmp_path / "pids"
     script = textwrap.dedent(KILLER.format(pids=str(pids))) + textwrap.dedent(patch) + "\n" + call
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    errors = tmp_path / "stderr"
+    with open(errors, "w") as err:  # a file, not a pipe: workers left alive would hold a pipe open
+        proc = subprocess.run([sys.executable, "-c", script], stdout=subprocess.DEVNULL, stderr=err, timeout=300)
+    assert proc.returncode == -signal.SIGKILL, errors.read_text()
     workers = [int(p) for p in pids.read_text().split()]
     assert len(workers) == 2, workers
     deadline = time.monotonic() + 10

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from quizgen.cli import main
 from quizgen.errors import InputError
-from quizgen.grade.gradebook import FILE_NAME, Gradebook
+from quizgen.grade.gradebook import FILE_NAME, SCHEMA_VERSION, Gradebook
 from quizgen.grade.run import grade_build
 from tests.quizgen.grade.exams import build_exam
 from tests.quizgen.grade.test_run import SPEC, key_rows, write_csv
@@ -119,7 +119,7 @@ def test_two_first_grade_runs_at_once_both_open_the_gradebook(tmp_path):
         procs += [subprocess.Popen([sys.executable, "-c", script, str(path), str(start)],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outcomes = [p.communicate(timeout=60) + (p.returncode,) for p in procs]
-    assert all(code == 0 and out.strip() == "4" for out, err, code in outcomes), outcomes
+    assert all(code == 0 and out.strip() == str(SCHEMA_VERSION) for out, err, code in outcomes), outcomes
 
 
 def test_a_read_only_build_folder_is_reported_and_read_but_not_written(graded, tmp_path):
