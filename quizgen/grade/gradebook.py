@@ -166,7 +166,7 @@ MIGRATIONS = {
         BEGIN SELECT RAISE(ABORT, 'the gradebook is append-only: meta rows are never changed'); END;
     CREATE TRIGGER meta_no_delete BEFORE DELETE ON meta BEGIN
         SELECT RAISE(ABORT, 'the gradebook is append-only: meta rows are never deleted'); END;
-    """ + _append_only(("ledger",)) + _no_replace(APPEND_ONLY + ("run_column", "result", "meta", "ledger")),
+    """ + _append_only(("ledger",)) + _no_replace(("exam", "source", "run", "override", "run_column", "meta", "ledger")),
 }
 
 # what each ledger entry covers: the entry's own row and the rows stored with it, read back in order
@@ -550,8 +550,10 @@ def _blob_sha256(data) -> str | None:
 def _entry_digest(db, kind: str, row_id: int) -> tuple[dict, str]:
     """The rows of a ledger entry, counted per table, and their sha256 (as JSON, in order)."""
     digest, counts = hashlib.sha256(kind.encode()), {}
+    cursor = db.cursor()
+    cursor.row_factory = None  # plain tuples: a class's rows are read back at every open
     for table, query in LEDGER_ROWS[kind]:
-        rows = [tuple(r) for r in db.execute(query, (row_id,)).fetchall()]
+        rows = cursor.execute(query, (row_id,)).fetchall()
         counts[table] = len(rows)
         digest.update(to_json(rows).encode())
     return counts, digest.hexdigest()
