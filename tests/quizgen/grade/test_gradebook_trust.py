@@ -35,9 +35,24 @@ def plain_sqlite(out):
     return sqlite3.connect(out / FILE_NAME, isolation_level=None)
 
 
+def test_a_replace_of_a_result_by_the_owners_own_sqlite_is_detected_on_the_next_open(graded):
+    db = plain_sqlite(graded)  # no recursive_triggers: SQLite deletes the old row without a delete trigger
+    db.execute("INSERT OR REPLACE INTO result SELECT run_id, student_id, submission_id, statuses, credits, "
+               "'[9, 9, 9, 9, 9]', responses, notes FROM result WHERE student_id = '002'")
+    db.close()
+    with pytest.raises(InputError, match="changed outside quizgen: the rows of run 1 are not those stored"):
+        Gradebook(graded / FILE_NAME)
+
+
+def test_quizgens_own_connection_fires_the_delete_triggers_on_replace(graded):
+    with Gradebook(graded / FILE_NAME) as book:
+        with pytest.raises(sqlite3.DatabaseError, match="append-only: result rows are never deleted"):
+            book.db.execute("INSERT OR REPLACE INTO result SELECT run_id, student_id, submission_id, statuses, "
+                            "credits, points, responses, notes FROM result LIMIT 1")
+
+
 @pytest.mark.parametrize("statement", [
-    "INSERT OR REPLACE INTO result SELECT run_id, student_id, submission_id, statuses, credits, '[9, 9, 9]', "
-    "responses, notes FROM result LIMIT 1",
+    "REPLACE INTO run SELECT id, started_at, 'regrade', manifest_sha256, settings FROM run LIMIT 1",
     "REPLACE INTO source SELECT id, file_name, sha256, encoding, delimiter, X'00', received_at FROM source LIMIT 1",
     "REPLACE INTO meta (key, value) VALUES ('schema_version', '99')",
     "UPDATE meta SET value = '99'",
