@@ -240,6 +240,10 @@ def load_or_create_secret(path, build_dir=None) -> tuple[bytes, bool]:
     if build_dir is not None and _within(path, Path(build_dir)):
         raise InputError(path, "the secret file must live outside the build directory, which is "
                                "shared with students' files")
+    link = _link_to(path, Path(build_dir)) if build_dir is not None else None
+    if link is not None:
+        raise InputError(path, f"the build directory links to the secret file ({link}): `cp -L` or `zip -r` of "
+                               f"the folder would ship it; remove the link")
     if path.exists():
         data = path.read_bytes().strip()
         if len(data) < 32:
@@ -264,6 +268,21 @@ def _within(path: Path, folder: Path) -> bool:
     paths = {Path(os.path.abspath(path)), path.resolve()}
     folders = {Path(os.path.abspath(folder)), folder.resolve()}
     return any(f == p or f in p.parents for p in paths for f in folders)
+
+
+def _link_to(path: Path, folder: Path) -> Path | None:
+    """A symlink inside ``folder`` that leads to ``path`` or to a folder holding it, or None."""
+    target = path.resolve()
+    if not folder.is_dir():
+        return None
+    for root, dirs, files in os.walk(folder):  # symlinked folders are listed, not entered
+        for name in dirs + files:
+            entry = Path(root) / name
+            if entry.is_symlink():
+                leads = entry.resolve()
+                if leads == target or leads in target.parents:
+                    return entry
+    return None
 
 
 def load_secret(path, build_dir=None) -> bytes:

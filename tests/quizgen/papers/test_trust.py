@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from quizgen.builddir import KEY_FILE, MANIFEST, gradingkey
 from quizgen.cli import main
 from quizgen.errors import InputError
-from quizgen.grade.run import grade_build
 from quizgen.papers.builder import build
 from quizgen.papers.verify import verify
 from tests.quizgen.grade.exams import build_exam
@@ -159,7 +158,7 @@ def test_an_exam_with_its_own_bank_is_graded_with_bank_from_the_command_line(tmp
     bank = tmp_path / "mybank"
     (bank / "mine").mkdir(parents=True)
     shutil.copy(QUESTION_BANK / "cnn" / "conv_output_shape.py", bank / "mine" / "shape.py")
-    spec = SPEC.replace('ids = ["rnn.forward_two_steps", ', f'ids = ["mine.shape", ') \
+    spec = SPEC.replace('ids = ["rnn.forward_two_steps", ', 'ids = ["mine.shape", ') \
         .replace('exam_id = "graded-quiz"', f'exam_id = "graded-quiz"\nbanks = [{str(bank)!r}]')
     out = build_exam(tmp_path, spec)
     without = grade(out)
@@ -183,3 +182,17 @@ def test_a_secret_reached_through_a_symlink_inside_the_build_folder_is_refused(t
               formats=(), force=True, quiet=True)
     assert not (keys / "s").exists()
     np.testing.assert_equal(sorted(p.name for p in out.iterdir()), ["keys"])
+
+
+def test_a_symlink_inside_the_build_folder_leading_to_the_secret_is_refused(tmp_path):
+    (tmp_path / "spec.toml").write_text(SPEC)
+    (tmp_path / "roster.csv").write_text("student_id,name\n001,Ada\n")
+    out, secret = tmp_path / "out", tmp_path / "keys" / "s"
+    build(tmp_path / "spec.toml", tmp_path / "roster.csv", out, secret_file=secret, formats=(), quiet=True)
+    (out / "exams").mkdir(exist_ok=True)
+    (out / "exams" / "notes").symlink_to(secret.parent)
+    with pytest.raises(InputError, match="links to the secret file"):
+        build(tmp_path / "spec.toml", tmp_path / "roster.csv", out, secret_file=secret, formats=(), force=True,
+              quiet=True)
+    assert "links to the secret file" in CliRunner().invoke(
+        main, ["verify", str(out), "--secret-file", str(secret)]).output
