@@ -45,6 +45,7 @@ class BuildDir:
         self.banks = tuple(banks)
         self.notices: list = []
         self._bank = None
+        self._key_contents: str | None = None
         self.manifest_path = self.path / MANIFEST
         self.key_path = self.path / gradingkey.FILE_NAME
         self._manifest: dict | None = None
@@ -155,7 +156,7 @@ class BuildDir:
                 if recorded is None:
                     self.notices.append(f"{self.manifest_path} records no digest of {self.key_path.name} (built by an "
                                         f"older quizgen): the key cannot be checked; quizgen verify checks it")
-                elif recorded != gradingkey.content_sha256(on_disk):
+                elif recorded != self.key_contents_sha256():
                     raise InputError(self.key_path, f"is not the grading key this exam was built with (its contents "
                                                     f"are not those {MANIFEST} records: edited since?); delete it "
                                                     f"(grading remakes it from {MANIFEST}) and run quizgen verify")
@@ -168,6 +169,13 @@ class BuildDir:
                 self.notices.append(f"{self.key_path.name} was missing or unreadable: remade from {self.manifest_path}, "
                                     f"which only quizgen verify (with the exam's secret) can prove is the build's")
         return self._key
+
+    def key_contents_sha256(self) -> str | None:
+        """The sha256 of the key file's contents (:func:`gradingkey.content_sha256`; None without a
+        readable key file), computed once: grading has it hashed in a thread while it reads files."""
+        if self._key_contents is None and self.key_on_disk() is not None:
+            self._key_contents = gradingkey.content_sha256(self.key_on_disk())
+        return self._key_contents
 
     def _check(self, problems: list, path) -> None:
         if problems:

@@ -399,8 +399,10 @@ def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, job
         clock = now
 
     on_disk = build.key_on_disk()
-    with ThreadPoolExecutor(1) as hashing:  # the manifest, if it must be hashed, is while the files are read
-        pending = hashing.submit(build.digest)
+    with ThreadPoolExecutor(1) as hashing:
+        # while the files are read: the manifest hashed (if it must be) and the key's contents (checked
+        # against the manifest's record of them)
+        pending = hashing.submit(lambda: (build.key_contents_sha256(), build.digest())[1])
         try:
             incoming = read_submissions(paths, on_disk.columns, len(on_disk.students)) if on_disk else None
         except InputError:
