@@ -17,6 +17,7 @@ Tables (schema version in ``meta``; migrations run in order on open):
 ``part_score``  a view of ``result``: one row per run, student and column, for queries
 ``score``       the same, one row per part, as schema 1 stored runs (read, never written)
 ``override``    manual scores with a reason (essays enter this way); the latest wins
+``ledger``      a hash chain over every exam, file, run and override stored (see below)
 
 Nothing is ever updated or deleted: triggers refuse it, and refuse an insert over a row that
 exists (``INSERT OR REPLACE`` and ``REPLACE INTO`` delete the old row without firing delete
@@ -621,7 +622,7 @@ def graded_gradebook(build_dir, reading: bool = False) -> Gradebook:
     if path.is_file():
         writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
         book = Gradebook(path, readonly=reading and not writable)
-        if book.latest_run() is not None:
+        if book.schema_version() and book.latest_run() is not None:  # (an empty file read-only: nothing)
             return book
         book.close()
     raise InputError(path, "nothing graded yet: run quizgen grade first")
