@@ -175,17 +175,22 @@ def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) ->
     base = gradebook.last_ids()
     source_id, submission_id = base
     digests, new = set(), []
+    ungraded = gradebook.stored_ungraded()
     for inc in incoming:
         path, table = inc.path, inc.table
         report.notices.extend(table.notices)
         if inc.missing:
             report.missing_columns.append(f"{path}: no column {', '.join(inc.missing)} (graded as blank)")
-        if inc.digest in digests or gradebook.source_with(inc.digest) is not None:
+        stored = gradebook.source_with(inc.digest) is not None
+        if inc.digest in digests or (stored and inc.digest not in ungraded):
             report.files_seen_before.append(str(path))
             continue
         digests.add(inc.digest)
         report.invalid.extend(f"{error}; the row is not graded" for error in table.bad_rows)
-        source_id += 1
+        if stored:  # stored by a run killed before it recorded itself: graded now (its rows are stored), and
+            report.notices.append(f"{path}: stored by a run that did not finish; graded now")  # reported below
+        else:
+            source_id += 1
         rows, unpadded = [], None
         answer_of = {h: column for h, column in inc.column_of}
         # a header that names the answer columns as the exam does lets each row stand for its cells
@@ -193,9 +198,10 @@ def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) ->
         for number, row in table.rows:
             raw_id = row.get(inc.id_col, "").strip()
             student = normalise_id(raw_id)
-            submission_id += 1
-            rows.append((submission_id, number, raw_id, student,
-                         row if as_named else {column: row[h] for h, column in inc.column_of}))
+            if not stored:
+                submission_id += 1
+                rows.append((submission_id, number, raw_id, student,
+                             row if as_named else {column: row[h] for h, column in inc.column_of}))
             if number in table.short_rows:
                 lost = [answer_of[h] for h in table.header[table.short_rows[number]:] if h in answer_of]
                 if lost:
@@ -210,7 +216,8 @@ def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) ->
                 zeros = unpadded.get(student.lstrip("0")) if raw_id.isdigit() else None
                 report.unknown.append(f"{path}, row {number}: student id {raw_id!r} is not on the roster"
                                       + (f" (lost its leading zeros? the roster has {zeros!r})" if zeros else ""))
-        new.append(NewSource(inc, source_id, rows))
+        if not stored:
+            new.append(NewSource(inc, source_id, rows))
     report.new_rows = sum(len(src.rows) for src in new)
     return new, base
 

@@ -177,6 +177,27 @@ def test_a_run_killed_between_storing_its_file_and_recording_it_is_graded_on_the
         assert book.db.execute("SELECT COUNT(*) FROM source").fetchone()[0] == 1
 
 
+def test_a_file_an_older_quizgen_stored_without_its_run_is_graded_and_reported_on_the_next_call(tmp_path):
+    from quizgen.grade.run import GradeReport, plan_ingest, read_submissions, store_submissions
+
+    out = build_exam(tmp_path, SPEC)
+    header, key = key_rows(out)
+    stranger = dict(key["001"], student_id="999")
+    sub = write_csv(tmp_path / "s.csv", header, [[key["001"][h] for h in header], [stranger[h] for h in header]])
+    with Gradebook(out / FILE_NAME) as book:  # stored in its own transaction, as quizgen once did, then killed
+        incoming = read_submissions([sub], [h for h in header if h.startswith("Q")], 3)
+        new, base = plan_ingest(book, incoming, {"001": "001", "002": "002", "003": "003"}, GradeReport())
+        store_submissions(book, "graded-quiz", "x" * 64, new, base)
+    report = grade_build(out, [sub], feedback=())
+    assert report.files_seen_before == [] and report.graded == 1
+    assert any("'999' is not on the roster" in u for u in report.unknown), report.unknown
+    assert any("did not finish; graded now" in n for n in report.notices)
+    again = grade_build(out, [sub], feedback=())  # graded now: seen before from here on
+    assert again.files_seen_before == [str(sub)] and again.unknown == []
+    with Gradebook(out / FILE_NAME) as book:
+        assert book.db.execute("SELECT COUNT(*) FROM submission").fetchone()[0] == 2
+
+
 def test_a_file_that_is_not_a_gradebook_is_refused_by_name(graded):
     (graded / FILE_NAME).write_bytes(b"not a database at all" * 100)
     for name in ("-wal", "-shm"):
