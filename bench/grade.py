@@ -85,7 +85,7 @@ def make_class(real: Path, out: Path, n: int, rng) -> Path:
     manifest["roster"]["students"] = [{"id": s["id"], "name": s["name"], "row": i + 2, "extra": {}}
                                       for i, s in enumerate(students)]
     out.mkdir(parents=True)
-    BuildDir(out).write(manifest, load_bank())
+    BuildDir(out).write(manifest, load_bank(), b"bench: a class made from a real build, not one of its secret")
     key = {r["student_id"]: r for _, r in read_table(real / "key.csv").rows}
     columns = manifest["columns"]
     path = out / "submissions.csv"

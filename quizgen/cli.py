@@ -15,7 +15,14 @@ from quizgen.workers import DEFAULT_JOBS
 
 def _bank_option(fn):
     return click.option("--bank", "banks", multiple=True, type=click.Path(file_okay=False),
-                        help="An extra folder of templates (repeatable).")(fn)
+                        help="An extra folder of templates (repeatable). A build folder's own list is never "
+                             "loaded: give the exam's banks here.")(fn)
+
+
+def _check_secret_option(fn):
+    return click.option("--secret-file", type=click.Path(dir_okay=False),
+                        help="The exam secret: prove manifest.json is the one the build wrote (its HMAC) "
+                             "before grading. Without it, what can be checked without it is.")(fn)
 
 
 def _load(banks):
@@ -334,7 +341,8 @@ def answer_sheet_cmd(build_dir, formats, out, force, banks):
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=DEFAULT_JOBS, show_default="all cores",
               help="Worker processes grading the class and writing the feedback pages.")
 @_bank_option
-def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, banks):
+@_check_secret_option
+def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, banks, secret_file):
     """Grade submissions CSVs against the frozen key; write grades.csv and the gradebook.
 
     Exit status 0 when all is clean, 1 when something needs attention (unknown
@@ -343,11 +351,12 @@ def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, bank
     \b
     Example:
       quizgen grade build/unit4 build/unit4-submissions.csv
+      quizgen grade build/unit4 build/unit4-submissions.csv --secret-file ~/.config/quizgen/unit4.secret
     """
     from quizgen.grade.run import grade_build
 
     report = grade_build(build_dir, list(submissions), first=first, ecf=not no_ecf, banks=banks,
-                         feedback=feedback, quiet=quiet, jobs=jobs)
+                         feedback=feedback, quiet=quiet, jobs=jobs, secret_file=secret_file)
     _print_grade_report(report, build_dir)
     click.echo(f"wrote {build_dir}/grades.csv")
     sys.exit(EXIT_ATTENTION if report.needs_attention else 0)
@@ -363,7 +372,8 @@ def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, bank
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=DEFAULT_JOBS, show_default="all cores",
               help="Worker processes grading the class and writing the feedback pages.")
 @_bank_option
-def regrade(build_dir, recompute, first, feedback, quiet, jobs, banks):
+@_check_secret_option
+def regrade(build_dir, recompute, first, feedback, quiet, jobs, banks, secret_file):
     """Grade every stored submission again as a new run; print who changed.
 
     \b
@@ -374,7 +384,7 @@ def regrade(build_dir, recompute, first, feedback, quiet, jobs, banks):
     from quizgen.grade.run import regrade as run_regrade
 
     report, changes = run_regrade(build_dir, recompute=recompute, first=first, banks=banks,
-                                  feedback=feedback, quiet=quiet, jobs=jobs)
+                                  feedback=feedback, quiet=quiet, jobs=jobs, secret_file=secret_file)
     _print_grade_report(report, build_dir)
     for student, (before, after) in sorted(changes.items()):
         change = round(after - before, SCORE_DECIMALS)
@@ -431,7 +441,8 @@ def override_cmd(build_dir, student, part, score, reason):
 @click.option("--json", "as_json", is_flag=True, help="Write report.json instead of report.html.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Where to write (default: in BUILD_DIR).")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
-def report(build_dir, as_json, out, force):
+@_bank_option
+def report(build_dir, as_json, out, force, banks):
     """Item analysis of the latest grading run: difficulty, discrimination, reliability, mistakes.
 
     \b
@@ -442,7 +453,7 @@ def report(build_dir, as_json, out, force):
     from quizgen.grade.report import write_report
 
     _refuse_overwrite(out, force)
-    path = write_report(build_dir, out=out, as_json=as_json)
+    path = write_report(build_dir, out=out, as_json=as_json, banks=banks)
     click.echo(f"wrote {path}")
 
 

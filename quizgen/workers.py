@@ -9,6 +9,8 @@ copy-on-write, instead of having it pickled to them.
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from contextlib import contextmanager
 
 from quizgen.progress import progress
@@ -20,6 +22,32 @@ _task = None  # the function being mapped, as the forked workers inherit it
 
 def _run(item):
     return _task(item)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent: int) -> None:
+    """A worker's first act: be killed when the process that forked it dies, however it dies (kill -9
+    included; a worker blocked waiting for work would otherwise wait forever). Linux's
+    PR_SET_PDEATHSIG; elsewhere a thread watches the parent's pid."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent died before the signal was asked for
+                os._exit(1)
+            return
+    import threading
+    import time
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 @contextmanager
@@ -46,7 +74,8 @@ def forked_map(task, items, jobs: int = 1, chunksize: int = 1, label: str | None
         try:
             # forked (all at the first submit, before the pool starts its own thread): every worker
             # has the task and its state
-            pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+            pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_die_with, initargs=(os.getpid(),))
             try:
                 yield _advancing(bar, pool.map(_run, items, chunksize=chunksize))
             finally:

@@ -20,8 +20,9 @@ from quizgen.errors import InputError
 from quizgen.files import write_atomic
 from quizgen.builddir import gradingkey
 from quizgen.builddir.gradingkey import GradingKey
-from quizgen.builddir.manifest import (MANIFEST, exam_meta, file_sha256, load_manifest, load_manifest_head,
-    manifest_text)
+from quizgen.builddir.manifest import (HMAC_FIELD, KEY_DIGEST_FIELD, MANIFEST, UNSET, authentic, exam_meta,
+    field_value, file_sha256, load_manifest, load_manifest_head, manifest_hmac, manifest_text, structure_problems,
+    with_field)
 from quizgen.builddir.params import ParamsStore
 
 
@@ -30,12 +31,21 @@ class BuildDir:
     read by the key's offsets with ``os.pread`` on one open file, shared by forked workers. Close
     it (or use it in a ``with``) to close that file.
 
-    ``banks``: question-bank folders besides the spec's, for remaking the key from the manifest.
+    ``banks``: question-bank folders besides quizgen's own, given by the instructor (``--bank``): a
+    build directory is data, and the folders its manifest names are never loaded (:meth:`bank`).
+
+    What is read is checked as far as it can be without the secret (:meth:`key`): the manifest must
+    be the one the key recorded at the build, the key the one the manifest recorded, every student
+    must have every question. With the secret, :meth:`authenticate` proves the manifest is the one
+    the build wrote. ``notices`` collects what a person should be told (a key remade, say).
     """
 
     def __init__(self, path, banks=()):
         self.path = Path(path)
         self.banks = tuple(banks)
+        self.notices: list = []
+        self._bank = None
+        self._key_contents: str | None = None
         self.manifest_path = self.path / MANIFEST
         self.key_path = self.path / gradingkey.FILE_NAME
         self._manifest: dict | None = None
@@ -58,14 +68,18 @@ class BuildDir:
 
     # -- writing (the build) ------------------------------------------------------------------
 
-    def write(self, manifest: dict, bank) -> None:
+    def write(self, manifest: dict, bank, secret: bytes) -> None:
         """Write the grading key of ``manifest`` (its kinds looked up in ``bank``), then
-        manifest.json (last: a directory without one is unfinished)."""
-        text, offsets = manifest_text(manifest)
+        manifest.json (last: a directory without one is unfinished), recording the key's contents'
+        sha256 in it and authenticating it with the exam ``secret`` (:mod:`manifest`)."""
+        text, offsets = manifest_text(manifest | {KEY_DIGEST_FIELD: UNSET, HMAC_FIELD: UNSET})
         data = text.encode("ascii")
-        key = gradingkey.from_manifest(manifest, bank, hashlib.sha256(data).hexdigest(), offsets)
-        key.manifest_stamp = [len(data), time.time_ns()]
+        key = gradingkey.from_manifest(manifest, bank, "", offsets)
         key.params = ParamsStore.from_texts([[data[q[2]:q[2] + q[3]] for q in questions] for questions in offsets])
+        data = with_field(data, KEY_DIGEST_FIELD, gradingkey.content_sha256(key))
+        data = with_field(data, HMAC_FIELD, manifest_hmac(data, secret))
+        key.manifest_sha256 = hashlib.sha256(data).hexdigest()
+        key.manifest_stamp = [len(data), time.time_ns()]
         write_atomic(self.key_path, gradingkey.to_bytes(key))
         write_atomic(self.manifest_path, data)
         os.utime(self.manifest_path, ns=(key.manifest_stamp[1], key.manifest_stamp[1]))
@@ -121,8 +135,10 @@ class BuildDir:
         return self._on_disk
 
     def key(self, digest=None) -> GradingKey:
-        """The build's grading key: the key file when it was made from this manifest, else remade
-        from the manifest (the file missing, damaged, of another format or out of date).
+        """The build's grading key: the key file, made at the build from this manifest, or remade
+        from the manifest when the file is missing, damaged or of another format (said in
+        ``notices``). InputError when the manifest is not the one the key file recorded at the
+        build, the key file not the one the manifest recorded, or a student lacks a question.
 
         ``digest`` is the manifest's sha256, or a function giving it (asked for only once the key
         file is read, so that hashing in a thread and reading overlap); :meth:`digest` when None.
@@ -130,15 +146,83 @@ class BuildDir:
         if self._key is None:
             on_disk = self.key_on_disk()
             digest = digest() if callable(digest) else digest if digest is not None else self.digest()
-            if on_disk is not None and on_disk.manifest_sha256 == digest:
+            if on_disk is not None:
+                if on_disk.manifest_sha256 != digest:
+                    raise InputError(self.manifest_path, f"is not the manifest this exam was built with: its sha256 "
+                                                         f"is not the one {self.key_path.name} recorded at the build "
+                                                         f"(edited since?). Run quizgen verify with the exam's secret; "
+                                                         f"to change an exam, build it again")
+                recorded = self.manifest_head().get(KEY_DIGEST_FIELD)
+                if recorded is None:
+                    self.notices.append(f"{self.manifest_path} records no digest of {self.key_path.name} (built by an "
+                                        f"older quizgen): the key cannot be checked; quizgen verify checks it")
+                elif recorded != self.key_contents_sha256():
+                    raise InputError(self.key_path, f"is not the grading key this exam was built with (its contents "
+                                                    f"are not those {MANIFEST} records: edited since?); delete it "
+                                                    f"(grading remakes it from {MANIFEST}) and run quizgen verify")
+                self._check(gradingkey.structure_problems(on_disk), self.key_path)
                 self._key = on_disk
             else:
-                from quizgen.bank.loader import load_bank  # only here: loading templates is slow
-
                 manifest = self.manifest()
-                bank = load_bank(tuple(manifest["spec"]["banks"]) + self.banks)
-                self._key = gradingkey.from_manifest(manifest, bank, digest)
+                self._check(structure_problems(manifest), self.manifest_path)
+                self._key = gradingkey.from_manifest(manifest, self.bank(), digest)
+                self.notices.append(f"{self.key_path.name} was missing or unreadable: remade from {self.manifest_path}, "
+                                    f"which only quizgen verify (with the exam's secret) can prove is the build's")
         return self._key
+
+    def key_contents_sha256(self) -> str | None:
+        """The sha256 of the key file's contents (:func:`gradingkey.content_sha256`; None without a
+        readable key file), computed once: grading has it hashed in a thread while it reads files."""
+        if self._key_contents is None and self.key_on_disk() is not None:
+            self._key_contents = gradingkey.content_sha256(self.key_on_disk())
+        return self._key_contents
+
+    def _check(self, problems: list, path) -> None:
+        if problems:
+            raise InputError(path, f"cannot be graded: {problems[0]} (edited since the build?); run quizgen verify "
+                                   f"with the exam's secret")
+
+    def authenticate(self, secret: bytes) -> None:
+        """InputError unless manifest.json is, byte for byte, the one the build wrote with this secret
+        (its HMAC; the key it records is then the build's too)."""
+        self.manifest()  # the message for a missing or damaged manifest
+        data = self.manifest_path.read_bytes()
+        if field_value(data, HMAC_FIELD) is None:
+            raise InputError(self.manifest_path, "carries no HMAC (built by an older quizgen): it cannot be proved "
+                                                 "to be the build's; build the exam again")
+        if not authentic(data, secret):
+            raise InputError(self.manifest_path, "is not the manifest the build wrote with this secret (its HMAC "
+                                                 "differs): edited since, or another exam's secret")
+
+    def bank(self):
+        """The question bank to grade with: quizgen's own templates and the folders the instructor
+        gave (``banks``), never the folders the manifest names: a build directory is data, and
+        loading a template runs its code. InputError when a template the exam uses is in none of
+        them; a template whose file is not the one the build used is said in ``notices``."""
+        if self._bank is None:
+            from quizgen.bank.loader import load_bank  # only here: loading templates is slow
+
+            bank = load_bank(self.banks)
+            on_disk = self.key_on_disk()
+            head = self.manifest_head()
+            used = {g.template_id for g in on_disk.groups} if on_disk is not None else \
+                {q["template_id"] for s in self.manifest()["students"] for q in s["questions"]}
+            missing = sorted(used - set(bank.templates))
+            if missing:
+                named = head.get("spec", {}).get("banks", [])
+                raise InputError(self.manifest_path, f"uses template{'s' if len(missing) > 1 else ''} "
+                                                     f"{', '.join(missing[:5])}, in no bank given: give the exam's "
+                                                     f"banks with --bank PATH (it was built with "
+                                                     f"{', '.join(map(str, named)) or 'quizgen own'}; quizgen never "
+                                                     f"loads code from folders a build directory names)")
+            for template_id, digest in sorted(head.get("template_sha256", {}).items()):
+                template = bank.templates.get(template_id)
+                if template is not None and template.path and file_sha256(template.path) != digest:
+                    self.notices.append(f"template {template_id} ({template.path}) is not the file the exam was "
+                                        f"built with; grading uses the frozen variants (quizgen regrade --recompute "
+                                        f"re-solves them with it)")
+            self._bank = bank
+        return self._bank
 
     def students(self) -> list:
         """The roster as the build froze it: [(id, name)], in order."""

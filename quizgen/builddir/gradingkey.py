@@ -26,6 +26,7 @@ the file is missing, damaged or of another format (an older build).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -318,6 +319,49 @@ def from_bytes(data) -> GradingKey:
         return GradingKey(meta["exam_id"], meta["manifest_sha256"], meta["columns"], meta["question_of"],
                           [tuple(s) for s in meta["students"]], groups, arrays["offsets"], meta["banks"],
                           meta["manifest_stamp"], params)
+
+
+def content_sha256(key: GradingKey) -> str:
+    """The sha256 of what the key grades with: everything but the manifest's digest and stamp it
+    records (the manifest records this, so the two cannot record each other; :mod:`manifest`)."""
+    digest = hashlib.sha256()
+    meta = {"exam_id": key.exam_id, "columns": key.columns, "question_of": key.question_of,
+            "students": [list(s) for s in key.students], "banks": key.banks, "groups": [g.meta() for g in key.groups]}
+    digest.update(json.dumps(meta, sort_keys=True).encode())
+
+    def add(name: str, value) -> None:
+        value = np.ascontiguousarray(value)
+        digest.update(f"{name} {value.dtype.str} {value.shape}".encode())
+        digest.update(value.data if value.dtype != object else json.dumps(value.tolist()).encode())
+
+    add("offsets", key.offsets)
+    for n, g in enumerate(key.groups):
+        for name in ARRAYS:
+            if getattr(g, name) is not None:
+                add(f"g{n}.{name}", getattr(g, name))
+        if g.data is not None:
+            digest.update(json.dumps(g.data).encode())
+    if key.params is not None:
+        for name in ("blob", "blocks", "spans"):
+            add(f"params.{name}", getattr(key.params, name))
+        digest.update(str(key.params.per_block).encode())
+    return digest.hexdigest()
+
+
+def structure_problems(key: GradingKey) -> list:
+    """What makes a key unusable, seen without the manifest: a student without every answer blank,
+    or with one twice."""
+    n = len(key.students)
+    covered = {c: np.zeros(n, np.int64) for c in key.columns}
+    for g in key.groups:
+        if g.column not in covered or len(g.rows) and (g.rows.min() < 0 or g.rows.max() >= n):
+            return [f"answer blank {g.column} is not the exam's"]
+        np.add.at(covered[g.column], g.rows, 1)
+    for column, times in covered.items():
+        if (times != 1).any():
+            return [f"student {key.students[int(np.flatnonzero(times != 1)[0])][0]} does not have answer blank "
+                    f"{column} once"]
+    return []
 
 
 def differences(a: GradingKey, b: GradingKey) -> list:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from quizgen.builddir import BuildDir
-from quizgen.files import write_atomic
+from quizgen.files import remove_leftovers, write_atomic
 from quizgen.papers.exam import question_from_json
 from quizgen.papers.richtext import math_html, to_html
 from quizgen.bank.question import accepted_interval
@@ -78,6 +78,7 @@ def write_feedback(build: BuildDir, book, bank, formats=("html", "pdf"), jobs: i
     from quizgen.papers.render import MATH_CHARACTERS, environment, math_font_css, print_font_css, stylesheet
 
     out = build.path / "feedback"
+    remove_leftovers(out)  # what a killed run left half-written
     students = build.manifest()["students"]
     job = FeedbackJob(students=students, results=book.results(book.latest_run()["id"]), bank=bank,
                       formats=formats, meta=build.exam_meta(), page=environment().get_template("feedback.html.j2"),

@@ -34,24 +34,22 @@ def _scalar_params(params: dict) -> dict:
             if isinstance(v, (int, float, str)) and not isinstance(v, bool) and len(str(v)) <= 20}
 
 
-def analyse(build_dir) -> dict:
+def analyse(build_dir, banks=()) -> dict:
     """The item analysis as plain data (what --json prints).
 
     Read from the grading key (students, columns, templates, choice forms), the run's packed
     rows in the gradebook (scores with overrides, statuses, responses, mistakes) and each
     student's params alone from the manifest, never the manifest whole.
     """
-    with BuildDir(build_dir) as build:
+    with BuildDir(build_dir, banks) as build:
         return _analyse(build)
 
 
 def _analyse(build: BuildDir) -> dict:
-    from quizgen.bank.loader import load_bank
-
     build_dir = build.path
     key = build.key()
     columns = key.columns
-    with graded_gradebook(build_dir) as book:
+    with graded_gradebook(build_dir, reading=True) as book:
         run = book.latest_run()
         run_columns, earned = book.earned(run["id"])
         run_totals = run_scores(key, book, run["id"]).totals  # as grades.csv and the terminal have them
@@ -60,7 +58,7 @@ def _analyse(build: BuildDir) -> dict:
     graded = [i for i, (sid, _) in enumerate(key.students) if sid in earned and earned[sid][0].strip("m")]
     if not graded:
         raise InputError(Path(build_dir) / "gradebook.sqlite", "no student has a submission in the latest run")
-    bank = load_bank(tuple(key.banks))
+    bank = build.bank()
     first = graded[0]
     points, meta_of = {}, {}  # column -> (question number, template id, part name), as the first graded student has
     letters_at = {c: np.zeros(len(key.students), bool) for c in columns}  # a letter was asked for
@@ -209,9 +207,9 @@ def histogram_svg(counts: list, edges: list, width: int = 560, height: int = 180
     return "".join(parts)
 
 
-def write_report(build_dir, out=None, as_json: bool = False) -> Path:
+def write_report(build_dir, out=None, as_json: bool = False, banks=()) -> Path:
     with without_cycle_collection():
-        data = analyse(build_dir)
+        data = analyse(build_dir, banks)
     build_dir = Path(build_dir)
     if as_json:
         path = Path(out) if out else build_dir / "report.json"

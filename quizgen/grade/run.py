@@ -26,12 +26,11 @@ from pathlib import Path
 import numpy as np
 
 from quizgen.builddir import MANIFEST, BuildDir, without_cycle_collection
-from quizgen.bank.loader import load_bank
 from quizgen.grade.columns import (CORRECT, BLANK, CODE, INVALID, MISSING, STATUSES, ColumnGrades,
     grade_slices)
 from quizgen.errors import InputError
 from quizgen.tables import csv_text, neutralise, read_table, submissions_limit
-from quizgen.files import write_atomic
+from quizgen.files import remove_leftovers, write_atomic
 from quizgen.papers.exam import question_from_json
 from quizgen.grade.gradebook import STATUS_LETTERS, graded_gradebook, open_gradebook, to_json
 from quizgen.bank.marking import grade
@@ -176,17 +175,22 @@ def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) ->
     base = gradebook.last_ids()
     source_id, submission_id = base
     digests, new = set(), []
+    ungraded = gradebook.stored_ungraded()
     for inc in incoming:
         path, table = inc.path, inc.table
         report.notices.extend(table.notices)
         if inc.missing:
             report.missing_columns.append(f"{path}: no column {', '.join(inc.missing)} (graded as blank)")
-        if inc.digest in digests or gradebook.source_with(inc.digest) is not None:
+        stored = gradebook.source_with(inc.digest) is not None
+        if inc.digest in digests or (stored and inc.digest not in ungraded):
             report.files_seen_before.append(str(path))
             continue
         digests.add(inc.digest)
         report.invalid.extend(f"{error}; the row is not graded" for error in table.bad_rows)
-        source_id += 1
+        if stored:  # stored by a run killed before it recorded itself: graded now (its rows are stored), and
+            report.notices.append(f"{path}: stored by a run that did not finish; graded now")  # reported below
+        else:
+            source_id += 1
         rows, unpadded = [], None
         answer_of = {h: column for h, column in inc.column_of}
         # a header that names the answer columns as the exam does lets each row stand for its cells
@@ -194,9 +198,10 @@ def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) ->
         for number, row in table.rows:
             raw_id = row.get(inc.id_col, "").strip()
             student = normalise_id(raw_id)
-            submission_id += 1
-            rows.append((submission_id, number, raw_id, student,
-                         row if as_named else {column: row[h] for h, column in inc.column_of}))
+            if not stored:
+                submission_id += 1
+                rows.append((submission_id, number, raw_id, student,
+                             row if as_named else {column: row[h] for h, column in inc.column_of}))
             if number in table.short_rows:
                 lost = [answer_of[h] for h in table.header[table.short_rows[number]:] if h in answer_of]
                 if lost:
@@ -211,13 +216,15 @@ def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) ->
                 zeros = unpadded.get(student.lstrip("0")) if raw_id.isdigit() else None
                 report.unknown.append(f"{path}, row {number}: student id {raw_id!r} is not on the roster"
                                       + (f" (lost its leading zeros? the roster has {zeros!r})" if zeros else ""))
-        new.append(NewSource(inc, source_id, rows))
+        if not stored:
+            new.append(NewSource(inc, source_id, rows))
     report.new_rows = sum(len(src.rows) for src in new)
     return new, base
 
 
 def store_submissions(gradebook, exam_id: str, manifest_sha256: str, new: list, base: tuple) -> None:
-    """The exam and the new files with their rows, in one transaction, under the ids planned."""
+    """The exam and the new files with their rows, in one transaction (the caller's, when it holds
+    one: grading stores the files and records their run in one), under the ids planned."""
     with gradebook.transaction() as db:
         if gradebook.last_ids() != base:
             raise InputError(gradebook.path, "another quizgen stored submissions in this gradebook while this one "
@@ -228,6 +235,7 @@ def store_submissions(gradebook, exam_id: str, manifest_sha256: str, new: list, 
             gradebook.record_source(db, src.source_id, src.incoming.path.name, src.incoming.digest, table.encoding,
                                     table.delimiter, table.raw)
             gradebook.record_submissions(db, src.source_id, src.rows, [c for _, c in src.incoming.column_of])
+            gradebook.enter(db, "source", src.source_id)
 
 
 def effective_submissions(received: list, roster: dict, first: bool, report: GradeReport) -> dict:
@@ -351,11 +359,19 @@ def summarise(key, submission_ids: list, overrides: dict, grades: dict, lo: int 
 
 
 def run_grading(build_dir, kind: str, first: bool = False, ecf: bool = True, recompute: bool = False,
-                paths=(), banks=(), feedback=("html",), quiet: bool = False, jobs: int = 1) -> GradeReport:
+                paths=(), banks=(), feedback=("html",), quiet: bool = False, jobs: int = 1,
+                secret_file=None) -> GradeReport:
+    """A grading run (see :func:`grade_build`). ``banks``: the instructor's question-bank folders
+    (never those the manifest names); ``secret_file``: the exam secret, to prove the manifest is the
+    build's (without it, what can be checked without it is: :class:`BuildDir`)."""
     from quizgen.papers.render import parse_formats
+    from quizgen.papers.spec import load_secret
 
     feedback = parse_formats(feedback)  # an unknown format is refused before anything is graded
+    remove_leftovers(build_dir)  # what a killed run left half-written (grades.csv, needs-attention.txt)
     with without_cycle_collection(), BuildDir(build_dir, banks) as build:
+        if secret_file is not None:
+            build.authenticate(load_secret(secret_file, build_dir))
         report = _run_grading(build, kind, first, ecf, recompute, paths, quiet, jobs)
     if feedback:  # pages are laid out with the cycle collector on: WeasyPrint's boxes are full of cycles
         start = time.perf_counter()
@@ -372,9 +388,9 @@ def feedback_pages(build_dir, formats=("html",), banks=(), jobs: int = 1, quiet:
 
     formats = parse_formats(formats)
 
-    build = BuildDir(build_dir)
-    bank = load_bank(tuple(build.manifest()["spec"]["banks"]) + tuple(banks))
-    with graded_gradebook(build_dir) as book:
+    build = BuildDir(build_dir, banks)
+    bank = build.bank()
+    with graded_gradebook(build_dir, reading=True) as book:
         return write_feedback(build, book, bank, formats=formats, jobs=jobs, quiet=quiet)
 
 
@@ -390,8 +406,10 @@ def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, job
         clock = now
 
     on_disk = build.key_on_disk()
-    with ThreadPoolExecutor(1) as hashing:  # the manifest, if it must be hashed, is while the files are read
-        pending = hashing.submit(build.digest)
+    with ThreadPoolExecutor(1) as hashing:
+        # while the files are read: the manifest hashed (if it must be) and the key's contents (checked
+        # against the manifest's record of them)
+        pending = hashing.submit(lambda: (build.key_contents_sha256(), build.digest())[1])
         try:
             incoming = read_submissions(paths, on_disk.columns, len(on_disk.students)) if on_disk else None
         except InputError:
@@ -400,7 +418,8 @@ def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, job
         digest = pending.result()
     if incoming is None or key is not on_disk:  # read against the key that is current (its class size
         incoming = read_submissions(paths, key.columns, len(key.students))  # sets what file is too large)
-    bank = load_bank(tuple(key.banks) + build.banks)
+    bank = build.bank()
+    report.notices += build.notices  # a key remade, a template changed since the build
     students = build.students()
     roster = {normalise_id(sid): sid for sid, _ in students}
     lap("load the key and read the files")
@@ -425,17 +444,19 @@ def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, job
             settings["hand_marked"] = hand_marked
         with progress(range(len(students)), "grading", quiet, length=len(students)) as bar, \
                 _graded_slices(build, bank, cells, ecf, recompute, jobs, finish) as slices:
-            # the workers grade while the submissions are stored and each slice is recorded as it comes
-            store_submissions(book, key.exam_id, digest, new, base)
-            lap("store the submissions")
+            # the workers grade while the submissions are stored and each slice is recorded as it comes;
+            # the files and their run are all there or not at all (a file stored is a file graded)
             parts = []
-            with book.transaction() as db:  # the run is all there or not at all
+            with book.transaction() as db:
+                store_submissions(book, key.exam_id, digest, new, base)
+                lap("store the submissions")
                 run_id = book.start_run(db, kind, digest, settings, key.columns)
                 for lo, hi, part in slices:
                     book.record_results(db, run_id, part.rows)
                     parts.append(part)
                     if hasattr(bar, "update"):
                         bar.update(hi - lo)
+                book.enter(db, "run", run_id)
         graded = GradedSlice.join(parts)
         lap("grade and record the run")
         report.run_id = run_id
@@ -467,20 +488,20 @@ def _graded_slices(build: BuildDir, bank, cells, ecf, recompute, jobs, finish):
 
 
 def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=(),
-                feedback=("html",), quiet: bool = False, jobs: int = 1) -> GradeReport:
+                feedback=("html",), quiet: bool = False, jobs: int = 1, secret_file=None) -> GradeReport:
     if not paths:
         raise InputError(build_dir, "give at least one submissions CSV")
     return run_grading(build_dir, "grade", first=first, ecf=ecf, paths=paths, banks=banks, feedback=feedback,
-                       quiet=quiet, jobs=jobs)
+                       quiet=quiet, jobs=jobs, secret_file=secret_file)
 
 
 def regrade(build_dir, recompute: bool = False, first: bool = False, banks=(), feedback=("html",),
-            quiet: bool = False, jobs: int = 1) -> tuple:
+            quiet: bool = False, jobs: int = 1, secret_file=None) -> tuple:
     """A new run over every stored submission; returns the report and per-student score changes."""
-    with graded_gradebook(build_dir) as book:
-        before = run_totals(BuildDir(build_dir).key(), book, book.latest_run()["id"])
+    with graded_gradebook(build_dir, reading=True) as book:
+        before = run_totals(BuildDir(build_dir, banks).key(), book, book.latest_run()["id"])
     report = run_grading(build_dir, "regrade", first=first, recompute=recompute, banks=banks, feedback=feedback,
-                         quiet=quiet, jobs=jobs)
+                         quiet=quiet, jobs=jobs, secret_file=secret_file)
     after = {student: total for student, (total, _) in report.totals.items()}
     changes = {s: (before.get(s, 0.0), after[s]) for s in after if after[s] != before.get(s, 0.0)}
     return report, changes

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from quizgen.bank.loader import load_bank
 from quizgen.builddir import BuildDir
 from quizgen.papers.exam import question_from_json
 
@@ -52,8 +51,8 @@ def _answer(rng, part, variant, ability: float) -> str:
 
 def simulate_submissions(build_dir, seed: int = 0, banks=()) -> str:
     """CSV text of one submission per student (plus one resubmission and one unknown id)."""
-    manifest = BuildDir(build_dir).manifest()
-    bank = load_bank(tuple(manifest["spec"]["banks"]) + tuple(banks))
+    build = BuildDir(build_dir, banks)
+    manifest, bank = build.manifest(), build.bank()
     rng = np.random.default_rng(seed)
     header = ["Timestamp", "Email", "student_id"] + manifest["columns"]
     out = io.StringIO()

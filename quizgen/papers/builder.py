@@ -37,8 +37,9 @@ from quizgen.bank.loader import Bank, load_bank
 from quizgen.bank.question import accepted_interval
 from quizgen.errors import InputError
 from quizgen.tables import csv_text
-from quizgen.files import write_atomic
+from quizgen.files import remove_leftovers, write_atomic
 from quizgen.builddir import BuildDir
+from quizgen.builddir.manifest import file_sha256
 from quizgen.papers.exam import StudentExam, answer_columns, plan_exam, question_from_json, student_exam
 from quizgen.papers.render import FORMATS, parse_formats
 from quizgen.papers.spec import (ExamSpec, load_or_create_secret, load_roster, load_spec, logo_data_uri,
@@ -134,6 +135,9 @@ def manifest_data(spec: ExamSpec, exams: list, bank: Bank, secret: bytes, roster
                       "total_points": e.total_points, "questions": [q.to_json() for q in e.questions]}
                      for e in exams],
         "files": files,
+        # each template's file as the build used it: grading, with the instructor's banks, says when it differs
+        "template_sha256": {t: file_sha256(bank.get(t).path) for t in
+                            sorted({q.template.id for e in exams for q in e.questions}) if bank.get(t).path},
     }
 
 
@@ -235,6 +239,8 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
     bank = load_bank(tuple(spec.banks) + tuple(banks))
     report = BuildReport(out=out, notices=list(notices) + [f"template not loaded: {e}" for e in bank.errors])
     prepare_out(out, force)
+    for folder in (out, out / "exams", out / "solutions"):
+        remove_leftovers(folder)  # what a killed build left half-written
     secret, created = load_or_create_secret(secret_path, build_dir=out)
     if created:
         report.secret_created = Path(os.path.expanduser(str(secret_path)))
@@ -257,6 +263,6 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
         write_atomic(out / "key.pdf", data)
         files["key.pdf"] = hashlib.sha256(data).hexdigest()
     manifest = manifest_data(spec, exams, bank, secret, Path(roster_path), dict(sorted(files.items())))
-    BuildDir(out).write(manifest, bank)
+    BuildDir(out).write(manifest, bank, secret)
     report.files = files
     return report

@@ -337,11 +337,13 @@ SECRET_BYTES = 32
 def load_or_create_secret(path, build_dir=None) -> tuple[bytes, bool]:
     """The exam secret and whether it was created now (owner-only, 0600, outside the build dir)."""
     path = Path(os.path.expanduser(str(path)))
-    if build_dir is not None:
-        inside = Path(build_dir).resolve()
-        if inside == path.resolve().parent or inside in path.resolve().parents:
-            raise InputError(path, "the secret file must live outside the build directory, which is "
-                                   "shared with students' files")
+    if build_dir is not None and _within(path, Path(build_dir)):
+        raise InputError(path, "the secret file must live outside the build directory, which is "
+                               "shared with students' files")
+    link = _link_to(path, Path(build_dir)) if build_dir is not None else None
+    if link is not None:
+        raise InputError(path, f"the build directory links to the secret file ({link}): `cp -L` or `zip -r` of "
+                               f"the folder would ship it; remove the link")
     if path.exists():
         data = path.read_bytes().strip()
         if len(data) < 32:
@@ -359,12 +361,36 @@ def load_or_create_secret(path, build_dir=None) -> tuple[bytes, bool]:
     return data, True
 
 
-def load_secret(path) -> bytes:
-    """An existing exam secret (verify and regrades never create one)."""
+def _within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is in ``folder`` as written or once every symlink is resolved, either way
+    round: a secret reached through a symlink inside the build folder is in it (``zip -r`` or
+    ``cp -L`` of the folder ships it), and so is one a symlink elsewhere leads into it."""
+    paths = {Path(os.path.abspath(path)), path.resolve()}
+    folders = {Path(os.path.abspath(folder)), folder.resolve()}
+    return any(f == p or f in p.parents for p in paths for f in folders)
+
+
+def _link_to(path: Path, folder: Path) -> Path | None:
+    """A symlink inside ``folder`` that leads to ``path`` or to a folder holding it, or None."""
+    target = path.resolve()
+    if not folder.is_dir():
+        return None
+    for root, dirs, files in os.walk(folder):  # symlinked folders are listed, not entered
+        for name in dirs + files:
+            entry = Path(root) / name
+            if entry.is_symlink():
+                leads = entry.resolve()
+                if leads == target or leads in target.parents:
+                    return entry
+    return None
+
+
+def load_secret(path, build_dir=None) -> bytes:
+    """An existing exam secret (verify and regrades never create one); refused inside ``build_dir``."""
     path = Path(os.path.expanduser(str(path)))
     if not path.exists():
         raise InputError(path, "no such secret file; without the exam's secret no variant can be rebuilt")
-    return load_or_create_secret(path)[0]
+    return load_or_create_secret(path, build_dir)[0]
 
 
 def secret_fingerprint(secret: bytes) -> str:

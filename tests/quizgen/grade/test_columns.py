@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quizgen.errors import InputError
 from quizgen.grade import columns as classgrade
 from quizgen.builddir import KEY_FILE, MANIFEST, BuildDir, directory, params
 from quizgen.builddir.manifest import file_sha256
@@ -281,7 +282,8 @@ def test_the_manifest_is_hashed_only_when_it_changed_since_it_was_written(exam, 
     monkeypatch.setattr(directory, "file_sha256", lambda path: hashed.append(path) or real(path))
     on_disk = BuildDir(copy).key_on_disk()
     assert BuildDir(copy).digest() == real(copy / MANIFEST) and hashed == []
-    # the same size, another student's name and a later time: hashed, found stale, remade
+    # the same size, another student's name and a later time: hashed, found not the manifest the key
+    # recorded at the build, refused (an edited manifest is never graded quietly)
     path = copy / MANIFEST
     text = path.read_text()
     name = manifest["students"][0]["name"]
@@ -289,8 +291,8 @@ def test_the_manifest_is_hashed_only_when_it_changed_since_it_was_written(exam, 
     reading = BuildDir(copy)
     digest = reading.digest()
     assert hashed == [path] and digest != on_disk.manifest_sha256
-    remade = reading.key(digest)
-    assert remade is not reading.key_on_disk() and remade.manifest_sha256 == digest
+    with pytest.raises(InputError, match="is not the manifest this exam was built with"):
+        reading.key(digest)
 
 
 def test_error_carried_forward_reads_only_the_params_where_the_key_knows_them(exam):

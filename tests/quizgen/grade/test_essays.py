@@ -145,7 +145,7 @@ def test_a_schema_2_gradebook_opens_and_its_view_reads_the_new_status(tmp_path):
                "'{\"Q2\": [null, \"not the key\"]}')")
     db.close()
     with Gradebook(path) as book:
-        assert book.schema_version() == 3
+        assert book.schema_version() == 4
         assert [(r["column_name"], r["status"]) for r in book.scores(1)] == [("Q1", "correct"), ("Q2", "wrong")]
         with book.transaction() as tx:
             run_id = book.start_run(tx, "grade", "abc", {}, ["Q1"])

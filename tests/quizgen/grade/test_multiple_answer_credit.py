@@ -176,6 +176,7 @@ def test_the_rule_is_frozen_in_the_manifest_and_an_older_manifest_grades_all_or_
     assert text.count('"credit":"partial"') == 2 * 3  # Q1 and Q2 of each student; Q3 all-or-nothing: unwritten
     # a manifest written before the setting has no rule on its parts: graded all-or-nothing, as then
     (out / "manifest.json").write_text(text.replace('"credit":"partial",', ""))
+    (out / "grading-key.npz").unlink()  # an older build's key is of an older format: remade from the manifest
     rows, expected = answers_and_expected(keys)
     report = grade_build(out, [submit(tmp_path / "answers.csv", rows)], feedback=())
     got = stored(out, report.run_id)
@@ -216,7 +217,7 @@ def test_a_schema_2_gradebook_is_migrated_to_name_the_partial_status(tmp_path):
     db.execute("INSERT INTO result VALUES (1, '001', NULL, 'c', '[1.0]', '[2.0]', '[\"A\"]', '{}')")
     db.close()
     with Gradebook(path) as book:
-        assert book.schema_version() == 3
+        assert book.schema_version() == 4
         assert [(r["column_name"], r["status"]) for r in book.scores(1)] == [("Q1", "correct")]
         with book.transaction() as tx:
             tx.execute("INSERT INTO run VALUES (2, '2026-01-02', 'grade', 'abc', '{}')")

@@ -171,6 +171,7 @@ def test_a_manifest_of_the_old_four_decimal_split_is_read_and_graded_by_its_own_
     # before exact splits a build froze 4 over three parts as 1.3333, 1.3333, 1.3334: such a build
     # still grades, each part by the points its paper printed
     from quizgen.bank.loader import load_bank
+    from quizgen.papers.spec import load_secret
 
     build_dir = BuildDir(exam)
     manifest = build_dir.manifest()
@@ -179,7 +180,7 @@ def test_a_manifest_of_the_old_four_decimal_split_is_read_and_graded_by_its_own_
         for part in student["questions"][0]["parts"]:
             part["points"] = old[part["column"]]
         student["total_points"] = 9
-    build_dir.write(manifest, load_bank(()))
+    build_dir.write(manifest, load_bank(()), load_secret(exam.parent / "k" / "s"))
     grade_build(exam, [submissions(exam, {"001": [], "002": ["Q1c"], "003": ["Q1a", "Q1b"]}, tmp_path / "s.csv")],
                 feedback=())
     g = grades(exam)

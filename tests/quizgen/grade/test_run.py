@@ -309,7 +309,7 @@ def test_a_schema_1_gradebook_is_migrated_and_its_runs_still_read(tmp_path):
                     ("001", "Q2", "wrong", 0.0, 3.0, "7", "no_bias", "the bias was left out")])
     db.close()
     with Gradebook(path) as book:
-        assert book.schema_version() == gb.SCHEMA_VERSION == 3
+        assert book.schema_version() == gb.SCHEMA_VERSION == 4
         rows = book.scores(1)
         assert [(r["column_name"], r["status"], r["mistake"]) for r in rows] == [
             ("Q1", "correct", None), ("Q2", "wrong", "no_bias")]

@@ -212,13 +212,14 @@ def test_verify_detects_a_grading_key_that_is_not_the_manifests(built, tmp_path)
     (copy / gradingkey.FILE_NAME).write_bytes(gradingkey.to_bytes(key))
     problems = verify(copy, root / "keys" / "s.secret").problems
     assert any(f"{numeric.column}: key differs" in p for p in problems)
-    assert any("where student" in p for p in problems)
+    assert any("not the grading key this exam was built with" in p for p in problems)
     key = gradingkey.from_bytes(root / "out" / gradingkey.FILE_NAME)
     key.params.spans[0, 0] = key.params.spans[1, 0]  # only the params of one question looked up elsewhere
     (copy / gradingkey.FILE_NAME).write_bytes(gradingkey.to_bytes(key))
     problems = verify(copy, root / "keys" / "s.secret").problems
-    assert problems == [f"{gradingkey.FILE_NAME}: where student {key.students[0][0]} question 1 is differs from the "
-                        f"manifest"]
+    assert problems == [f"{gradingkey.FILE_NAME}: is not the grading key this exam was built with (its contents are "
+                        f"not those manifest.json records: edited since?); delete it (grading remakes it from "
+                        f"manifest.json) and run quizgen verify"]
     (copy / gradingkey.FILE_NAME).write_bytes(b"PK\x03\x04 truncated")
     assert "cannot be read" in verify(copy, root / "keys" / "s.secret").problems[0]
 
