@@ -115,7 +115,7 @@ def render_inline(text: str, style: TermStyle | None = PLAIN) -> str:
 
 def _math(formulas: list, index: int) -> str:
     """An inline formula (or a display one inside a phrase) on one line that never breaks."""
-    return inline(formulas[index][0]).replace(" ", GLUE)
+    return re.sub(r"\s+", GLUE, inline(formulas[index][0]).strip())  # a line break in its TeX too
 
 
 def _inline(children: list, formulas: list, flat: bool = False) -> str:
