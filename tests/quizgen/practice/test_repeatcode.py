@@ -80,3 +80,17 @@ def test_the_help_examples_with_codes_run(command):
         result = runner.invoke(main, args, input="q\n")
         assert result.exit_code == 0, (line, result.output)
         assert "repeat code" in result.output
+
+
+def test_the_readme_examples_with_codes_run():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    lines = [line.split("#")[0].split() for line in readme.splitlines()
+             if line.startswith("quizgen ") and re.search(r"--(code|repeat) [0-9A-Z]{8}", line)]
+    assert len(lines) == 2, lines
+    runner = CliRunner()
+    for args in lines:
+        result = runner.invoke(main, args[1:], input="q\n")
+        assert result.exit_code == 0, (args, result.output)
+        assert "repeat code 3T910007" in result.output
