@@ -1006,13 +1006,11 @@ class Choice(AnswerKind):
         if not self.multiple:
             return ""
         chosen, right = frozenset(value), frozenset(key)
-        said = []
-        for letters, verb, rest in ((sorted(chosen & right), "right", ""), (sorted(chosen - right), "not", ""),
-                                    (sorted(right - chosen), "missing", "")):
-            if letters:
-                said.append(f"{_letters(letters)} {'is' if len(letters) == 1 else 'are'} {verb}{rest}")
+        said = [f"{_letters(letters)} {'is' if len(letters) == 1 else 'are'} {verb}"
+                for letters, verb in ((sorted(chosen & right), "right"), (sorted(chosen - right), "not"),
+                                      (sorted(right - chosen), "missing")) if letters]
         if chosen & right and not chosen - right and right - chosen:
-            said[-1] += " (every right option is needed)"
+            said[-1] += " (every right option is needed for full marks)"
         return ", ".join(said)
 
     # -- export forms

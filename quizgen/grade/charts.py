@@ -98,12 +98,11 @@ def scatter_svg(items: list, width: int = 720, height: int = 380, weak: float = 
                     f'stroke="{GRID}" stroke-width="0.6"/>')
         if k % 2 == 0:
             body.append(_text(x_of(v), top + plot_h + 15, _num(v), size=10))
-    v = y_lo
-    while v <= 1.0001:
+    for k in range(round(y_lo * 5), 6):  # every 0.2, the zero line darker
+        v = k / 5
         body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y_of(v):.1f}" y2="{y_of(v):.1f}" '
-                    f'stroke="{"#333" if abs(v) < 1e-9 else GRID}" stroke-width="{0.9 if abs(v) < 1e-9 else 0.6}"/>')
+                    f'stroke="{"#333" if k == 0 else GRID}" stroke-width="{0.9 if k == 0 else 0.6}"/>')
         body.append(_text(left - 6, y_of(v) + 4, _num(v), "end", 10))
-        v += 0.2
     body.append(_text(left + plot_w / 2, height - 8, "difficulty (share of the points earned: easier to the right)"))
     body.append(_text(13, top + plot_h / 2, "discrimination",
                       extra=f' transform="rotate(-90 13 {top + plot_h / 2:.0f})"'))

@@ -43,7 +43,7 @@ def test_a_multiple_selection_names_right_wrong_and_missing_options():
     assert kind.what_is_wrong("A B", kind.parse("A B"), frozenset("ACD")) == \
         "A is right, B is not, C and D are missing"
     assert kind.what_is_wrong("A C", kind.parse("A C"), frozenset("ACE")) == \
-        "A and C are right, E is missing (every right option is needed)"
+        "A and C are right, E is missing (every right option is needed for full marks)"
     assert kind.what_is_wrong("B E", kind.parse("B E"), frozenset("AC")) == "B and E are not, A and C are missing"
 
 

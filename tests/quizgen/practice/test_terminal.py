@@ -256,7 +256,7 @@ def test_a_partly_right_multiple_selection_names_the_options(bank):
     assert expected in " ".join(out.split()), out
     # every chosen option right, one missing: all-or-nothing says every right option is needed
     _, out = session(bank, [" ".join(right[:-1]), "", "n"], seed=3, ids=(concept.id,))
-    assert f"{right[-1]} is missing (every right option is needed)." in " ".join(out.split())
+    assert f"{right[-1]} is missing (every right option is needed for full marks)." in " ".join(out.split())
     # scored per option, the same answer is partly right and says which options
     _, out = session(bank, [" ".join(right[:-1]), "", "n"], seed=3, ids=(concept.id,), credit="partial")
     share = Fraction(kind.credit(frozenset(right[:-1]), frozenset(right), "partial")).limit_denominator(100)
