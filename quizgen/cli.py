@@ -123,6 +123,7 @@ def list_cmd(topics, as_json, banks):
 @click.argument("template_id")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="A plain preview seed (exams use secret-keyed seeds).")
+@click.option("--code", help="A repeat code from `quizgen practice`: the variant it drew (instead of --seed).")
 @click.option("--json", "as_json", is_flag=True, help="Params, answers, steps and texts as JSON.")
 @click.option("--no-solution", is_flag=True, help="Only the question, as a student sees it.")
 @click.option("--form", type=click.Choice(["typed", "choice"]), default="typed", show_default=True,
@@ -130,23 +131,36 @@ def list_cmd(topics, as_json, banks):
 @click.option("--size", type=click.Choice(["calculator", "computer"]), default="calculator",
               show_default=True, help="computer: the larger take-home draw, where the template has one.")
 @_bank_option
-def show(template_id, seed, as_json, no_solution, form, size, banks):
+def show(template_id, seed, code, as_json, no_solution, form, size, banks):
     """Show one variant of a template: stem, answers, worked solution.
+
+    The heading names the variant's repeat code: `quizgen practice --repeat CODE`
+    practises it, `--code CODE` shows it again.
 
     \b
     Example:
       quizgen show rnn.forward_two_steps --seed 7
       quizgen show rnn.forward_two_steps --seed 7 --json
+      quizgen show rnn.forward_two_steps --code 3T910007
       quizgen show lstm.cell_step --seed 2 --form choice
     """
+    from quizgen.practice import repeatcode
     from quizgen.practice.preview import variant_json, variant_text
+    from quizgen.practice.termtext import TermStyle
     from quizgen.bank.question import TemplateError
     from quizgen.bank.seeds import rng_for
 
     bank = _load(banks)
     try:
         template = bank.get(template_id)
-        variant = template.draw(rng_for(seed), str(seed), form=form, size=size)
+        if code:
+            variant = repeatcode.draw(template, code, form=form, size=size)
+            code = repeatcode.canonical(code)
+        else:
+            variant = template.draw(rng_for(seed), str(seed), form=form, size=size)
+            code = repeatcode.encode(template.id, seed) if seed < repeatcode.SEEDS else None
+    except repeatcode.RepeatCodeError as exc:  # a code that is not one of this template's
+        raise click.BadParameter(str(exc), param_hint="--code") from None
     except (KeyError, TemplateError) as exc:
         raise click.ClickException(str(exc.args[0] if isinstance(exc, KeyError) else exc)) from None
     except Exception as exc:  # a bug in a (user's) template: say where, without a traceback
@@ -155,7 +169,8 @@ def show(template_id, seed, as_json, no_solution, form, size, banks):
     if as_json:
         click.echo(json.dumps(variant_json(template, variant), indent=2, sort_keys=True))
     else:
-        click.echo(variant_text(template, variant, solution=not no_solution))
+        click.echo(variant_text(template, variant, solution=not no_solution, style=TermStyle.for_stream(sys.stdout),
+                                code=code))
 
 
 @main.command()
@@ -489,6 +504,8 @@ MULTIPLE_ANSWER_CREDIT = ("all-or-nothing", "partial")  # quizgen.bank.kinds.CRE
 @click.option("--difficulty", type=click.IntRange(1, 3), help="Only this difficulty (1 to 3).")
 @click.option("-n", "count", type=click.IntRange(min=1), default=10, show_default=True, help="How many questions.")
 @click.option("--seed", type=int, help="Repeat a session exactly (default: a fresh one every time).")
+@click.option("--repeat", "codes", multiple=True, metavar="CODE",
+              help="Practise the variant of this repeat code again (each question prints its code; repeatable).")
 @click.option("--solutions", type=click.Choice(["ask", "always", "never"]), default="ask", show_default=True,
               help="When to show the worked solution.")
 @click.option("--html", "html_out", type=click.Path(dir_okay=False),
@@ -501,10 +518,12 @@ MULTIPLE_ANSWER_CREDIT = ("all-or-nothing", "partial")  # quizgen.bank.kinds.CRE
               show_default=True, help="How a part with several right options is credited, as an exam spec's "
                                       "multiple_answer_credit: only exactly the right options, or per option.")
 @_bank_option
-def practice(topics, ids, difficulty, count, seed, solutions, html_out, variants, force, credit, banks):
+def practice(topics, ids, difficulty, count, seed, codes, solutions, html_out, variants, force, credit, banks):
     """Practise: random questions, instant feedback and worked solutions.
 
     In the terminal, type each part's answer; `s` shows the solution, `q` quits.
+    Each question prints its repeat code (eight characters): `--repeat CODE`
+    asks that same variant again, `quizgen show ID --code CODE` shows it.
     With --html, write one offline page with a pool of variants per question and
     a Check button that grades in the browser (the answers are inside the page:
     it is a study aid, not a test).
@@ -512,6 +531,7 @@ def practice(topics, ids, difficulty, count, seed, solutions, html_out, variants
     \b
     Examples:
       quizgen practice --topic lstm --topic gru -n 5
+      quizgen practice --repeat 3T910007
       quizgen practice --html lstm-practice.html --topic lstm --variants 10
     """
     bank = _load(banks)
@@ -526,8 +546,13 @@ def practice(topics, ids, difficulty, count, seed, solutions, html_out, variants
         return
     from quizgen.practice.terminal import run_practice
 
-    summary = run_practice(bank, topics=topics, difficulty=difficulty, n=count, seed=seed,
-                           show_solution=solutions, ids=ids, credit=credit)
+    from quizgen.practice.repeatcode import RepeatCodeError
+
+    try:
+        summary = run_practice(bank, topics=topics, difficulty=difficulty, n=count, seed=seed,
+                               show_solution=solutions, ids=ids, credit=credit, repeat=codes)
+    except RepeatCodeError as exc:  # a repeat code that names no template
+        raise click.BadParameter(str(exc), param_hint="--repeat") from None
     if summary.ended == "empty":
         sys.exit(EXIT_ATTENTION)
 

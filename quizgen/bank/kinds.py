@@ -185,6 +185,50 @@ def _fixed(value: float, decimals: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
+def _typed_decimals(token: str) -> int | None:
+    """How many decimals a typed number shows (``0.732``: 3, ``12``: 0); None for a number written
+    otherwise (``3/4``, ``7.31e-1``, ``50%``), whose decimals say nothing."""
+    digits = normalize(token).lstrip("+-")
+    if re.fullmatch(r"\d+", digits):
+        return 0
+    found = re.fullmatch(r"\d*[.,](\d+)", digits)
+    return len(found.group(1)) if found else None
+
+
+def _numbers_wrong(decimals: int | None, tolerance: "Tolerance", tokens: list, value, key,
+                   interval: dict | None) -> str:
+    """What is wrong with numbers typed as ``tokens``: too few decimals (each wrong entry is the key
+    rounded to the decimals it shows: "you gave 3 decimals, 4 are asked"), else which entries are wrong."""
+    values, keys = np.ravel(np.asarray(value, float)), np.ravel(np.asarray(key, float))
+    if len(tokens) != values.size or values.size != keys.size:
+        return ""
+    if interval is not None:
+        lo, hi = (np.ravel(np.asarray(interval[side], float)) for side in ("lo", "hi"))
+        right = [bool(a <= v <= b) for v, a, b in zip(values, lo, hi)]
+    else:
+        right = [tolerance.close(v, k) for v, k in zip(values, keys)]
+    wrong = [i for i, ok in enumerate(right) if not ok]
+    if not wrong:
+        return ""
+    shown = [_typed_decimals(t) for t in tokens]
+    if decimals is not None and all(shown[i] is not None and shown[i] < decimals
+                                    and abs(values[i] - keys[i]) <= 0.5 * 10.0 ** -shown[i] * (1 + 1e-9) for i in wrong):
+        given = max(shown[i] for i in wrong)
+        return f"you gave {given} decimal{'s' if given != 1 else ''}, {decimals} are asked"
+    if values.size > 1 and len(wrong) < values.size:
+        shape = np.shape(key)
+        names = [str(i + 1) if len(shape) < 2 else "({}, {})".format(*(int(x) + 1 for x in np.unravel_index(i, shape)))
+                 for i in wrong]
+        which = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"{'entry' if len(wrong) == 1 else 'entries'} {which} {'is' if len(wrong) == 1 else 'are'} " \
+               f"not the key, the other{'s' if values.size - len(wrong) > 1 else ''} {'are' if values.size - len(wrong) > 1 else 'is'} right"
+    return ""
+
+
+def _letters(letters: list) -> str:
+    return letters[0] if len(letters) == 1 else ", ".join(letters[:-1]) + " and " + letters[-1]
+
+
 ALL_OR_NOTHING = "all-or-nothing"
 PARTIAL = "partial"
 CREDIT_RULES = (ALL_OR_NOTHING, PARTIAL)  # how a part with several right options is credited (the exam spec's
@@ -266,6 +310,12 @@ class AnswerKind:
     def wrong_letters(self, key) -> list:
         """The option letters a student could choose that are not in ``key`` (none: not options)."""
         return []
+
+    def what_is_wrong(self, typed: str, value, key, interval: dict | None = None) -> str:
+        """What a person can be told about a wrong answer, beyond "not the key": ``value`` read from
+        ``typed`` (this kind's parse), the part's ``key`` and accepted ``interval``. "" when the
+        kind has nothing to say (practice then says "not the key")."""
+        return ""
 
     def hand_decimals(self, default: int | None) -> int | None:
         """The decimals a hand calculation rounds this kind's answer to (``default``: the template's)."""
@@ -525,6 +575,9 @@ class Number(AnswerKind):
         how = f"rounded to {self.decimals} decimals" if self.decimals is not None else ""
         return f"a number {how}".strip()
 
+    def what_is_wrong(self, typed, value, key, interval=None) -> str:
+        return _numbers_wrong(self.decimals, self.tolerance, [typed], value, key, interval)
+
     # -- export forms
 
     answer_form = "numbers"
@@ -733,6 +786,9 @@ class Vector(_NumbersExportForms, AnswerKind):
         count = f"{self.length} numbers" if self.length is not None else "numbers"
         return f"{count}, e.g. [0.1, -0.2]"
 
+    def what_is_wrong(self, typed, value, key, interval=None) -> str:
+        return _numbers_wrong(self.decimals, self.tolerance, split_list(typed), value, key, interval)
+
     # -- export forms: those of _NumbersExportForms
 
 
@@ -754,16 +810,20 @@ class Matrix(_NumbersExportForms, AnswerKind):
         if self.tolerance is None:
             self.tolerance = Number(self.decimals).tolerance
 
+    @staticmethod
+    def _rows(text: str) -> list:
+        """The typed rows of a matrix (normalized text), each as split_list reads it."""
+        if text.startswith("[[") or text.startswith("(("):
+            inner = text[1:-1] if text[-1] in "])" else text
+            return re.findall(r"[\[(]([^\[\]()]*)[\])]", inner)
+        body = text[1:-1] if text[0] + text[-1] in ("[]", "()") else text
+        return [r for r in re.split(r"[;\n]", body) if r.strip()]
+
     def parse(self, text):
         text = normalize(text)
         if not text:
             raise InvalidAnswer("no matrix was given")
-        if text.startswith("[[") or text.startswith("(("):
-            inner = text[1:-1] if text[-1] in "])" else text
-            rows = re.findall(r"[\[(]([^\[\]()]*)[\])]", inner)
-        else:
-            body = text[1:-1] if text[0] + text[-1] in ("[]", "()") else text
-            rows = [r for r in re.split(r"[;\n]", body) if r.strip()]
+        rows = self._rows(text)
         if not rows:
             raise InvalidAnswer(f"{text!r} is not a matrix")
         values = [[parse_number(p) for p in split_list(r)] for r in rows]
@@ -819,6 +879,10 @@ class Matrix(_NumbersExportForms, AnswerKind):
     def describe(self) -> str:
         size = f"a {self.shape[0]}x{self.shape[1]} matrix" if self.shape is not None else "a matrix"
         return f"{size}, rows separated by ';'"
+
+    def what_is_wrong(self, typed, value, key, interval=None) -> str:
+        tokens = [p for row in self._rows(normalize(typed)) for p in split_list(row)]
+        return _numbers_wrong(self.decimals, self.tolerance, tokens, value, key, interval)
 
     # -- export forms: those of _NumbersExportForms, one blank per entry, laid out as a table
 
@@ -1003,6 +1067,19 @@ class Choice(AnswerKind):
 
     def describe(self) -> str:
         return "the letters of every correct option" if self.multiple else "the letter of one option"
+
+    def what_is_wrong(self, typed, value, key, interval=None) -> str:
+        """For several right options: which of those chosen are right, which are not, which are
+        missing ("A and C are right, B is not, D is missing"). One option is simply not the key."""
+        if not self.multiple:
+            return ""
+        chosen, right = frozenset(value), frozenset(key)
+        said = [f"{_letters(letters)} {'is' if len(letters) == 1 else 'are'} {verb}"
+                for letters, verb in ((sorted(chosen & right), "right"), (sorted(chosen - right), "not"),
+                                      (sorted(right - chosen), "missing")) if letters]
+        if chosen & right and not chosen - right and right - chosen:
+            said[-1] += " (every right option is needed for full marks)"
+        return ", ".join(said)
 
     # -- export forms
 

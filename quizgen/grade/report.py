@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from quizgen.grade import stats
+from quizgen.grade import charts, stats
 from quizgen.errors import InputError
 from quizgen.files import write_atomic
 from quizgen.grade.gradebook import STATUS_LETTERS, STATUS_NAMES, graded_gradebook
@@ -27,6 +27,7 @@ from quizgen.grade.run import SCORE_DECIMALS, run_scores
 from quizgen.builddir import BuildDir, without_cycle_collection
 
 MAX_GROUPS = 8
+DECIMALS = 4  # every figure in report.json; the page shows two
 
 
 def _scalar_params(params: dict) -> dict:
@@ -104,12 +105,7 @@ def _analyse(build: BuildDir) -> dict:
     items = []
     for j, c in enumerate(columns):
         number, template_id, part_name = meta_of[c]
-        by_param = {}
-        for name in sorted({k for d in params_by_col[c] for k in d}):
-            groups = [d.get(name) for d in params_by_col[c]]
-            values = {g for g in groups if g is not None}
-            if 2 <= len(values) <= MAX_GROUPS and None not in groups:
-                by_param[name] = {str(k): v for k, v in stats.breakdown(scores[:, j], max_points[j], groups).items()}
+        by_param = _by_parameter(scores[:, j], max_points[j], params_by_col[c])
         n = len(graded)
         items.append({
             "column": c, "question": number, "template": template_id, "part": part_name,
@@ -130,23 +126,51 @@ def _analyse(build: BuildDir) -> dict:
     q_pbis = stats.point_biserial(q_scores, totals, corrected=True)
     per_question = [{"question": number, "template": meta_of[columns[js[0]]][1], "points": float(q_max[k]),
                      "difficulty": _num(q_diff[k]), "discrimination": _num(q_disc[k]),
-                     "point_biserial": _num(q_pbis[k]), "flagged": bool(q_disc[k] < 0 or q_pbis[k] < 0)}
+                     "point_biserial": _num(q_pbis[k]), "flagged": bool(q_disc[k] < 0 or q_pbis[k] < 0),
+                     "by_parameter": _by_parameter(q_scores[:, k], q_max[k], params_by_col[columns[js[0]]])}
                     for k, (number, js) in enumerate(questions.items())]
     to_mark = essays_to_mark(key, graded, earned, position, typed)
     possible = round(float(max_points.sum()), SCORE_DECIMALS)  # rounded once, as the totals and grades.csv's
-    counts, edges = stats.histogram(totals, bins=min(20, max(5, len(graded) // 3)), max_total=possible)
-    return {
+    # bins of a width people read (5 points, not 3.8), as many as a class of this size fills
+    edges = stats.nice_edges(possible, min(20, max(5, len(graded) // 3)))
+    counts, edges = stats.histogram(totals, edges, max_total=possible)
+    summary = stats.describe(totals)
+    return _rounded({
         "exam_id": key.exam_id, "run": run["id"], "students": len(graded),
         "not_submitted": len(key.students) - len(graded), "possible": possible,
-        "summary": {k: _num(v) if not isinstance(v, tuple) else [_num(x) for x in v]
-                    for k, v in stats.describe(totals).items()},
+        "summary": {k: v if k == "n" else _num(v) if not isinstance(v, tuple) else [_num(x) for x in v]
+                    for k, v in summary.items()},
         "cronbach_alpha": _num(stats.cronbach_alpha(scores)) if len(columns) > 1 else None,
         "kr20": _num(stats.kr20(scores / max_points)) if binary and len(columns) > 1 else None,
         "histogram": {"counts": [int(x) for x in counts], "edges": [float(x) for x in edges]},
         "questions": per_question, "items": items,
         "flagged": [it["column"] for it in items if it["flagged"]],
         "essays_to_mark": to_mark,
-    }
+    })
+
+
+def _by_parameter(scores: np.ndarray, max_point: float, params: list) -> dict:
+    """Parameter name -> value -> {n, mean}: the share of the points by each value of a parameter
+    with 2 to MAX_GROUPS values that every student's variant has."""
+    out = {}
+    for name in sorted({k for d in params for k in d}):
+        groups = [d.get(name) for d in params]
+        values = {g for g in groups if g is not None}
+        if 2 <= len(values) <= MAX_GROUPS and None not in groups:
+            out[name] = {str(k): v for k, v in stats.breakdown(scores, max_point, groups).items()}
+    return out
+
+
+def _rounded(data):
+    """``data`` with every float rounded to DECIMALS (11.4, never 11.399999999999999): the
+    figures a person reads in report.json."""
+    if isinstance(data, float):
+        return round(data, DECIMALS)
+    if isinstance(data, dict):
+        return {k: _rounded(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_rounded(v) for v in data]
+    return data
 
 
 def essays_to_mark(key, graded: list, earned: dict, position: dict, typed: dict) -> list:
@@ -181,30 +205,20 @@ def responses_and_mistakes(book, run_id: int, columns: list) -> dict:
 
 def _num(x):
     x = float(x)
-    return None if np.isnan(x) else round(x, 4)
+    return None if np.isnan(x) else round(x, DECIMALS)
 
 
-def histogram_svg(counts: list, edges: list, width: int = 560, height: int = 180) -> str:
-    """A bar chart of the score distribution as inline SVG (no plotting library needed)."""
-    top = max(counts) or 1
-    n = len(counts)
-    bar = (width - 40) / n
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 30}" '
-             f'role="img" aria-label="score distribution">']
-    for i, c in enumerate(counts):
-        h = (height - 10) * c / top
-        x = 30 + i * bar
-        parts.append(f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{bar - 2:.1f}" height="{h:.1f}" fill="#4a6fa5">'
-                     f'<title>{edges[i]:g}–{edges[i + 1]:g}: {c}</title></rect>')
-        if c:
-            parts.append(f'<text x="{x + bar / 2:.1f}" y="{height - h - 3:.1f}" font-size="10" text-anchor="middle">{c}</text>')
-    for i in range(0, n + 1, max(1, n // 5)):
-        x = 30 + i * bar
-        parts.append(f'<text x="{x:.1f}" y="{height + 14}" font-size="10" text-anchor="middle">{edges[i]:g}</text>')
-    parts.append(f'<line x1="30" y1="{height}" x2="{width - 10}" y2="{height}" stroke="#333"/>')
-    parts.append(f'<text x="{width / 2:.0f}" y="{height + 28}" font-size="10" text-anchor="middle">total points</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+def plots(data: dict) -> dict:
+    """The report page's inline SVG plots of :func:`analyse`'s data: ``histogram``, ``scatter``
+    (difficulty against discrimination per blank) and ``parameters`` (a list of (question, svg),
+    one bar chart per question and parameter that varied)."""
+    hist = data["histogram"]
+    points = [{"label": it["column"], "difficulty": it["difficulty"], "discrimination": it["discrimination"],
+               "flagged": it["flagged"]} for it in data["items"]]
+    parameters = [(q, charts.bars_svg(f"Q{q['question']}: {name}", groups, q["difficulty"]))
+                  for q in data["questions"] for name, groups in q["by_parameter"].items()]
+    return {"histogram": charts.histogram_svg(hist["counts"], hist["edges"], data["summary"]["mean"]),
+            "scatter": charts.scatter_svg(points), "parameters": parameters}
 
 
 def write_report(build_dir, out=None, as_json: bool = False, banks=()) -> Path:
@@ -218,8 +232,7 @@ def write_report(build_dir, out=None, as_json: bool = False, banks=()) -> Path:
     from quizgen.papers.render import environment, stylesheet
 
     html = environment().get_template("report.html.j2").render(
-        r=data, exam=BuildDir(build_dir).exam_meta(), css=stylesheet(),
-        histogram=histogram_svg(data["histogram"]["counts"], data["histogram"]["edges"]))
+        r=data, exam=BuildDir(build_dir).exam_meta(), css=stylesheet(), plots=plots(data))
     path = Path(out) if out else build_dir / "report.html"
     write_atomic(path, html)
     return path

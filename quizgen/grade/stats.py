@@ -82,22 +82,53 @@ def describe(totals) -> dict:
     }
 
 
-def histogram(totals, bins: int, max_total: float):
-    """Counts of totals in ``bins`` equal bins covering [0, max_total].
+NICE_STEPS = (1, 2, 2.5, 5)  # bin widths, times a power of ten, that people read at a glance
 
-    edges = linspace(0, max_total, bins + 1); bin j is [edges[j], edges[j+1]) except the
-    last, which is closed, [edges[-2], max_total], so a perfect score is counted.
+
+def nice_edges(max_total: float, max_bins: int) -> np.ndarray:
+    """Bin edges 0, w, 2w, ... covering [0, max_total] in at most ``max_bins`` bins, with the
+    narrowest "nice" width w: 1, 2, 2.5 or 5 times a power of ten (whole points once w >= 1;
+    0.25 or 0.5 only for a small total). The last edge is the first multiple of w at or above
+    max_total, so 38 points in 10 bins gives 0, 4, ..., 40, never 3.8, 7.6, ...
+
+    Returns a float array of (number of bins + 1) edges; each is an exact multiple of w
+    written with at most two decimals.
+    """
+    if not max_total > 0:
+        raise ValueError(f"max_total must be positive, got {max_total!r}")
+    if int(max_bins) != max_bins or max_bins < 1:
+        raise ValueError(f"max_bins must be a positive integer, got {max_bins!r}")
+    power = 10.0 ** math.floor(math.log10(max_total / max_bins))
+    for width in sorted({round(m * p, 10) for p in (power / 10, power, power * 10) for m in NICE_STEPS}):
+        if width >= 0.25 and math.ceil(max_total / width - 1e-9) <= max_bins:
+            break
+    bins = math.ceil(max_total / width - 1e-9)
+    return np.array([round(k * width, 2) for k in range(bins + 1)])
+
+
+def histogram(totals, bins, max_total: float):
+    """Counts of totals in bins covering [0, max_total].
+
+    ``bins`` an integer: that many equal bins, edges = linspace(0, max_total, bins + 1).
+    ``bins`` a sequence: those edges (increasing, from at most 0 to at least max_total;
+    :func:`nice_edges` gives readable ones). Bin j is [edges[j], edges[j+1]) except the
+    last, which is closed, [edges[-2], edges[-1]], so a perfect score is counted.
 
     Returns (counts: int array (bins,), edges: float array (bins + 1,)).
     """
     t = _vector(totals)
-    if int(bins) != bins or bins < 1:
-        raise ValueError(f"bins must be a positive integer, got {bins!r}")
     if not max_total > 0:
         raise ValueError(f"max_total must be positive, got {max_total!r}")
     if np.any(t < 0) or np.any(t > max_total):
         raise ValueError("totals must lie in [0, max_total]")
-    edges = np.linspace(0.0, float(max_total), int(bins) + 1)
+    if np.ndim(bins) == 1:
+        edges = np.asarray(bins, dtype=float)
+        if edges.size < 2 or np.any(np.diff(edges) <= 0) or edges[0] > 0 or edges[-1] < max_total:
+            raise ValueError("edges must increase and cover [0, max_total]")
+    else:
+        if int(bins) != bins or bins < 1:
+            raise ValueError(f"bins must be a positive integer, got {bins!r}")
+        edges = np.linspace(0.0, float(max_total), int(bins) + 1)
     counts, _ = np.histogram(t, bins=edges)
     return counts, edges
 

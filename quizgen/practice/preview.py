@@ -6,6 +6,7 @@ from quizgen.bank.kinds import LETTERS
 from quizgen.bank.question import Template, Variant, accepted_interval
 from quizgen.bank.texts import render_solution, render_stem
 from quizgen.practice.termmath import to_terminal
+from quizgen.practice.termtext import PLAIN, TermStyle, render, wrap
 
 
 def variant_json(template: Template, variant: Variant) -> dict:
@@ -45,23 +46,28 @@ def part_label(part) -> str:
     return to_terminal("$" + part.label + "$") if part.label else part.name
 
 
-def part_prompt(part, variant: Variant) -> list:
+def part_prompt(part, variant: Variant, style: TermStyle = PLAIN) -> list:
     """The lines telling what to type for a part: its label, the kind, the points, any options."""
     choice = variant.choices.get(part.name)
     how = "one letter" if choice else part.kind.describe()
-    lines = [f"  {part_label(part)}: {how}  ({part.points:g} pt{'s' if part.points != 1 else ''})"]
+    lines = wrap(f"{part_label(part)}: {how}  ({part.points:g} pt{'s' if part.points != 1 else ''})",
+                 style.width, "  ", "      ")
     if choice:
-        lines += [f"      {letter}. {part.kind.format(part.kind.from_json(option))}"
-                  for letter, option in zip(LETTERS, choice["options"])]
+        for letter, option in zip(LETTERS, choice["options"]):
+            lines += wrap(part.kind.format(part.kind.from_json(option)), style.width, f"      {letter}. ", " " * 9)
     return lines
 
 
-def variant_text(template: Template, variant: Variant, solution: bool = True) -> str:
-    """The stem, what to type for each part, the key and the worked solution, in Unicode."""
-    lines = [f"{template.title}  [{template.id} v{template.version}, seed {variant.seed}]", "",
-             to_terminal(render_stem(template, variant)), ""]
+def variant_text(template: Template, variant: Variant, solution: bool = True, style: TermStyle = PLAIN,
+                 code: str | None = None) -> str:
+    """The stem, what to type for each part, the key and the worked solution, in Unicode: the
+    Markdown's emphasis as ``style`` has it, wrapped at its width between words. ``code``, the
+    variant's repeat code, is named in the heading."""
+    drawn = ", ".join([f"seed {variant.seed}"] * (variant.seed != code) + [f"repeat code {code}"] * bool(code))
+    lines = [f"{template.title}  [{template.id} v{template.version}, {drawn}]", "",
+             render(render_stem(template, variant), style), ""]
     for part in template.parts:
-        lines += part_prompt(part, variant)
+        lines += part_prompt(part, variant, style)
     if solution:
         lines += ["", "Answers:"]
         for part in template.parts:
@@ -70,5 +76,5 @@ def variant_text(template: Template, variant: Variant, solution: bool = True) ->
                 key = f"{variant.choices[part.name]['key']}  ({key})"
             accepted = accepted_text(part, variant)
             lines.append(f"  {part_label(part)} = {key}" + (f"  (accepted {accepted})" if accepted else ""))
-        lines += ["", "Worked solution:", to_terminal(render_solution(template, variant))]
+        lines += ["", "Worked solution:", render(render_solution(template, variant), style)]
     return "\n".join(lines)

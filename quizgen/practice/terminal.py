@@ -11,9 +11,11 @@ session ends with a score per topic and an offer to retry the missed questions
 with the same numbers.
 
 Nothing typed can crash it: ``q`` quits, end of input (Ctrl-D) and Ctrl-C end
-the session with the summary. Randomness comes from a numpy ``SeedSequence``
-(``seed``, or fresh entropy), never from global state; the entropy is printed so
-a session can be replayed.
+the session with the summary. Randomness comes from the session's seed (``seed``,
+or a fresh six-digit one, printed so the session can be replayed), never from
+global state. Each question is drawn from a seed of its own and printed with its
+repeat code (:mod:`quizgen.practice.repeatcode`): ``repeat=[code, ...]`` asks those
+variants again, and ``quizgen show ID --code CODE`` shows one with its solution.
 
 Commands at any prompt: ``q``/``quit`` quit, ``s``/``solution`` show the worked
 solution (the rest of the question is then skipped), ``?``/``help`` this list;
@@ -23,18 +25,22 @@ an empty line skips a part.
 from __future__ import annotations
 
 import builtins
+import secrets
 import sys
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
 from quizgen.bank.kinds import ALL_OR_NOTHING
 from quizgen.bank.marking import QuestionResult, credit_rules, grade
 from quizgen.bank.answertext import InvalidAnswer
+from quizgen.practice import repeatcode
 from quizgen.practice.preview import part_label, part_prompt
-from quizgen.bank.question import Template, Variant
+from quizgen.bank.question import Template, Variant, accepted_interval
 from quizgen.bank.texts import render_solution, render_stem
 from quizgen.practice.termmath import to_terminal
+from quizgen.practice.termtext import TermStyle, finish, render, render_inline, wrap
 
 SHOW_SOLUTION = ("ask", "always", "never")
 MAX_RETRIES = 3  # an invalid answer is asked again this many times
@@ -60,6 +66,7 @@ class QuestionRecord:
     title: str
     topic: str
     variant: Variant
+    code: str = ""                  # the repeat code that draws this variant again
     responses: dict = field(default_factory=dict)
     result: QuestionResult | None = None
     complete: bool = False          # every part was answered (or skipped) before moving on
@@ -99,7 +106,7 @@ class PracticeSummary:
     questions: list = field(default_factory=list)
     retries: list = field(default_factory=list)
     ended: str = "finished"
-    entropy: int | None = None
+    entropy: int | None = None     # the session's seed
     skipped: list = field(default_factory=list)   # "template id: reason" for templates that failed to draw
 
     @property
@@ -147,16 +154,31 @@ def practice_pool(bank, topics=(), difficulty=None, ids=()) -> list:
             if not any(p.kind.graded_by_hand for p in t.parts)]
 
 
+def repeat_templates(bank, codes) -> list:
+    """The template each repeat code names, in order; RepeatCodeError for a code that names none, or a
+    template practice cannot ask (an essay, marked by hand)."""
+    out = []
+    for code in codes:
+        template = repeatcode.template_of(bank, code)
+        if any(p.kind.graded_by_hand for p in template.parts):
+            raise repeatcode.RepeatCodeError(f"{code} is {template.id}, marked by hand: not practised in the terminal "
+                             f"(quizgen show {template.id} --code {code} shows it)")
+        out.append(template)
+    return out
+
+
 def run_practice(bank, topics=(), difficulty=None, n: int = 10, seed=None, input_fn=input, out=None,
                  show_solution: str = "ask", retry_missed: bool = True, ids=(),
-                 credit: str = ALL_OR_NOTHING) -> PracticeSummary:
+                 credit: str = ALL_OR_NOTHING, repeat=()) -> PracticeSummary:
     """Run an interactive self-test; return its :class:`PracticeSummary`.
 
     ``credit`` is how a part with several right options is credited (an exam spec's
     multiple_answer_credit: all-or-nothing or partial), as ``quizgen grade`` would.
 
-    ``seed`` (an int) makes the session reproducible; without it fresh entropy
-    is drawn (and printed). ``out`` defaults to ``sys.stdout`` at call time.
+    ``seed`` (an int) makes the session reproducible; without it a fresh six-digit seed
+    is drawn (and printed). ``repeat`` (repeat codes) asks exactly those variants, in
+    order, instead of a selection (RepeatCodeError for a code that names no template).
+    ``out`` defaults to ``sys.stdout`` at call time.
     ``input_fn`` is called like :func:`input` with a prompt; EOFError,
     StopIteration and KeyboardInterrupt from it end the session gracefully.
     """
@@ -164,32 +186,37 @@ def run_practice(bank, topics=(), difficulty=None, n: int = 10, seed=None, input
         raise ValueError(f"show_solution must be one of {', '.join(SHOW_SOLUTION)}, got {show_solution!r}")
     session = _Session(input_fn, out if out is not None else sys.stdout, show_solution, credit)
     summary = PracticeSummary()
-    pool = practice_pool(bank, topics, difficulty, ids)
-    if not pool or n < 1:
-        session.say("No questions match that selection" + (f" (topics: {', '.join(topics)})" if topics else "")
-                    + ("" if n >= 1 else " (n must be at least 1)") + ".")
-        summary.ended = "empty"
-        return summary
-    sequence = np.random.SeedSequence(seed)
-    summary.entropy = int(sequence.entropy)
-    rng = np.random.Generator(np.random.PCG64(sequence))
-    order = _pick(rng, len(pool), n)
-    session.say(f"Practice: {len(order)} question{'s' if len(order) != 1 else ''} "
-                f"from {len(pool)} template{'s' if len(pool) != 1 else ''} (seed {summary.entropy}).")
+    if repeat:
+        questions = list(zip(repeat_templates(bank, repeat), (repeatcode.canonical(c) for c in repeat)))
+        session.say(f"Practice: {len(questions)} question{'s' if len(questions) != 1 else ''} "
+                    "from repeat codes.")
+    else:
+        pool = practice_pool(bank, topics, difficulty, ids)
+        if not pool or n < 1:
+            session.say("No questions match that selection" + (f" (topics: {', '.join(topics)})" if topics else "")
+                        + ("" if n >= 1 else " (n must be at least 1)") + ".")
+            summary.ended = "empty"
+            return summary
+        summary.entropy = int(seed) if seed is not None else secrets.randbelow(10 ** 6)
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(summary.entropy)))
+        order = _pick(rng, len(pool), n)
+        seeds = rng.integers(0, repeatcode.SEEDS, size=len(order))
+        questions = [(pool[i], repeatcode.encode(pool[i].id, int(s))) for i, s in zip(order, seeds)]
+        session.say(f"Practice: {len(order)} question{'s' if len(order) != 1 else ''} "
+                    f"from {len(pool)} template{'s' if len(pool) != 1 else ''} (session seed {summary.entropy}: "
+                    f"--seed {summary.entropy} repeats it).")
     session.say("Type an answer and Enter. s: worked solution, q: quit, ?: help, empty line: skip.")
     try:
-        for number, (index, child) in enumerate(zip(order, sequence.spawn(len(order))), 1):
-            template = pool[index]
+        for number, (template, code) in enumerate(questions, 1):
             try:
-                variant = template.draw(np.random.Generator(np.random.PCG64(child)),
-                                        f"practice-{summary.entropy}-{number}")
+                variant = repeatcode.draw(template, code)
             except Exception as exc:  # a broken template skips, the session goes on
                 summary.skipped.append(f"{template.id}: {exc}")
                 session.say(f"\n(Question {number}: {template.id} could not be drawn and is skipped: {exc})")
                 continue
-            record = QuestionRecord(template.id, template.title, template.topic, variant)
+            record = QuestionRecord(template.id, template.title, template.topic, variant, code)
             summary.questions.append(record)
-            session.ask_question(template, record, f"Question {number} of {len(order)}")
+            session.ask_question(template, record, f"Question {number} of {len(questions)}")
             session.say(f"Score so far: {_score(summary.earned, summary.possible)}")
             session.after_question(template, record)
     except _EndSession as end:
@@ -218,6 +245,7 @@ class _Session:
         self.out = out
         self.show_solution = show_solution
         self.credit = credit
+        self.style = TermStyle.for_stream(out)
 
     def grade(self, template, variant, responses) -> QuestionResult:
         return _safe_grade(template, variant, responses, credit_rules(template, variant, self.credit))
@@ -228,6 +256,10 @@ class _Session:
         except UnicodeEncodeError:  # a terminal that cannot show the math symbols
             encoding = getattr(self.out, "encoding", None) or "ascii"
             print(text.encode(encoding, "replace").decode(encoding), file=self.out, flush=True)
+
+    def say_wrapped(self, text: str, first: str = "  ", rest: str = "    ") -> None:
+        """A line of feedback wrapped between words at the session's width."""
+        self.say(finish("\n".join(wrap(text, self.style.width, first, rest)), self.style))
 
     def read(self, prompt: str) -> str:
         """One line from the student; EOF, Ctrl-C and 'q' end the session."""
@@ -251,13 +283,14 @@ class _Session:
     def ask_question(self, template: Template, record: QuestionRecord, heading: str) -> None:
         variant = record.variant
         self.say("")
-        self.say(f"── {heading}: {template.title}  [{template.id}, {template.topic}] ──")
-        self.say(to_terminal(render_stem(template, variant)))
+        code = f", repeat code {record.code}" if record.code else ""
+        self.say(f"── {heading}: {template.title}  [{template.id}, {template.topic}{code}] ──")
+        self.say(render(render_stem(template, variant), self.style))
         self.say("")
         record.responses = {}
         for position, part in enumerate(template.parts):
             label = part_label(part)
-            for line in part_prompt(part, variant):
+            for line in part_prompt(part, variant, self.style):
                 self.say(line)
             retries = 0
             while True:
@@ -287,7 +320,7 @@ class _Session:
                     self.say(f"  ? Cannot read that: {graded.feedback}. Try again"
                              f" ({left + 1} {'tries' if left else 'try'} left).")
                     continue
-                self.say("  " + _verdict(template, part, graded, variant))
+                self.say_wrapped(_verdict(template, part, graded, variant))
                 break
         record.result = self.grade(template, variant, record.responses)
         record.complete = True
@@ -313,10 +346,10 @@ class _Session:
         self.say("")
         self.say("  Worked solution:")
         try:
-            text = to_terminal(render_solution(template, variant))
+            text = render(render_solution(template, variant), self.style, indent="    ")
         except Exception as exc:  # a template's solution text that fails to render
-            text = f"(the worked solution could not be rendered: {exc})"
-        self.say("\n".join("    " + line for line in text.splitlines()))
+            text = f"    (the worked solution could not be rendered: {exc})"
+        self.say(text)
 
 
 _HELP = ("  Type your answer and press Enter (numbers as 0.731, 7.31e-1, 3/4 or 0,731;\n"
@@ -372,10 +405,28 @@ def _verdict(template, part, graded, variant) -> str:
     if graded.status == "invalid":
         return f"? Still cannot read that ({graded.feedback}); counted as invalid."
     if graded.status == "partial":
-        return f"◐ Partly right: {graded.feedback}."
+        detail = what_was_wrong(part, graded, variant)
+        return f"◐ Partly right ({_fraction(graded.credit)} of the points): {detail or graded.feedback}."
     if graded.mistake:
-        return f"✗ Wrong: it looks like {to_terminal(graded.feedback)}."
-    return "✗ Wrong: not the key."
+        return f"✗ Wrong: it looks like {render_inline(graded.feedback, None)}."
+    detail = what_was_wrong(part, graded, variant)
+    return f"✗ Wrong: {detail}." if detail else "✗ Wrong: not the key."
+
+
+def what_was_wrong(part, graded, variant) -> str:
+    """What the part's kind can say about a wrong answer (too few decimals, which options), or ""."""
+    if part.name in variant.choices:  # one letter of a numeric part's options: simply not the key
+        return ""
+    kind = part.kind
+    try:
+        return kind.what_is_wrong(graded.response, kind.parse(graded.response),
+                                  kind.from_json(variant.answers[part.name]), accepted_interval(part, variant))
+    except Exception:  # feedback is a courtesy: a kind that cannot say leaves "not the key"
+        return ""
+
+
+def _fraction(share: float) -> str:
+    return str(Fraction(share).limit_denominator(10_000))
 
 
 def _how_correct(part, graded, variant) -> str:
@@ -421,7 +472,11 @@ def _print_summary(session: _Session, summary: PracticeSummary) -> None:
     if unfinished:
         session.say(f"  (not counted, unfinished: {', '.join(q.template_id for q in unfinished)})")
     if summary.missed:
-        session.say("  Missed: " + ", ".join(q.template_id for q in summary.missed))
+        session.say("  Missed: " + ", ".join(f"{q.template_id} ({q.code})" if q.code else q.template_id
+                                             for q in summary.missed))
+        codes = " ".join(f"--repeat {q.code}" for q in summary.missed if q.code)
+        if codes:
+            session.say(f"  Practise {'it' if codes.count('--repeat') == 1 else 'them'} again later: quizgen practice {codes}")
     if summary.skipped:
         session.say("  Skipped (could not be drawn): " + "; ".join(summary.skipped))
 
@@ -437,7 +492,7 @@ def _retry_rounds(session: _Session, summary: PracticeSummary, bank) -> None:
         again = []
         for number, old in enumerate(missed, 1):
             template = bank.get(old.template_id)
-            record = QuestionRecord(old.template_id, old.title, old.topic, old.variant)
+            record = QuestionRecord(old.template_id, old.title, old.topic, old.variant, old.code)
             summary.retries.append(record)
             session.ask_question(template, record, f"Retry {number} of {len(missed)}")
             session.after_question(template, record)

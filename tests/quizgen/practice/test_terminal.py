@@ -1,6 +1,8 @@
 """quizgen practice: a scripted student types answers; the session never crashes on what is typed."""
 
 import io
+import re
+from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -208,3 +210,83 @@ def test_fuzz_never_raises(bank, answers):
     summary, out = session(bank, answers, seed=4, n=3, topics=("rnn", "cnn"))
     assert summary.ended in ("finished", "quit", "eof")
     assert "══ Summary ══" in out
+
+
+LSTM = "lstm.cell_step"  # six numbers, each rounded to 4 decimals
+
+
+def test_three_decimals_where_four_are_asked_is_said(bank):
+    from quizgen.bank.question import accepted_interval
+
+    template = bank.get(LSTM)
+    part = template.parts[0]
+    assert part.kind.describe() == "a number rounded to 4 decimals"
+    for seed in range(60):  # a variant whose key rounded to 3 decimals lies outside what is accepted
+        record = variant_of(bank, seed, ids=(LSTM,))
+        key = record.variant.answers[part.name]
+        interval = accepted_interval(part, record.variant)
+        typed3 = f"{key:.3f}"
+        if not interval["lo"] <= float(typed3) <= interval["hi"]:
+            break
+    else:
+        pytest.fail("no variant where 3 decimals are wrong")
+    summary, out = session(bank, [typed3] + [""] * (len(template.parts) - 1) + ["", "n"], seed=seed, ids=(LSTM,))
+    assert summary.questions[0].result.parts[0].status == "wrong"
+    assert "✗ Wrong: you gave 3 decimals, 4 are asked." in out
+    # a wrong number with 3 decimals (not the key rounded) is not told it is a matter of decimals
+    off = f"{key + 0.05:.3f}"
+    _, out = session(bank, [off] + [""] * (len(template.parts) - 1) + ["", "n"], seed=seed, ids=(LSTM,))
+    verdict = next(line for line in out.splitlines() if "✗ Wrong" in line)
+    assert verdict.strip() == "✗ Wrong: not the key.", verdict
+
+
+def test_a_partly_right_multiple_selection_names_the_options(bank):
+    concept = next(t for t in practice_pool(bank) if "multiple" in t.tags and len(t.parts) == 1)
+    record = variant_of(bank, seed=3, ids=(concept.id,))
+    kind = concept.parts[0].kind
+    right = sorted(record.variant.answers[concept.parts[0].name])
+    wrong = kind.wrong_letters(frozenset(right))[0]
+    assert len(right) >= 2, right
+    chosen = [right[0], wrong]
+    missing = right[1:]
+    summary, out = session(bank, [" ".join(chosen), "", "n"], seed=3, ids=(concept.id,))
+    missing_text = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
+    expected = (f"✗ Wrong: {right[0]} is right, {wrong} is not, {missing_text} "
+                f"{'is' if len(missing) == 1 else 'are'} missing.")
+    assert expected in " ".join(out.split()), out
+    # every chosen option right, one missing: all-or-nothing says every right option is needed
+    _, out = session(bank, [" ".join(right[:-1]), "", "n"], seed=3, ids=(concept.id,))
+    assert f"{right[-1]} is missing (every right option is needed for full marks)." in " ".join(out.split())
+    # scored per option, the same answer is partly right and says which options
+    _, out = session(bank, [" ".join(right[:-1]), "", "n"], seed=3, ids=(concept.id,), credit="partial")
+    share = Fraction(kind.credit(frozenset(right[:-1]), frozenset(right), "partial")).limit_denominator(100)
+    assert 0 < share < 1
+    assert f"◐ Partly right ({share} of the points): " in out
+    assert f"{right[-1]} is missing" in " ".join(out.split())
+
+
+def test_each_question_has_a_repeat_code_that_draws_it_again(bank):
+    from quizgen.practice import repeatcode
+
+    summary, out = session(bank, [], seed=8, n=3, topics=("rnn", "lstm"))
+    assert "session seed 8" in out
+    for record in summary.questions:
+        assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{8}", record.code), record.code
+        assert f"repeat code {record.code}" in out
+        template = repeatcode.template_of(bank, record.code)
+        assert template.id == record.template_id
+        assert repeatcode.draw(template, record.code) == record.variant
+        assert repeatcode.draw(template, record.code.lower()) == record.variant   # as typed by hand
+    codes = [r.code for r in summary.questions]
+    again, out = session(bank, [], repeat=codes)
+    assert [r.variant for r in again.questions][:1] == [summary.questions[0].variant]
+    assert again.ended == "eof"
+    with pytest.raises(repeatcode.RepeatCodeError, match="not a repeat code"):
+        session(bank, [], repeat=["12345"])
+
+
+def test_missed_questions_name_their_repeat_codes(bank):
+    summary, out = session(bank, ["0 0", "0 0", "", "n"], seed=11, ids=(RNN,))
+    code = summary.questions[0].code
+    assert f"Missed: {RNN} ({code})" in out
+    assert f"quizgen practice --repeat {code}" in out
