@@ -80,3 +80,13 @@ def test_every_essay_has_a_model_answer(bank):
                if "essay" in t.tags and "concept" in t.tags
                and not t.solution.split("Marking points:")[0].strip()]
     assert missing == []
+
+
+def test_an_exam_section_selects_by_a_notes_tag(bank, tmp_path):
+    from quizgen.papers.exam import section_pool
+    from quizgen.papers.spec import load_spec
+    spec = tmp_path / "spec.toml"
+    spec.write_text('title = "Part B"\nexam_id = "part-b"\n[[section]]\ntitle = "Q12"\n'
+                    'tags = ["notes:partB-q12"]\n', encoding="utf-8")
+    pool = section_pool(load_spec(spec), bank, 0)
+    assert sorted(t.id for t in pool) == ["rnn.concept.design_sentiment_model", "rnn.concept.sentiment_design_choices"]
