@@ -7,7 +7,7 @@ from reference_impl.bidirectional import bilstm_forward
 from reference_impl.lstm import GATES, lstm_forward
 
 TITLE = "Bidirectional LSTM: the concatenated output at one time step"
-TAGS = ("forward", "bidirectional", "lstm", "gates", "calculator")
+TAGS = ("forward", "bidirectional", "lstm", "gates", "calculator", "syllabus:bilstm")
 DIFFICULTY = 3
 VERSION = 1
 DECIMALS = 4

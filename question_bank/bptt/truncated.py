@@ -7,7 +7,7 @@ from reference_impl.activations import tanh
 from reference_impl.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
 TITLE = "Truncated BPTT: the gradient of L_3 with 1, 2 and 3 steps back"
-TAGS = ("bptt", "truncated-bptt", "backward", "tanh", "calculator")
+TAGS = ("bptt", "truncated-bptt", "backward", "tanh", "calculator", "syllabus:vanishing-remedies")
 DIFFICULTY = 2
 VERSION = 1
 DECIMALS = 4

@@ -77,20 +77,20 @@ STEM = r"""
 - C1: 6 feature maps, $5 \times 5$ convolution (stride 1, no padding), one bias per map;
 - S2: $2 \times 2$ subsampling with stride 2: each unit adds the 4 inputs of its window, multiplies the sum by
   one trainable coefficient and adds one trainable bias (one coefficient and one bias per map);
-- C3: 16 maps, $5 \times 5$ convolution, one bias per map, but each map reads only some of S2's 6 maps
+- C3: 16 maps, $5 \times 5$ convolution (stride 1, no padding), one bias per map, but each map reads only some of S2's 6 maps
   (the paper's connection table): maps 0–5 read 3 contiguous S2 maps, maps 6–11 read 4 contiguous maps,
   maps 12–14 read 4 non-contiguous maps and map 15 reads all 6;
 - S4: subsampling as in S2, on C3's 16 maps;
-- C5: 120 maps, $5 \times 5$ convolution; F6: 84 units; output: 10 units.
+- C5: 120 maps, $5 \times 5$ convolution (stride 1, no padding); F6: 84 units; output: 10 units.
 {% else %}
 **AlexNet** (Krizhevsky, Sutskever and Hinton, 2012) takes a $3 \times 227 \times 227$ image and was split over two GPUs:
 
 - conv1: 96 filters $11 \times 11$, stride 4, no padding; then max pooling $3 \times 3$, stride 2;
 - conv2: 256 filters $5 \times 5$, stride 1, padding 2, in 2 groups: each half of the filters reads only the 48
   maps on its own GPU; then max pooling $3 \times 3$, stride 2;
-- conv3: 384 filters $3 \times 3$, padding 1, reading all 256 maps (the GPUs communicate here);
-- conv4: 384 filters $3 \times 3$, padding 1, in 2 groups (each filter reads 192 maps);
-- conv5: 256 filters $3 \times 3$, padding 1, in 2 groups (each filter reads 192 maps); then max pooling $3 \times 3$, stride 2;
+- conv3: 384 filters $3 \times 3$, stride 1, padding 1, reading all 256 maps (the GPUs communicate here);
+- conv4: 384 filters $3 \times 3$, stride 1, padding 1, in 2 groups (each filter reads 192 maps);
+- conv5: 256 filters $3 \times 3$, stride 1, padding 1, in 2 groups (each filter reads 192 maps); then max pooling $3 \times 3$, stride 2;
 - fc6: 4096 units, fc7: 4096 units, fc8: 1000 units.
 
 Every filter has one bias; the response-normalisation layers have no parameters and keep the shapes.
@@ -98,7 +98,9 @@ Every filter has one bias; the response-normalisation layers have no parameters 
 
 Sizes follow $H_{out} = \lfloor (H + 2p - k)/s \rfloor + 1$. As in the LeNet-5 paper, the trainable parameters
 are the weights and biases that learning updates, and the **connections** of a layer are, summed over all its
-output units, the number of inputs each unit reads plus one for its bias.
+output units, the number of inputs each unit reads plus one for its bias. Padded zeros count as inputs: every
+unit of a convolutional layer reads its whole $k \times k$ window in each input map it reads, also where the
+window hangs over the zero padding.
 
 For layer **{{ p.layer }}** give (a) its output shape $C \times H \times W$, (b) its number of trainable
 parameters and (c) its number of connections. (d) How many trainable parameters does {{ p.partial }} have?
@@ -117,8 +119,8 @@ SOLUTION = r"""
 (b) Each filter has (input maps it reads) $\times\, k^2$ weights plus one bias; summed over the filters:
 ${{ key.n_params }}$.
 
-(c) Every output position of a map uses that map's weights and bias once, so the connections are the
-parameters times the output size $H \times W$: ${{ key.connections }}$.
+(c) Every output position of a map uses that map's weights and bias once (padded zeros counted as inputs, as
+the stem says), so the connections are the parameters times the output size $H \times W$: ${{ key.connections }}$.
 {% endif %}
 
 (d) {% if p.partial == "C3" %}

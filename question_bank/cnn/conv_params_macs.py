@@ -55,6 +55,8 @@ $F = {{ p.F }}$ filters of size $k \times k = {{ p.kernel }} \times {{ p.kernel 
 $s = {{ p.stride }}$ and zero padding $p = {{ p.padding }}$, so
 $H_{out} = \left\lfloor \frac{H + 2p - k}{s} \right\rfloor + 1$ along each axis.
 One multiply-accumulate (MAC) is one product $w \cdot x$ added to a running sum; bias additions are not MACs.
+Count the products with padded zeros too: every output value takes its whole $C_{in} \times k \times k$ window,
+also where the window hangs over the padding (as a dense convolution computes it).
 
 (a) How many trainable parameters does the layer have?
 

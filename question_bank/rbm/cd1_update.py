@@ -7,7 +7,7 @@ from reference_impl.activations import sigmoid
 from reference_impl.rbm import bernoulli, cd_update, p_h_given_v, p_v_given_h
 
 TITLE = "CD-1 update of a binary RBM"
-TAGS = ("contrastive-divergence", "gibbs", "sigmoid", "calculator")
+TAGS = ("contrastive-divergence", "gibbs", "sigmoid", "calculator", "syllabus:rbm-gradients")
 DIFFICULTY = 2
 VERSION = 1
 DECIMALS = 4

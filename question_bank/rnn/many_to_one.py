@@ -7,7 +7,7 @@ from reference_impl.activations import sigmoid
 from reference_impl.rnn import output_forward, rnn_forward
 
 TITLE = "Many-to-one ReLU RNN: final score, probability and loss"
-TAGS = ("forward", "relu", "many-to-one", "calculator", "computer")
+TAGS = ("forward", "relu", "many-to-one", "calculator", "computer", "syllabus:rnn-types")
 DIFFICULTY = 2
 VERSION = 1
 DECIMALS = 4

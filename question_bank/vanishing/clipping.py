@@ -6,7 +6,7 @@ from quizgen.bank import Number, Part, Redraw, Vector, draw
 from reference_impl.rnn import clip_by_global_norm, clip_by_value
 
 TITLE = "Exploding gradients: clipping by global norm and by value"
-TAGS = ("exploding-gradient", "clipping", "calculator")
+TAGS = ("exploding-gradient", "clipping", "calculator", "syllabus:vanishing-remedies")
 DIFFICULTY = 1
 VERSION = 1
 DECIMALS = 4

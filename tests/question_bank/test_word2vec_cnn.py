@@ -146,6 +146,25 @@ def test_conv_params_macs_matches_torch_conv(torch):
         assert v.answers["macs"] == conv.weight.numel() * H * W      # one MAC per weight per position
 
 
+def real_products_per_output(torch, C_in, H, k, stride, padding):
+    """{output position: products with real (unpadded) inputs}, summed: a conv of ones with ones kernels."""
+    ones = torch.ones(1, C_in, H, H, dtype=torch.float64)
+    counts = torch.nn.functional.conv2d(ones, torch.ones(1, C_in, k, k, dtype=torch.float64),
+                                        stride=stride, padding=padding)
+    return int(counts.sum())
+
+
+def test_conv_params_macs_counts_padded_zeros_as_the_stem_says(torch):
+    """The stem says products with padded zeros count; seed 101 is where the two readings differ (issue 18)."""
+    from quizgen.bank.texts import render_stem
+    template, vs = variants("cnn.conv_params_macs", seeds=[101])
+    v = vs[0]
+    p = v.params
+    assert "padded zeros too" in render_stem(template, v)
+    real = p["F"] * real_products_per_output(torch, p["C_in"], p["H"], p["kernel"], p["stride"], p["padding"])
+    assert (v.answers["macs"], real) == (37_748_736, 36_192_256)
+
+
 def test_conv_params_macs_error_carried_forward():
     template, vs = variants("cnn.conv_params_macs", seeds=[0])
     v = vs[0]
@@ -232,6 +251,26 @@ def test_classic_layer_matches_published_figures():
         assert v.answers["partial_params"] == PUBLISHED[p["partial"]][1]
         seen.add(p["layer"])
     assert len(seen) >= 6                            # the layer really is drawn at random
+
+
+def test_classic_layer_connections_count_padded_zeros_as_the_stem_says(torch):
+    """AlexNet conv2 (seed 606): a unit's window over the padding still counts its k x k inputs; counting only
+    real inputs would give 204,671,232 (issue 18). The stem states the strides and padding that fix the shapes."""
+    from quizgen.bank.texts import render_stem
+    template, vs = variants("cnn.classic_layer", seeds=[606])
+    v = vs[0]
+    assert v.params["layer"] == "conv2"
+    stem = render_stem(template, v)
+    assert "Padded zeros count as inputs" in stem
+    for layer in ("conv3", "conv4", "conv5"):
+        assert f"{layer}: 384 filters $3 \\times 3$, stride 1" in stem or f"{layer}: 256 filters $3 \\times 3$, stride 1" in stem
+    # conv2: 256 filters of 48 x 5 x 5 on 48 x 27 x 27 maps per group, padding 2, plus one bias per unit
+    real_inputs = 256 * real_products_per_output(torch, 48, 27, 5, 1, 2)
+    units = 256 * 27 * 27
+    assert v.answers["connections"] == units * (48 * 25 + 1) == 224_135_424
+    assert real_inputs + units == 204_671_232
+    lenet = next(v for v in variants("cnn.classic_layer", seeds=range(40))[1] if v.params["network"] == "lenet5")
+    assert "C3: 16 maps, $5 \\times 5$ convolution (stride 1, no padding)" in render_stem(template, lenet)
 
 
 def test_classic_layer_c3_mistake_is_the_fully_connected_count():
