@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizgen.errors import InputError
+from quizgen.files import read_regular_file
 
 MAX_BYTES = 100 * 1024 * 1024
 
@@ -143,19 +144,11 @@ def read_table(path, required=(), max_bytes: int = MAX_BYTES, skip_bad_rows: boo
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise IsADirectoryError
-        if size > max_bytes:
-            raise InputError(path, f"the file is {size / 2**20:.1f} MB; at most {max_bytes / 2**20:.1f} MB "
-                                   f"is read{max_reason} (is it the right file?)")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not a CSV file") from None
-    except PermissionError:
-        raise InputError(path, "cannot be read (permission denied)") from None
+        data = read_regular_file(path, max_bytes, max_reason)
+    except InputError as exc:
+        if exc.message == "is a folder, not a file":
+            raise InputError(path, "is a folder, not a CSV file") from None
+        raise
     text, encoding, notices = decode(path, data)
     if not text.strip():
         raise InputError(path, "the file is empty")
@@ -264,6 +257,11 @@ def neutralise(cell):
         except ValueError:
             return "'" + text
     return text
+
+
+def unneutralise(text: str) -> str:
+    """A cell as it was before :func:`neutralise` (``'-rf`` is ``-rf``): what quizgen wrote reads back."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def csv_text(header: list | None, rows: list, safe: bool = True) -> str:

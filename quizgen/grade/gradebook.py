@@ -129,13 +129,29 @@ class Gradebook:
     """An open gradebook database (use as a context manager, or call close)."""
 
     def __init__(self, path):
+        from quizgen.errors import InputError
+
         self.path = Path(path)
+        if self.path.exists() and not self.path.is_file():
+            raise InputError(self.path, "is not a file: the gradebook must be an SQLite database file")
         self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA synchronous = NORMAL")
-        self._migrate()
+        try:
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            if not isinstance(exc, sqlite3.OperationalError) or "not a database" in str(exc):
+                raise InputError(self.path, f"is not a quizgen gradebook (SQLite says: {exc}); move it away "
+                                            "to start a new one, or restore it from a backup") from None
+            raise
+
+    def manifests_graded(self) -> list:
+        """The sha256 of every manifest the gradebook stored submissions or ran grading against."""
+        return [r[0] for r in self.db.execute("SELECT manifest_sha256 FROM exam UNION SELECT manifest_sha256 "
+                                              "FROM run")]
 
     def close(self):
         self.db.close()

@@ -216,6 +216,17 @@ def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) ->
     return new, base
 
 
+def refuse_another_manifest(book, digest: str) -> None:
+    """A gradebook holds answers given to the papers of one manifest: refuse to grade them against
+    another (an exam rebuilt over the folder, a manifest edited since)."""
+    others = [d for d in book.manifests_graded() if d != digest]
+    if others:
+        raise InputError(book.path, f"was graded against another manifest.json (sha256 {others[0][:12]}...), not "
+                                    f"this folder's ({digest[:12]}...): its answers were given to other papers. Was "
+                                    f"the exam rebuilt over the folder? Grade in the folder the papers were built in "
+                                    f"(`quizgen build --force` moves a graded folder's gradebook aside)")
+
+
 def store_submissions(gradebook, exam_id: str, manifest_sha256: str, new: list, base: tuple) -> None:
     """The exam and the new files with their rows, in one transaction, under the ids planned."""
     with gradebook.transaction() as db:
@@ -405,6 +416,7 @@ def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, job
     roster = {normalise_id(sid): sid for sid, _ in students}
     lap("load the key and read the files")
     with open_gradebook(build_dir) as book:
+        refuse_another_manifest(book, digest)
         new, base = plan_ingest(book, incoming, roster, report)
         received = book.received() + [(sub_id, src.source_id, number, student, src.incoming.path.name)
                                        for src in new for sub_id, number, _, student, _ in src.rows]
@@ -477,8 +489,9 @@ def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=(
 def regrade(build_dir, recompute: bool = False, first: bool = False, banks=(), feedback=("html",),
             quiet: bool = False, jobs: int = 1) -> tuple:
     """A new run over every stored submission; returns the report and per-student score changes."""
-    with graded_gradebook(build_dir) as book:
-        before = run_totals(BuildDir(build_dir).key(), book, book.latest_run()["id"])
+    with graded_gradebook(build_dir) as book, BuildDir(build_dir, banks) as build:
+        refuse_another_manifest(book, build.digest())
+        before = run_totals(build.key(), book, book.latest_run()["id"])
     report = run_grading(build_dir, "regrade", first=first, recompute=recompute, banks=banks, feedback=feedback,
                          quiet=quiet, jobs=jobs)
     after = {student: total for student, (total, _) in report.totals.items()}

@@ -1,0 +1,309 @@
+"""Issue 16: the hostile inputs that gave wrong grades, lost work, crashed or hung.
+
+Each case is a file an instructor or a student really makes (a spec typed by hand, a roster
+from a registry, an LMS export, a form's answers), and each test failed before its fix: a
+refusal is one line naming the file (row, column), exit status 2, and nothing left behind; a
+crash is status 3, never 1 ("needs attention").
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quizgen.cli import main
+from quizgen.errors import EXIT_CRASH, EXIT_REFUSED, InputError
+from quizgen.grade.gradebook import FILE_NAME, Gradebook
+from quizgen.grade.run import grade_build, regrade
+from quizgen.papers.builder import build
+from quizgen.papers.spec import load_or_create_secret, load_roster, load_spec
+from quizgen.tables import read_table
+
+SPEC = """
+title = "Hostile inputs quiz"
+exam_id = "hostile-quiz"
+[[section]]
+title = "A"
+ids = ["rnn.forward_two_steps", "cnn.conv_output_shape", "dbm.energy", "lstm.concept.forget_gate_role"]
+points = 3
+"""
+ROSTER = "student_id,name\n001,Ada\n002,Alan\nAB3,Grace\n"
+
+
+def cli(*args):
+    """`quizgen ARGS`: (exit status, output); never a traceback."""
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def make_secret(path: Path, fill: str = "5") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(fill * 64 + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def build_exam(root: Path, roster: str = ROSTER, spec: str = SPEC, name: str = "out", fill: str = "5",
+               formats=(), force: bool = False):
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "spec.toml").write_text(spec)
+    (root / "roster.csv").write_text(roster)
+    secret = make_secret(root / "keys" / f"{fill}.secret", fill)
+    report = build(root / "spec.toml", root / "roster.csv", root / name, secret_file=secret, formats=formats,
+                   quiet=True, force=force)
+    return root / name, report
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    """A built exam and its key rows (student id -> {column: key text}), copied per test."""
+    out, _ = build_exam(tmp_path_factory.mktemp("hostile"))
+    return out
+
+
+@pytest.fixture
+def exam(base, tmp_path):
+    shutil.copytree(base, tmp_path / "out")
+    return tmp_path / "out"
+
+
+def key_of(out: Path) -> dict:
+    return {r["student_id"]: {k: v for k, v in r.items() if k.startswith("Q")}
+            for _, r in read_table(out / "key.csv").rows}
+
+
+def submissions(path: Path, header: list, rows: list) -> Path:
+    import csv
+    import io
+
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(text.getvalue(), encoding="utf-8")
+    return path
+
+
+def answers(out: Path, student: str, id_header="student_id", typed=None) -> tuple[list, list]:
+    """A header and one row: ``student``'s key typed as their answers (``typed`` replaces cells)."""
+    key = key_of(out)[student]
+    cells = dict(key) | (typed or {})
+    return [id_header] + list(cells), [student] + list(cells.values())
+
+
+# -- exit statuses ---------------------------------------------------------------------------------
+
+def test_a_crash_has_its_own_exit_status_and_no_traceback(exam, monkeypatch):
+    import quizgen.grade.report as report_module
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(report_module, "write_report", broken)
+    status, output = cli("report", exam)
+    assert status == EXIT_CRASH == 3
+    assert "quizgen crashed: ZeroDivisionError: a bug" in output and "report it" in output
+
+
+def test_help_documents_the_exit_statuses():
+    status, output = cli("--help")
+    assert status == 0
+    assert "Exit status: 0 done, 1 done but something needs attention, 2 input refused" in " ".join(output.split())
+    assert "3 quizgen crashed" in " ".join(output.split())
+
+
+def test_an_unknown_template_is_refused_input_not_needs_attention():
+    status, output = cli("show", "rnn.nope")
+    assert status == EXIT_REFUSED and "no template 'rnn.nope'" in output
+
+
+# -- specs -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("setting, message", [
+    ("points = nan", "'points' must be a positive number, got nan"),
+    ("points = inf", "'points' must be a positive number, got inf"),
+    ("points = -inf", "'points' must be a positive number, got -inf"),
+    ("points = 1e308", "'points' = 1e+308: at most 1000 points"),
+    ("points_per_part = nan", "'points_per_part' must be a positive number, got nan"),
+    ("points = 1e-9", "'points' = 1e-09: points are written in hundredths at most"),
+    ("count = true", "'count' must be a whole number >= 1"),
+])
+def test_a_spec_with_impossible_points_or_counts_is_refused_and_leaves_nothing(tmp_path, setting, message):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC.replace("points = 3\n", setting + "\n"))
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    with pytest.raises(InputError) as caught:
+        load_spec(spec)
+    assert str(caught.value).startswith(f"{spec}: section 1 ('A'): {message}")
+    status, output = cli("build", spec, "--roster", tmp_path / "roster.csv", "--out", tmp_path / "out",
+                         "--secret-file", tmp_path / "k" / "s", "--format", "none")
+    assert status == 2 and output.startswith(f"error: {spec}: section 1 ('A'): {message}"), output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_spec_saved_with_a_byte_order_mark_is_read(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_bytes(b"\xef\xbb\xbf" + SPEC.encode())
+    assert load_spec(spec).title == "Hostile inputs quiz"
+
+
+def test_a_spec_that_is_a_folder_or_a_pipe_is_refused(tmp_path):
+    (tmp_path / "spec.toml").mkdir()
+    with pytest.raises(InputError, match="spec.toml: is a folder, not a file"):
+        load_spec(tmp_path / "spec.toml")
+    os.mkfifo(tmp_path / "fifo.toml")
+    with pytest.raises(InputError, match="fifo.toml: is not a regular file"):
+        load_spec(tmp_path / "fifo.toml")
+
+
+def test_a_build_that_fails_midway_leaves_no_folder(tmp_path, monkeypatch):
+    import quizgen.papers.builder as builder
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(builder, "key_rows", broken)
+    with pytest.raises(OSError):
+        build_exam(tmp_path)
+    assert not (tmp_path / "out").exists()
+
+
+# -- rosters and the file names ids make -------------------------------------------------------------
+
+@pytest.mark.parametrize("student_id, problem", [
+    (".", "starts or ends with '.'"),
+    ("..", "starts or ends with '.'"),
+    ("...", "starts or ends with '.'"),
+    (".hidden", "starts or ends with '.'"),
+    ("CON", "is a device name on Windows"),
+    ("nul", "is a device name on Windows"),
+    ("aux", "is a device name on Windows"),
+    ("COM1", "is a device name on Windows"),
+    ("LPT9.x", "is a device name on Windows"),
+    ("a" * 240, "is 240 characters long; at most 100 make a file name everywhere"),
+])
+def test_a_roster_id_that_cannot_name_a_file_everywhere_is_refused(tmp_path, student_id, problem):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"student_id,name\n001,Ada\n{student_id},Eve\n")
+    with pytest.raises(InputError) as caught:
+        load_roster(roster)
+    assert str(caught.value).startswith(f"{roster}, row 3, column 'student_id': student id ")
+    assert problem in str(caught.value)
+    (tmp_path / "spec.toml").write_text(SPEC)
+    status, output = cli("build", tmp_path / "spec.toml", "--roster", roster, "--out", tmp_path / "out",
+                         "--secret-file", tmp_path / "k" / "s", "--format", "none")
+    assert status == 2 and problem in output and not (tmp_path / "out").exists()
+
+
+def test_ids_like_a_windows_device_inside_a_longer_name_are_kept(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\nconrad,Ada\ncom10,Alan\nnull,Grace\na.b,Edsger\n")
+    assert [s.id for s in load_roster(roster)[0]] == ["conrad", "com10", "null", "a.b"]
+
+
+def test_a_student_with_the_id_all_keeps_their_paper(tmp_path):
+    out, _ = build_exam(tmp_path, roster="student_id,name\nall,Ada\n002,Alan\n", formats=("pdf",))
+    from pypdf import PdfReader
+
+    assert len(PdfReader(out / "exams" / "all.pdf").pages) < len(PdfReader(out / "all-exams.pdf").pages)
+    manifest = (out / "manifest.json").read_text()
+    assert '"all-exams.pdf"' in manifest and '"exams/all.pdf"' in manifest
+
+
+def test_ids_equal_but_for_leading_zeros_are_warned_about_at_build_time(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\n00123,Ada\n123,Alan\n0123,Grace\n7,Edsger\n")
+    students, notices = load_roster(roster)
+    assert len(students) == 4
+    assert notices == [f"{roster}: student ids '00123', '123', '0123' differ only in leading zeros; a spreadsheet "
+                       "that drops them makes them one id, and such a submission is then credited to nobody (needs "
+                       "attention)"]
+
+
+# -- secrets ---------------------------------------------------------------------------------------
+
+def test_a_secret_file_that_is_a_folder_or_a_dangling_link_is_refused(tmp_path):
+    (tmp_path / "folder.secret").mkdir()
+    with pytest.raises(InputError, match="folder.secret: is a folder, not a file"):
+        load_or_create_secret(tmp_path / "folder.secret")
+    (tmp_path / "dangling.secret").symlink_to(tmp_path / "gone")
+    with pytest.raises(InputError, match="dangling.secret: is a symbolic link to .*gone, which does not exist"):
+        load_or_create_secret(tmp_path / "dangling.secret")
+    assert not (tmp_path / "gone").exists()
+    for secret in ("folder.secret", "dangling.secret"):  # named by the spec's secret_file
+        (tmp_path / "spec.toml").write_text(f'secret_file = "{tmp_path / secret}"\n' + SPEC)
+        (tmp_path / "roster.csv").write_text(ROSTER)
+        status, output = cli("build", tmp_path / "spec.toml", "--roster", tmp_path / "roster.csv", "--out",
+                             tmp_path / "out", "--format", "none")
+        assert status == 2 and output.startswith(f"error: {tmp_path / secret}: is a "), output
+        assert not (tmp_path / "out").exists()
+
+
+# -- submissions files that are not files ------------------------------------------------------------
+
+def test_a_device_or_a_named_pipe_as_the_submissions_file_is_refused_at_once(exam, tmp_path):
+    with pytest.raises(InputError, match="/dev/zero: is not a regular file"):
+        grade_build(exam, ["/dev/zero"], feedback=())
+    fifo = tmp_path / "answers.csv"
+    os.mkfifo(fifo)  # nobody writes to it: reading it would wait forever
+    status, output = cli("grade", exam, fifo, "--feedback", "none")
+    assert status == 2 and f"error: {fifo}: is not a regular file" in output
+    assert not (exam / FILE_NAME).exists() or not Gradebook(exam / FILE_NAME).latest_run()
+
+
+def test_a_gradebook_that_is_not_a_database_is_refused_by_name(exam, tmp_path):
+    (exam / FILE_NAME).write_bytes(b"this is a text file someone saved over the gradebook\n" * 20)
+    header, row = answers(exam, "001")
+    subs = submissions(tmp_path / "s.csv", header, [row])
+    status, output = cli("grade", exam, subs, "--feedback", "none")
+    assert status == 2 and f"error: {exam / FILE_NAME}: is not a quizgen gradebook" in output
+    assert (exam / FILE_NAME).read_bytes().startswith(b"this is a text file")
+    status, output = cli("report", exam)
+    assert status == 2 and "is not a quizgen gradebook" in output
+
+
+# -- a rebuild over a graded folder ------------------------------------------------------------------
+
+def graded_then_rebuilt(tmp_path) -> tuple:
+    out, _ = build_exam(tmp_path)
+    header, row = answers(out, "001")
+    grade_build(out, [submissions(tmp_path / "s.csv", header, [row])], feedback=())
+    old_manifest = (out / "manifest.json").read_bytes()
+    with Gradebook(out / FILE_NAME) as book:
+        old_rows = book.db.execute("SELECT COUNT(*) FROM submission").fetchone()[0]
+    _, report = build_exam(tmp_path, fill="7", force=True)
+    return out, report, old_manifest, old_rows
+
+
+def test_a_rebuild_over_a_graded_folder_moves_the_gradebook_aside_with_its_manifest(tmp_path):
+    out, report, old_manifest, old_rows = graded_then_rebuilt(tmp_path)
+    aside = [p for p in out.iterdir() if p.name.startswith("graded-before-rebuild-")]
+    assert len(aside) == 1
+    assert (aside[0] / "manifest.json").read_bytes() == old_manifest
+    with Gradebook(aside[0] / FILE_NAME) as book:
+        assert book.db.execute("SELECT COUNT(*) FROM submission").fetchone()[0] == old_rows
+    assert not (out / FILE_NAME).exists() and (aside[0] / "grades.csv").exists()
+    assert any("had been graded" in n and str(aside[0]) in n for n in report.notices)
+    with pytest.raises(InputError, match="nothing graded yet"):
+        regrade(out, feedback=())
+
+
+def test_grade_and_regrade_refuse_a_gradebook_graded_against_another_manifest(tmp_path):
+    out, _ = build_exam(tmp_path)
+    header, row = answers(out, "001")
+    grade_build(out, [submissions(tmp_path / "s.csv", header, [row])], feedback=())
+    kept = tmp_path / "kept.sqlite"
+    shutil.copy(out / FILE_NAME, kept)
+    build_exam(tmp_path, fill="7", force=True)  # another secret: other papers, another key
+    shutil.copy(kept, out / FILE_NAME)  # the old gradebook copied back by hand
+    status, output = cli("regrade", out, "--feedback", "none")
+    assert status == 2 and f"error: {out / FILE_NAME}: was graded against another manifest.json" in output
+    header, row = answers(out, "002")
+    status, output = cli("grade", out, submissions(tmp_path / "t.csv", header, [row]), "--feedback", "none")
+    assert status == 2 and "was graded against another manifest.json" in output
+    with Gradebook(out / FILE_NAME) as book:
+        assert len(book.runs()) == 1
