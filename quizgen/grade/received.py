@@ -75,10 +75,8 @@ class RosterIds:
             value = Decimal(key)
         except InvalidOperation:
             return []
-        if value == value.to_integral_value() and value.as_tuple().exponent >= 0:
-            return list(self.by_number.get(int(value), []))
-        half = Decimal(1).scaleb(value.as_tuple().exponent) / 2
-        if half >= 1:  # a rounded number stands for a range: look at every roster number
+        half = Decimal(1).scaleb(value.as_tuple().exponent) / 2  # half the last digit shown
+        if "e" in key:  # rounded to the digits shown: a range, compared with every roster number
             return [s for n, ids in sorted(self.by_number.items()) if abs(n - value) <= half for s in ids]
         near = value.to_integral_value()
         return list(self.by_number.get(int(near), [])) if abs(near - value) <= half else []

@@ -19,7 +19,7 @@ from quizgen.grade.gradebook import FILE_NAME, Gradebook
 from quizgen.grade.run import grade_build, regrade
 from quizgen.papers.builder import build
 from quizgen.papers.spec import load_or_create_secret, load_roster, load_spec
-from quizgen.tables import read_table
+from quizgen.tables import read_table, unneutralise
 
 SPEC = """
 title = "Hostile inputs quiz"
@@ -72,7 +72,7 @@ def exam(base, tmp_path):
 
 
 def key_of(out: Path) -> dict:
-    return {r["student_id"]: {k: v for k, v in r.items() if k.startswith("Q")}
+    return {unneutralise(r["student_id"]): {k: v for k, v in r.items() if k.startswith("Q")}
             for _, r in read_table(out / "key.csv").rows}
 
 
@@ -307,3 +307,220 @@ def test_grade_and_regrade_refuse_a_gradebook_graded_against_another_manifest(tm
     assert status == 2 and "was graded against another manifest.json" in output
     with Gradebook(out / FILE_NAME) as book:
         assert len(book.runs()) == 1
+
+
+# -- what students type ------------------------------------------------------------------------------
+
+def score_of(out: Path, student: str) -> float:
+    rows = {r["student_id"]: r for _, r in read_table(out / "grades.csv").rows}
+    return float(rows[student]["total"])
+
+
+def parsed_in_a_process(code: str) -> str:
+    """What ``code`` prints, run in a fresh Python that is killed after 30 s: a parser doing unbounded
+    work in C (a huge int) cannot be interrupted from inside, so a regression fails rather than hangs."""
+    import subprocess
+    import sys
+
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+                              env=dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2])))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still parsing after 30 s: {code}")
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("typed", ["1e99999999/1", "3/1e99999999", "2.5e+4000/3"])
+def test_a_huge_exponent_in_a_fraction_is_an_invalid_answer_not_a_hang(typed):
+    assert parsed_in_a_process(f"""
+from quizgen.bank.answertext import InvalidAnswer, parse_number
+try:
+    print(parse_number({typed!r}))
+except InvalidAnswer as exc:
+    print(exc.reason)""") == f"{typed!r}: an exponent beyond 400 is not read"
+
+
+def test_a_huge_exponent_in_one_cell_leaves_the_rest_graded(exam, tmp_path):
+    header, row = answers(exam, "001", typed={"Q3": "1e99999999/1"})
+    report = grade_build(exam, [submissions(tmp_path / "s.csv", header, [row])], feedback=())
+    assert report.invalid == ["001 Q3: '1e99999999/1': an exponent beyond 400 is not read"]
+    assert report.totals["001"][0] == 9.0  # the other answers are graded
+
+
+@pytest.mark.parametrize("typed", ["1e99999999", "x*1e-99999999", "x^(1e99999999)"])
+def test_a_huge_exponent_in_a_formula_is_invalid_not_a_hang(typed):
+    assert "is out of range" in parsed_in_a_process(f"""
+from quizgen.bank.answertext import InvalidAnswer
+from quizgen.bank.symbolic import parse_expression
+try:
+    print(parse_expression({typed!r}))
+except InvalidAnswer as exc:
+    print(exc.reason)""")
+
+
+@pytest.mark.parametrize("student_id", ["-rf", "+cmd", "@home", "-1x"])
+def test_an_id_that_starts_like_a_formula_is_graded_from_the_filled_answer_sheet(tmp_path, student_id):
+    out, _ = build_exam(tmp_path, roster=f"student_id,name\n001,Ada\n{student_id},Eve\n")
+    sheet = (out / "answer-sheet.csv").read_text()
+    assert f"'{student_id}," in sheet  # neutralised for spreadsheets, as before
+    key = key_of(out)
+    assert set(key) == {"001", student_id}
+    filled = sheet.replace(f"'{student_id},Eve," + "," * (len(key[student_id]) - 1),
+                           f"'{student_id},Eve," + ",".join(f'"{v}"' for v in key[student_id].values()))
+    (tmp_path / "filled.csv").write_text(filled)
+    report = grade_build(out, [tmp_path / "filled.csv"], feedback=())
+    assert report.totals[student_id][0] == 12.0 and not report.unknown
+    grades = (out / "grades.csv").read_text()
+    assert f"'{student_id}," in grades  # still neutralised where written
+
+
+def test_a_roster_made_from_quizgens_own_csv_reads_the_neutralised_ids_back(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\n'-rf,Eve\n'+x,Mallory\n")
+    assert [s.id for s in load_roster(roster)[0]] == ["-rf", "+x"]
+
+
+TIMES = {  # (older, newer) as each tool writes them
+    "Google Forms": ("12/3/2026 10:00:00", "12/3/2026 10:30:00"),
+    "Google Forms, day first": ("2/12/2026 10:00:00", "3/12/2026 10:30:00"),
+    "Microsoft Forms": ("12/3/26 10:00:00 AM", "12/3/26 1:30:00 PM"),
+    "Moodle": ("3 December 2026, 9:59 AM", "3 December 2026, 10:30 AM"),
+    "Canvas": ("2026-12-03T10:00:00Z", "2026-12-03T10:30:00Z"),
+    "Canvas, offsets": ("2026-12-03T10:00:00+01:00", "2026-12-03T09:30:00Z"),
+    "ISO": ("2026-12-03 10:00:00", "2026-12-03 10:30:00"),
+}
+
+
+@pytest.mark.parametrize("tool", sorted(TIMES))
+def test_the_latest_submission_is_the_latest_by_time_in_an_export_sorted_newest_first(exam, tmp_path, tool):
+    older, newer = TIMES[tool]
+    column = {"Moodle": "Completed", "Canvas": "submitted", "Microsoft Forms": "Completion time"}.get(
+        tool.split(",")[0], "Timestamp")
+    header, right = answers(exam, "001")
+    _, wrong = answers(exam, "001", typed={c: "0" for c in header[1:]})
+    rows = [[newer] + right, [older] + wrong]  # newest first, as many exports sort
+    if tool == "Google Forms, day first":
+        rows.append(["13/12/2026 09:00:00"] + answers(exam, "002")[1])  # a day above 12: day first
+    report = grade_build(exam, [submissions(tmp_path / "s.csv", [column] + header, rows)], feedback=())
+    assert report.totals["001"][0] == 12.0, report.duplicates
+    assert report.duplicates[0].endswith("graded s.csv row 2 (the latest by its time)")
+    assert "row 2 at 2026-12-03 " in report.duplicates[0]
+
+
+def test_without_a_time_column_the_last_received_counts_and_the_report_says_so(exam, tmp_path):
+    header, right = answers(exam, "001")
+    _, wrong = answers(exam, "001", typed={c: "0" for c in header[1:]})
+    report = grade_build(exam, [submissions(tmp_path / "s.csv", header, [right, wrong])], feedback=())
+    assert report.totals["001"][0] == 0.0
+    assert report.duplicates[0].endswith("(the latest, as received: no submission time column)")
+
+
+def test_times_across_two_files_graded_at_different_times_decide_too(exam, tmp_path):
+    header, right = answers(exam, "001")
+    _, wrong = answers(exam, "001", typed={c: "0" for c in header[1:]})
+    grade_build(exam, [submissions(tmp_path / "late.csv", ["Timestamp"] + header, [["2026-12-03 11:00"] + right])],
+                feedback=())
+    report = grade_build(exam, [submissions(tmp_path / "early.csv", ["Timestamp"] + header,
+                                            [["2026-12-03 09:00"] + wrong])], feedback=())
+    assert report.totals["001"][0] == 12.0
+    assert "graded late.csv row 2 (the latest by its time)" in report.duplicates[0]
+
+
+LEADING_ZEROS = "student_id,name\n00123,Ada\n123,Alan\n002,Grace\n23012345,Edsger\n"
+
+
+@pytest.fixture(scope="module")
+def zeros_base(tmp_path_factory):
+    out, report = build_exam(tmp_path_factory.mktemp("zeros"), roster=LEADING_ZEROS)
+    assert any("differ only in leading zeros" in n for n in report.notices)
+    return out
+
+
+@pytest.mark.parametrize("typed, credited, note", [
+    ("123", None, "may be any of '00123', '123'"),      # Excel dropped 00123's zeros, or it is 123's
+    ("00123", "00123", None),                            # zeros kept: not mangled
+    ("2", "002", "student id '2' read as '002'"),
+    ("2.0", "002", "student id '2.0' read as '002'"),
+    ("2.3E+07", "23012345", "student id '2.3e+07' read as '23012345'"),
+    ("1.23E+02", None, "may be any of '00123', '123'"),
+])
+def test_an_id_a_spreadsheet_made_a_number_is_credited_only_when_it_fits_one_student(zeros_base, tmp_path, typed,
+                                                                                  credited, note):
+    out = tmp_path / "out"
+    shutil.copytree(zeros_base, out)
+    student = credited or "00123"
+    header, row = answers(out, student)
+    row[0] = typed
+    report = grade_build(out, [submissions(tmp_path / "s.csv", header, [row])], feedback=())
+    got = {s for s, (total, _) in report.totals.items() if total > 0}
+    assert got == ({credited} if credited else set())
+    if credited is None:
+        assert len(report.unknown) == 1 and note in report.unknown[0] and "credited to nobody" in report.unknown[0]
+        assert report.needs_attention
+    elif note:
+        assert any(note in n for n in report.notices) and not report.unknown
+    else:
+        assert not report.notices and not report.unknown
+
+
+def test_two_id_columns_use_the_one_that_holds_the_roster_and_say_so(exam, tmp_path):
+    header, row = answers(exam, "001")
+    rows = [["ada@uni.example"] + row]
+    report = grade_build(exam, [submissions(tmp_path / "s.csv", ["Student ID"] + header, rows)], feedback=())
+    assert report.totals["001"][0] == 12.0
+    assert any("the student ids are read from column 'student_id'" in n and "'Student ID' (0)" in n
+               for n in report.notices)
+
+
+def test_two_id_columns_that_do_not_decide_are_refused_naming_both(exam, tmp_path):
+    header, row = answers(exam, "001")
+    rows = [["ada@uni.example"] + ["x" + row[0]] + row[1:]]
+    path = submissions(tmp_path / "s.csv", ["Student ID"] + header, rows)
+    status, output = cli("grade", exam, path, "--feedback", "none")
+    assert status == 2
+    assert (f"error: {path}, row 1: columns 'Student ID' and 'student_id' both name the student id, and neither "
+            "holds ids on the roster") in output
+
+
+def test_a_canvas_export_reads_the_sis_id_not_canvas_own_id(exam, tmp_path):
+    header, row = answers(exam, "001")
+    rows = [["Ada", "98765", row[0]] + row[1:]]
+    report = grade_build(exam, [submissions(tmp_path / "s.csv", ["Student", "ID", "SIS User ID"] + header[1:],
+                                            rows)], feedback=())
+    assert report.totals["001"][0] == 12.0 and not report.unknown
+
+
+# -- bytes that are not what they seem ---------------------------------------------------------------
+
+def test_a_stray_nul_in_one_cell_makes_that_answer_invalid_and_the_rest_is_graded(exam, tmp_path):
+    h1, r1 = answers(exam, "001", typed={"Q3": "-2.1\x00"})
+    _, r2 = answers(exam, "002")
+    path = submissions(tmp_path / "s.csv", h1, [r1, r2])
+    assert b"\x00" in path.read_bytes()[:4096]
+    report = grade_build(exam, [path], feedback=())
+    assert report.invalid == ["001 Q3: the answer holds a control character (U+0000)"]
+    assert report.totals["001"][0] == 9.0 and report.totals["002"][0] == 12.0
+
+
+@pytest.mark.parametrize("start, what", [
+    (b"SQLite format 3\x00", "an SQLite database"), (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff\xe0", "a JPEG image"), (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"PK\x05\x06", "an empty zip archive"), (b"{\\rtf1\\ansi", "an RTF document"),
+])
+def test_a_file_whose_signature_says_what_it_is_is_refused_by_name(tmp_path, start, what):
+    path = tmp_path / "s.csv"
+    path.write_bytes(start + b"student_id,Q1a\n001,1\n" * 3)
+    with pytest.raises(InputError, match=f"this is not a text CSV file but {what}"):
+        read_table(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-be"])
+def test_a_utf32_file_is_read(exam, tmp_path, encoding):
+    header, row = answers(exam, "001")
+    text = ",".join(header) + "\r\n" + ",".join(f'"{c}"' for c in row) + "\r\n"
+    path = tmp_path / "s.csv"
+    path.write_bytes((b"\x00\x00\xfe\xff" if encoding == "utf-32-be" else b"") + text.encode(encoding))
+    report = grade_build(exam, [path], feedback=())
+    assert report.totals["001"][0] == 12.0
+    assert report.notices == [f"{path}: read as UTF-32"]
