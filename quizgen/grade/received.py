@@ -14,6 +14,7 @@ Forms, Microsoft Forms, Moodle, Canvas and the like write one), else the last re
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -54,6 +55,14 @@ class RosterIds:
     def _match(self, typed: str) -> Match:
         key = unneutralise(typed)
         exact = self.roster.get(key)
+        if exact is None:
+            cleaned = _cleaned(key)
+            if cleaned != key:
+                found = self._match(cleaned)
+                if found.student is not None and not found.note:
+                    return Match(found.student, note=f"student id {typed!r} read as {found.student!r} (invisible "
+                                                     "characters, full-width digits or a leading ' removed)")
+                return found
         if not _SPREADSHEET_NUMBER.fullmatch(key):
             return Match(exact)
         fits = self._numbers_near(key)
@@ -80,6 +89,14 @@ class RosterIds:
             return [s for n, ids in sorted(self.by_number.items()) if abs(n - value) <= half for s in ids]
         near = value.to_integral_value()
         return list(self.by_number.get(int(near), [])) if abs(near - value) <= half else []
+
+
+def _cleaned(key: str) -> str:
+    """An id without what copying and typing add unseen: zero-width and other format characters,
+    full-width or other compatibility forms (NFKC), and a leading apostrophe (a spreadsheet's mark
+    for text, typed to keep leading zeros)."""
+    text = "".join(c for c in unicodedata.normalize("NFKC", key) if unicodedata.category(c) != "Cf")
+    return text[1:] if text.startswith("'") else text
 
 
 # -- when -----------------------------------------------------------------------------------------

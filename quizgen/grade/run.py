@@ -180,6 +180,9 @@ def read_submissions(paths, columns: list, students: int, roster: dict | None = 
                              row=table.header_row)
         if not table.rows and not table.bad_rows:
             raise InputError(path, "has a header but no rows (the blank answer sheet?)")
+        answered = [h for h in table.header if header_key(h) in wanted]
+        if table.rows and not any(row.get(h, "").strip() for _, row in table.rows for h in answered):
+            raise InputError(path, f"has {len(table.rows)} rows but not one answer (the blank answer sheet?)")
         column_of = [(h, wanted[header_key(h)]) for h in table.header if header_key(h) in wanted]
         incoming.append(Incoming(Path(path), table, id_col, missing, column_of, hashlib.sha256(table.raw).hexdigest(),
                                  timestamp_column(table.header, header_key)))

@@ -199,6 +199,8 @@ def normalise_id(raw: str) -> str:
 
 
 SAFE_ID = re.compile(r"[A-Za-z0-9._@+-]+")
+SPREADSHEET_NUMBER = re.compile(r"\d+\.0+|\d(\.\d+)?[eE][+-]?\d+")  # 2.0, 1.23E+05: not typed so
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # in a name: a damaged file, never typed
 MAX_ID_LENGTH = 100  # a file name holds 255 bytes; the id's pages and their temporary names add to it
 # names Windows cannot create, with any extension ("CON.html" too): instructors unzip builds there
 WINDOWS_RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?", re.I)
@@ -213,6 +215,9 @@ def id_problem(raw_id: str) -> str | None:
     if raw_id.startswith(".") or raw_id.endswith("."):
         return ("starts or ends with '.': a hidden file, or a name Windows cuts short ('.' and '..' are "
                 "folders)")
+    if SPREADSHEET_NUMBER.fullmatch(raw_id):
+        return ("is a number as a spreadsheet rewrites one (2.0, 1.23E+05): the real id is lost; export the "
+                "ids as text")
     if WINDOWS_RESERVED.fullmatch(raw_id):
         return "is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9): no file can have it there"
     return None
@@ -259,6 +264,11 @@ def load_roster(path) -> tuple[list, list]:
                              column=id_col)
         seen[key] = number
         name = row[name_col].strip() if name_col else f"{row[first].strip()} {row[last].strip()}".strip()
+        if CONTROL.search(name):
+            raise InputError(path, f"the name holds a control character (U+{ord(CONTROL.search(name).group()):04X}): "
+                                   "a damaged file? it would be printed on the papers", row=number,
+                             column=name_col or first)
+        name = " ".join(name.split())  # a line break inside a quoted name is a space on a paper
         extra = {k: v for k, v in row.items() if k not in (id_col, name_col)}
         students.append(Student(raw_id, name, number, extra))
     if not students:

@@ -524,3 +524,68 @@ def test_a_utf32_file_is_read(exam, tmp_path, encoding):
     report = grade_build(exam, [path], feedback=())
     assert report.totals["001"][0] == 12.0
     assert report.notices == [f"{path}: read as UTF-32"]
+
+
+# -- beyond the issue's list: what else instructors' files and students' typing do ----------------------
+
+@pytest.mark.parametrize("typed", ["\u200b001", "001\ufeff", "００１", "'001", "0\u20600\u20601"])
+def test_an_id_with_invisible_characters_full_width_digits_or_a_text_mark_is_the_students(exam, tmp_path, typed):
+    header, row = answers(exam, "001")
+    row[0] = typed  # copied from a web page or PDF, typed on a phone's full-width keyboard, or '001 for Excel
+    report = grade_build(exam, [submissions(tmp_path / "s.csv", header, [row])], feedback=())
+    assert report.totals["001"][0] == 12.0 and not report.unknown
+    assert any(f"student id {typed!r} read as '001'" in n for n in report.notices)
+
+
+def test_the_header_row_again_in_the_middle_is_named_as_such(exam, tmp_path):
+    header, row = answers(exam, "001")
+    _, other = answers(exam, "002")
+    path = submissions(tmp_path / "joined.csv", header, [row, header, other])  # two exports pasted together
+    report = grade_build(exam, [path], feedback=())
+    assert report.totals["001"][0] == report.totals["002"][0] == 12.0
+    assert report.unknown == [f"{path}, row 3: student id 'student_id' is not on the roster (the header row again? "
+                              "files joined together?)"]
+
+
+@pytest.mark.parametrize("student_id", ["1.23E+05", "2.0", "7e3"])
+def test_a_roster_whose_ids_a_spreadsheet_rewrote_as_numbers_is_refused(tmp_path, student_id):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"student_id,name\n001,Ada\n{student_id},Alan\n")
+    with pytest.raises(InputError, match=r"roster.csv, row 3, column 'student_id': student id .* is a number as a "
+                                         r"spreadsheet rewrites one"):
+        load_roster(roster)
+
+
+def test_a_roster_name_with_a_control_character_is_refused_and_a_line_break_is_a_space(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text('student_id,name\n001,"Ada\nLovelace"\n002,Al\x00an\n')
+    with pytest.raises(InputError) as caught:
+        load_roster(roster)
+    assert str(caught.value) == (f"{roster}, row 3, column 'name': the name holds a control character (U+0000): a "
+                                 "damaged file? it would be printed on the papers")
+    roster.write_text('student_id,name\n001,"Ada\nLovelace"\n')
+    assert [s.name for s in load_roster(roster)[0]] == ["Ada Lovelace"]
+
+
+def test_the_blank_answer_sheet_graded_by_mistake_is_refused(exam):
+    sheet = exam / "answer-sheet.csv"
+    status, output = cli("grade", exam, sheet, "--feedback", "none")
+    assert status == 2
+    assert output.strip() == f"error: {sheet}: has 3 rows but not one answer (the blank answer sheet?)"
+    assert not (exam / "grades.csv").exists()
+
+
+def test_when_some_submissions_have_no_readable_time_the_order_received_decides_and_says_why(exam, tmp_path):
+    header, right = answers(exam, "001")
+    _, wrong = answers(exam, "001", typed={c: "0" for c in header[1:]})
+    rows = [["2026-12-03 10:30"] + right, ["yesterday"] + wrong]
+    report = grade_build(exam, [submissions(tmp_path / "s.csv", ["Timestamp"] + header, rows)], feedback=())
+    assert report.totals["001"][0] == 0.0
+    assert report.duplicates[0].endswith("(the latest, as received: not every one has a time that can be read)")
+
+
+def test_a_file_from_an_old_mac_with_carriage_returns_only_is_graded(exam, tmp_path):
+    header, row = answers(exam, "001")
+    path = tmp_path / "mac.csv"
+    path.write_bytes(("\r".join([",".join(header), ",".join(f'"{c}"' for c in row)]) + "\r").encode())
+    assert grade_build(exam, [path], feedback=()).totals["001"][0] == 12.0
