@@ -117,7 +117,9 @@ def _id_column(table, roster: dict | None = None) -> str:
         best = max(on_roster.values())
         tied = [h for h in candidates if on_roster[h] == best]
         alike = [h for h in candidates if header_key(h) == header_key(candidates[0])]
-        if len(tied) > 1 and len(alike) > 1 and set(alike) <= set(tied):
+        same_ids = all(len({normalise_id(unneutralise(row.get(h, "").strip())) for h in tied}) == 1
+                       for _, row in table.rows)
+        if len(tied) > 1 and len(alike) > 1 and set(alike) <= set(tied) and not same_ids:
             raise InputError(table.path, f"columns {alike[0]!r} and {alike[1]!r} both name the student id, and "
                                          f"{'neither holds' if not best else 'both hold as many'} ids on the roster: "
                                          f"delete the wrong one", row=table.header_row)
@@ -583,7 +585,7 @@ def run_totals(key, book, run_id: int) -> dict:
 def override(build_dir, student: str, column: str, score: float, reason: str) -> None:
     key = BuildDir(build_dir).key()
     ids = {normalise_id(sid): k for k, (sid, _) in enumerate(key.students)}
-    found = ids.get(normalise_id(student))
+    found = ids.get(normalise_id(unneutralise(student)))  # '-rf as grades.csv shows -rf (and click takes it)
     if found is None:
         raise InputError(Path(build_dir) / MANIFEST, f"no student {student!r} in this exam")
     points = key.points_of(found)

@@ -589,3 +589,23 @@ def test_a_file_from_an_old_mac_with_carriage_returns_only_is_graded(exam, tmp_p
     path = tmp_path / "mac.csv"
     path.write_bytes(("\r".join([",".join(header), ",".join(f'"{c}"' for c in row)]) + "\r").encode())
     assert grade_build(exam, [path], feedback=()).totals["001"][0] == 12.0
+
+
+def test_two_id_columns_that_agree_are_read_with_a_note(exam, tmp_path):
+    header, row = answers(exam, "001")
+    report = grade_build(exam, [submissions(tmp_path / "s.csv", ["Student ID"] + header, [[" 001"] + row])],
+                         feedback=())
+    assert report.totals["001"][0] == 12.0
+    assert any("the student ids are read from column 'Student ID'" in n and "not from 'student_id' (1)" in n
+               for n in report.notices)
+
+
+def test_an_override_takes_the_id_as_grades_csv_shows_it(tmp_path):
+    out, _ = build_exam(tmp_path, roster="student_id,name\n001,Ada\n-rf,Eve\n")
+    header, row = answers(out, "-rf")
+    grade_build(out, [submissions(tmp_path / "s.csv", header, [row])], feedback=())
+    # `quizgen override DIR -rf ...` reads -rf as options: grades.csv's '-rf is the way to type it
+    status, output = cli("override", out, "'-rf", "Q3", "0", "--reason", "disputed")
+    assert status == 0, output
+    grades = {r["student_id"]: r for _, r in read_table(out / "grades.csv").rows}
+    assert grades["'-rf"]["Q3"] == "0.0" and "override" in grades["'-rf"]["status"]
