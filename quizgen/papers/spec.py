@@ -303,9 +303,14 @@ def load_or_create_secret(path, build_dir=None) -> tuple[bytes, bool]:
             raise InputError(path, f"the secret file is readable by others (mode {mode:o}); "
                                    f"run: chmod 600 {path}")
         return data, False
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = secrets.token_hex(SECRET_BYTES).encode()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(path, "cannot be made: a part of its path is a file, not a folder") from None
+    except PermissionError:
+        raise InputError(path, "cannot be made here (permission denied); give another --secret-file") from None
     with os.fdopen(fd, "wb") as handle:
         handle.write(data + b"\n")
     return data, True

@@ -609,3 +609,14 @@ def test_an_override_takes_the_id_as_grades_csv_shows_it(tmp_path):
     assert status == 0, output
     grades = {r["student_id"]: r for _, r in read_table(out / "grades.csv").rows}
     assert grades["'-rf"]["Q3"] == "0.0" and "override" in grades["'-rf"]["status"]
+
+
+def test_a_secret_path_through_a_file_is_refused_not_a_crash(tmp_path):
+    (tmp_path / "afile").write_text("not a folder")
+    (tmp_path / "spec.toml").write_text(SPEC)
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    status, output = cli("build", tmp_path / "spec.toml", "--roster", tmp_path / "roster.csv", "--out",
+                         tmp_path / "out", "--secret-file", tmp_path / "afile" / "s", "--format", "none")
+    assert status == 2, output
+    assert output.strip() == f"error: {tmp_path / 'afile' / 's'}: cannot be made: a part of its path is a file, not a folder"
+    assert not (tmp_path / "out").exists()
