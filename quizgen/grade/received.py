@@ -63,6 +63,16 @@ class RosterIds:
                     return Match(found.student, note=f"student id {typed!r} read as {found.student!r} (invisible "
                                                      "characters, full-width digits or a leading ' removed)")
                 return found
+        if exact is None and key.startswith("0") and _DIGITS.fullmatch(key):
+            # 00123 typed, and the roster's spreadsheet made it 123
+            fits = self.by_number.get(int(key), [])
+            if len(fits) == 1:
+                return Match(fits[0], note=f"student id {key!r} read as {fits[0]!r} (the roster's id lost its "
+                                           "leading zeros, or the typed one has more)")
+            if len(fits) > 1:
+                return Match(None, problem=f"student id {key!r} may be any of {', '.join(map(repr, fits))} (ids "
+                                           "equal but for leading zeros): credited to nobody; correct the id in the "
+                                           "file and grade it again")
         if not _SPREADSHEET_NUMBER.fullmatch(key):
             return Match(exact)
         fits = self._numbers_near(key)

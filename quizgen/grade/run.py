@@ -2,14 +2,15 @@
 
 ``grade_build(DIR, files)`` stores every row of every file in the gradebook
 (a file graded before adds nothing), then grades, as one new run, each roster
-student's effective submission (the latest, by its time where the file has one, or the first
-with ``first=True``; ids matched by :mod:`quizgen.grade.received`) against the key frozen in ``DIR/manifest.json``, read through
-its arrays in ``DIR/grading-key.npz`` (:class:`quizgen.builddir.BuildDir`) and graded a
+student's effective submission (the latest, by its time where the file has one,
+or the first with ``first=True``; ids matched by :mod:`quizgen.grade.received`)
+against the key frozen in ``DIR/manifest.json``, read through its arrays in
+``DIR/grading-key.npz`` (:class:`quizgen.builddir.BuildDir`) and graded a
 column at a time (:mod:`quizgen.grade.columns`). One bad row never stops the
 batch: unknown ids, duplicates, missing columns and students without a
 submission are collected in the report, whose ``needs_attention`` says whether
-anything did. A gradebook recorded against another manifest is refused: its answers were
-given to other papers.
+anything did. A gradebook recorded against another manifest is refused: its
+answers were given to other papers.
 """
 
 from __future__ import annotations

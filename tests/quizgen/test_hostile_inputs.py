@@ -444,6 +444,8 @@ def zeros_base(tmp_path_factory):
     ("2.0", "002", "student id '2.0' read as '002'"),
     ("2.3E+07", "23012345", "student id '2.3e+07' read as '23012345'"),
     ("1.23E+02", None, "may be any of '00123', '123'"),
+    ("0123", None, "may be any of '00123', '123'"),       # zeros that fit neither
+    ("0002", "002", "student id '0002' read as '002'"),  # one zero too many, or the roster's lost
 ])
 def test_an_id_a_spreadsheet_made_a_number_is_credited_only_when_it_fits_one_student(zeros_base, tmp_path, typed,
                                                                                   credited, note):
@@ -618,5 +620,6 @@ def test_a_secret_path_through_a_file_is_refused_not_a_crash(tmp_path):
     status, output = cli("build", tmp_path / "spec.toml", "--roster", tmp_path / "roster.csv", "--out",
                          tmp_path / "out", "--secret-file", tmp_path / "afile" / "s", "--format", "none")
     assert status == 2, output
-    assert output.strip() == f"error: {tmp_path / 'afile' / 's'}: cannot be made: a part of its path is a file, not a folder"
+    secret = tmp_path / "afile" / "s"
+    assert output.strip() == f"error: {secret}: cannot be made: a part of its path is a file, not a folder"
     assert not (tmp_path / "out").exists()
