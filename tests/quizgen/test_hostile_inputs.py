@@ -432,8 +432,7 @@ LEADING_ZEROS = "student_id,name\n00123,Ada\n123,Alan\n002,Grace\n23012345,Edsge
 
 @pytest.fixture(scope="module")
 def zeros_base(tmp_path_factory):
-    out, report = build_exam(tmp_path_factory.mktemp("zeros"), roster=LEADING_ZEROS)
-    assert any("differ only in leading zeros" in n for n in report.notices)
+    out, _ = build_exam(tmp_path_factory.mktemp("zeros"), roster=LEADING_ZEROS)
     return out
 
 
