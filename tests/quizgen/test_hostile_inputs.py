@@ -109,6 +109,25 @@ def test_a_crash_has_its_own_exit_status_and_no_traceback(exam, monkeypatch):
     assert "quizgen crashed: ZeroDivisionError: a bug" in output and "report it" in output
 
 
+def test_ctrl_c_is_interrupted_not_needs_attention_and_debug_shows_the_traceback(exam, monkeypatch):
+    import quizgen.grade.report as report_module
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report_module, "write_report", interrupted)
+    status, output = cli("report", exam)
+    assert status == 130 and "interrupted" in output
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(report_module, "write_report", broken)
+    monkeypatch.setenv("QUIZGEN_DEBUG", "1")
+    result = CliRunner().invoke(main, ["report", str(exam)])
+    assert isinstance(result.exception, ZeroDivisionError)  # raised whole, for its traceback
+
+
 def test_help_documents_the_exit_statuses():
     status, output = cli("--help")
     assert status == 0
