@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from quizgen.tables import unneutralise
@@ -137,7 +137,7 @@ def timestamp_column(header: list, key) -> str | None:
 def parse_times(values: list) -> tuple[list, str]:
     """Each text as an ISO time in UTC (naive times as written), None where it cannot be read, and
     how the column was read ("month first", ...)."""
-    stripped = [v.strip() for v in values]
+    stripped = [" ".join(v.split()) for v in values]  # Moodle pads with two spaces
     slashed = [_SLASHED.fullmatch(v) for v in stripped]
     day_first = any(m and int(m.group(1)) > 12 for m in slashed)
     month_first = any(m and int(m.group(2)) > 12 for m in slashed)
@@ -162,7 +162,13 @@ def parse_times(values: list) -> tuple[list, str]:
     return out, order if any(slashed) else "ISO or written out"
 
 
+EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's serial dates (so that 1900-03-01 is day 61)
+_SERIAL = re.compile(r"[2-9]\d{4}(\.\d+)?")  # days 20000 to 99999: 1954 to 2173
+
+
 def _parse_fixed(text: str):
+    if _SERIAL.fullmatch(text):  # a date column a spreadsheet shows as General: 46024.4375
+        return EXCEL_EPOCH + timedelta(seconds=round(float(text) * 86400))  # to the second, as shown
     candidate = text.replace("Z", "+0000") if text.endswith("Z") else text
     try:
         return datetime.fromisoformat(text)

@@ -408,6 +408,8 @@ TIMES = {  # (older, newer) as each tool writes them
     "Canvas": ("2026-12-03T10:00:00Z", "2026-12-03T10:30:00Z"),
     "Canvas, offsets": ("2026-12-03T10:00:00+01:00", "2026-12-03T09:30:00Z"),
     "ISO": ("2026-12-03 10:00:00", "2026-12-03 10:30:00"),
+    "Moodle, padded": ("3 December 2026  9:59 AM", "3 December 2026  10:30 AM"),
+    "Excel serial dates": ("46359.416666", "46359.4375"),  # a date column shown as General
 }
 
 
