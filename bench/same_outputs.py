@@ -2,7 +2,7 @@
 
 Builds the examples with the working tree and with a git revision (default HEAD), each in its own
 Python process with its own code first on the path, and compares what they write, file by file:
-the unit 4 quiz (HTML and PDF papers, solutions, key.pdf, key.csv, answer sheet, all.pdf), the
+the unit 4 quiz (HTML and PDF papers, solutions, key.pdf, key.csv, answer sheet, all-exams.pdf), the
 final exam (HTML), the Moodle, QTI 2.1 and Canvas exports of the final, and an LSTM self-check page.
 
 Every file must be the same bytes, except two that hold the moment and place of a build:

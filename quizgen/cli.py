@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from quizgen import __version__
-from quizgen.errors import EXIT_ATTENTION, EXIT_REFUSED, InputError
+from quizgen.errors import (DEBUG_VARIABLE, EXIT_ATTENTION, EXIT_CRASH, EXIT_INTERRUPTED, EXIT_REFUSED,
+    EXIT_STATUSES, InputError)
 from quizgen.workers import DEFAULT_JOBS
 
 
@@ -42,13 +44,31 @@ def _fail(exc) -> None:
 
 class _Commands(click.Group):
     """The command group: a user's file refused anywhere below (an InputError) is one line naming
-    the file, without a traceback, and exit status 2."""
+    the file, without a traceback, and exit status 2; a refusal click words (ClickException) is 2
+    too; anything else is a crash, status 3, so that a script never reads a bug as "needs
+    attention" (1)."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except InputError as exc:
             _fail(exc)
+        except click.ClickException as exc:
+            if exc.exit_code == 1:  # click's default status is "needs attention"'s
+                exc.exit_code = EXIT_REFUSED
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.secho("interrupted", fg="red", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception as exc:
+            if os.environ.get(DEBUG_VARIABLE):
+                raise
+            click.secho(f"quizgen crashed: {type(exc).__name__}: {exc}\nThis is a bug in quizgen, not in your "
+                        f"files: please report it with the command you ran ({DEBUG_VARIABLE}=1 shows the "
+                        "traceback).", fg="red", err=True)
+            sys.exit(EXIT_CRASH)
 
 
 def _paper(ctx, param, name):
@@ -70,7 +90,8 @@ def _page_formats(ctx, param, text: str) -> tuple:
         raise click.BadParameter(str(exc)) from None
 
 
-@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog=EXIT_STATUSES)
 @click.version_option(__version__, prog_name="quizgen")
 def main():
     """quizgen: randomized, auto-graded deep-learning exams.
@@ -361,7 +382,8 @@ def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, bank
     """Grade submissions CSVs against the frozen key; write grades.csv and the gradebook.
 
     Exit status 0 when all is clean, 1 when something needs attention (unknown
-    ids, duplicates, missing columns or students, invalid answers), 2 on bad input.
+    ids, duplicates, missing columns or students, invalid answers), 2 on bad input,
+    3 when quizgen crashed (a bug).
 
     \b
     Example:

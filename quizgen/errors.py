@@ -9,6 +9,13 @@ from __future__ import annotations
 
 EXIT_ATTENTION = 1  # the work was done, and something in it needs the instructor's look
 EXIT_REFUSED = 2    # a file or an option was refused: nothing was done
+EXIT_CRASH = 3      # quizgen itself failed (a bug): not a result, whatever was done before it
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a process ended by SIGINT
+
+EXIT_STATUSES = (f"Exit status: 0 done, {EXIT_ATTENTION} done but something needs attention, "
+                 f"{EXIT_REFUSED} input refused (nothing done), {EXIT_CRASH} quizgen crashed (a bug: "
+                 f"please report it), {EXIT_INTERRUPTED} interrupted.")
+DEBUG_VARIABLE = "QUIZGEN_DEBUG"  # set to 1 for a crash's traceback
 
 
 class InputError(Exception):

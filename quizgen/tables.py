@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizgen.errors import InputError
+from quizgen.files import read_regular_file
 
 MAX_BYTES = 100 * 1024 * 1024
 
@@ -51,18 +52,38 @@ class Table:
 
 MAGIC = (
     (b"PK\x03\x04", "a spreadsheet workbook (.xlsx or .ods); save it as 'CSV UTF-8'"),
+    (b"PK\x05\x06", "an empty zip archive"),
     (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls); save it as 'CSV UTF-8'"),
     (b"%PDF", "a PDF"),
     (b"\x1f\x8b", "a gzip archive; unpack it first"),
+    (b"SQLite format 3\x00", "an SQLite database (a gradebook?)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive; unpack it first"),
+    (b"Rar!", "a RAR archive; unpack it first"),
+    (b"\xfd7zXZ\x00", "an xz archive; unpack it first"),
+    (b"\x28\xb5\x2f\xfd", "a zstd archive; unpack it first"),
+    (b"\x7fELF", "a program"),
+    (b"{\\rtf", "an RTF document; save it as 'CSV UTF-8'"),
 )
+UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 
 
 def decode(path: Path, data: bytes) -> tuple[str, str, list]:
-    """Text, the encoding used and notices: UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252."""
+    """Text, the encoding used and notices: UTF-8 (BOM or not), UTF-16 or UTF-32 with a BOM, else
+    Windows-1252. A file is refused as binary by its signature, or when it holds NUL bytes and is not
+    UTF-8 text; one stray NUL in a text file is read (the cell holding it is then invalid)."""
     notices = []
     for magic, what in MAGIC:
         if data.startswith(magic):
             raise InputError(path, f"this is not a text CSV file but {what}")
+    if data.startswith(UTF32_BOMS):  # before UTF-16's: UTF-32LE's mark starts with UTF-16LE's
+        try:
+            text = data.decode("utf-32")
+        except UnicodeDecodeError:
+            raise InputError(path, "starts as UTF-32 text but is damaged; save it as 'CSV UTF-8'") from None
+        notices.append(f"{path}: read as UTF-32")
+        return text, "utf-32", notices
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode Text": the BOM says UTF-16 beyond doubt
         try:
@@ -74,9 +95,13 @@ def decode(path: Path, data: bytes) -> tuple[str, str, list]:
     head = data[:4096]
     if b"\x00" in head:
         if head.count(b"\x00") * 3 > len(head):
-            raise InputError(path, "looks like UTF-16 text without a byte-order mark; save it as 'CSV UTF-8'")
-        raise InputError(path, "this is not a text CSV file (it contains NUL bytes: a binary file?); "
-                               "save it as 'CSV UTF-8'")
+            raise InputError(path, "looks like UTF-16 or UTF-32 text without a byte-order mark; save it as "
+                                   "'CSV UTF-8'")
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(path, "this is not a text CSV file (it contains NUL bytes: a binary file?); "
+                                   "save it as 'CSV UTF-8'") from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
         encoding = "utf-8-sig"
@@ -143,19 +168,11 @@ def read_table(path, required=(), max_bytes: int = MAX_BYTES, skip_bad_rows: boo
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise IsADirectoryError
-        if size > max_bytes:
-            raise InputError(path, f"the file is {size / 2**20:.1f} MB; at most {max_bytes / 2**20:.1f} MB "
-                                   f"is read{max_reason} (is it the right file?)")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not a CSV file") from None
-    except PermissionError:
-        raise InputError(path, "cannot be read (permission denied)") from None
+        data = read_regular_file(path, max_bytes, max_reason)
+    except InputError as exc:
+        if exc.message == "is a folder, not a file":
+            raise InputError(path, "is a folder, not a CSV file") from None
+        raise
     text, encoding, notices = decode(path, data)
     if not text.strip():
         raise InputError(path, "the file is empty")
@@ -264,6 +281,11 @@ def neutralise(cell):
         except ValueError:
             return "'" + text
     return text
+
+
+def unneutralise(text: str) -> str:
+    """A cell as it was before :func:`neutralise` (``'-rf`` is ``-rf``): what quizgen wrote reads back."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def csv_text(header: list | None, rows: list, safe: bool = True) -> str:

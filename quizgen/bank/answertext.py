@@ -30,7 +30,9 @@ _MINUS = "\u2212\u2012\u2013\u2014\ufe63\uff0d"
 _SPACES = "\u00a0\u2009\u202f\u2007\u200a"
 _TRANSLATE = str.maketrans({**{c: "-" for c in _MINUS}, **{c: " " for c in _SPACES},
                             "\u00d7": "x", "\u22c5": "*", "\u00b7": "*"})
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # tabs and line breaks are typed; these are not
 MAX_TEXT = 2000  # longer answers are rejected before any parsing work
+MAX_EXPONENT = 400  # a float's exponent reaches 308: a larger one is a slip, or an attack on exact arithmetic
 
 
 def normalize(text) -> str:
@@ -41,6 +43,9 @@ def normalize(text) -> str:
         text = str(text)
     if len(text) > MAX_TEXT:
         raise InvalidAnswer(f"answer is {len(text)} characters long; at most {MAX_TEXT} are read")
+    control = _CONTROL.search(text)
+    if control:  # a NUL or escape byte in a cell: a damaged file, not something typed
+        raise InvalidAnswer(f"the answer holds a control character (U+{ord(control.group()):04X})")
     text = text.translate(_TRANSLATE).strip()
     # a spreadsheet's text marker (and our own formula guard in CSV files) is not part of the answer
     return text[1:].strip() if text.startswith("'") else text
@@ -71,9 +76,12 @@ def parse_number(token: str) -> float:
             value = float(m.group(1)) * 10.0 ** int(m.group(2))
         elif "/" in text and text.count("/") == 1:
             num, den = text.split("/")
-            if _FLOAT.fullmatch(num) and _FLOAT.fullmatch(den):
+            if (top := _FLOAT.fullmatch(num)) and (bottom := _FLOAT.fullmatch(den)):
                 if float(den) == 0:
                     raise InvalidAnswer(f"{token.strip()!r} divides by zero")
+                if any(m.group(3) and abs(int(m.group(3)[1:])) > MAX_EXPONENT for m in (top, bottom)):
+                    # Fraction("1e99999999") builds the whole integer: hours for one cell
+                    raise InvalidAnswer(f"{token.strip()!r}: an exponent beyond {MAX_EXPONENT} is not read")
                 value = float(Fraction(num) / Fraction(den))
     except OverflowError:
         raise InvalidAnswer(f"{token.strip()!r} is not a finite number") from None

@@ -52,6 +52,7 @@ _TOKEN = re.compile(r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<na
 MAX_DEPTH = 60
 MAX_TOKENS = 400
 MAX_EXPONENT = 64
+MAX_NUMBER_EXPONENT = 400  # of a number written 1e-5: beyond a float's, before sympy reads it
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
@@ -144,6 +145,10 @@ class _Parser:
     def atom(self):
         kind, text = self.take()
         if kind == "num":
+            exponent = re.search(r"[eE]([+-]?\d+)$", text)
+            if exponent and abs(int(exponent.group(1))) > MAX_NUMBER_EXPONENT:
+                # sympy.Float("1e99999999") works out every digit: it never returns
+                raise InvalidAnswer(f"the number {text[:20]} is out of range")
             value = sympy.Rational(text) if "e" not in text.lower() else sympy.Float(text)
             if not math.isfinite(float(value)) or abs(float(value)) > 1e12:
                 raise InvalidAnswer(f"the number {text} is out of range")

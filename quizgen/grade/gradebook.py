@@ -202,6 +202,8 @@ class Gradebook:
 
         self.path = Path(path)
         self.readonly = readonly
+        if self.path.exists() and not self.path.is_file():
+            raise InputError(self.path, "is not a file: the gradebook must be an SQLite database file")
         try:
             if readonly:
                 # a folder we cannot write to cannot hold the -shm file WAL readers need: nobody
@@ -226,6 +228,11 @@ class Gradebook:
         except BaseException:
             self.close()
             raise
+
+    def manifests_graded(self) -> list:
+        """The sha256 of every manifest the gradebook stored submissions or ran grading against."""
+        return [r[0] for r in self.db.execute("SELECT manifest_sha256 FROM exam UNION SELECT manifest_sha256 "
+                                              "FROM run")]
 
     def close(self):
         if getattr(self, "db", None) is not None:

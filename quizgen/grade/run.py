@@ -2,13 +2,15 @@
 
 ``grade_build(DIR, files)`` stores every row of every file in the gradebook
 (a file graded before adds nothing), then grades, as one new run, each roster
-student's effective submission (the latest received, or the first with
-``first=True``) against the key frozen in ``DIR/manifest.json``, read through
-its arrays in ``DIR/grading-key.npz`` (:class:`quizgen.builddir.BuildDir`) and graded a
+student's effective submission (the latest, by its time where the file has one,
+or the first with ``first=True``; ids matched by :mod:`quizgen.grade.received`)
+against the key frozen in ``DIR/manifest.json``, read through its arrays in
+``DIR/grading-key.npz`` (:class:`quizgen.builddir.BuildDir`) and graded a
 column at a time (:mod:`quizgen.grade.columns`). One bad row never stops the
 batch: unknown ids, duplicates, missing columns and students without a
 submission are collected in the report, whose ``needs_attention`` says whether
-anything did.
+anything did. A gradebook recorded against another manifest is refused: its
+answers were given to other papers.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from quizgen.builddir import MANIFEST, BuildDir, without_cycle_collection
 from quizgen.grade.columns import (CORRECT, BLANK, CODE, INVALID, MISSING, STATUSES, ColumnGrades,
     grade_slices)
 from quizgen.errors import InputError
-from quizgen.tables import csv_text, neutralise, read_table, submissions_limit
+from quizgen.tables import csv_text, neutralise, read_table, submissions_limit, unneutralise
 from quizgen.files import remove_leftovers, write_atomic
 from quizgen.papers.exam import question_from_json
 from quizgen.grade.gradebook import STATUS_LETTERS, graded_gradebook, open_gradebook, to_json
@@ -37,6 +39,7 @@ from quizgen.bank.marking import grade
 from quizgen.progress import progress
 from quizgen.bank.question import Variant, thaw
 from quizgen.papers.spec import ID_COLUMNS, normalise_id
+from quizgen.grade.received import TIME_KEY, RosterIds, parse_times, timestamp_column
 
 EXTRA_ID_COLUMNS = ("student", "matric", "matriculation", "sis user id", "user id", "login id", "roll no",
                     "roll number", "registration number", "reg no")
@@ -45,6 +48,9 @@ EXTRA_ID_COLUMNS = ("student", "matric", "matriculation", "sis user id", "user i
 def header_key(name: str) -> str:
     """Column names compare without case, spaces, dots, dashes or underscores: 'Q1 a' == 'q1a'."""
     return re.sub(r"[\s._\-]+", "", name).casefold()
+
+
+ID_HEADER_KEYS = {re.sub(r"[\s._\-]+", "", c).casefold() for c in ID_COLUMNS + EXTRA_ID_COLUMNS}
 
 
 @dataclass
@@ -97,12 +103,33 @@ def write_attention(build_dir, report: GradeReport) -> Path:
     return path
 
 
-def _id_column(table) -> str:
-    keys = {header_key(h): h for h in table.header}
-    for candidate in ID_COLUMNS + EXTRA_ID_COLUMNS:
-        if header_key(candidate) in keys:
-            return keys[header_key(candidate)]
-    names = {header_key(c) for c in ID_COLUMNS + EXTRA_ID_COLUMNS}
+def _id_column(table, roster: dict | None = None) -> str:
+    """The column of student ids: of several that are named as one (``Student ID`` and
+    ``student_id``, Canvas's ``ID`` and ``SIS User ID``), the one whose ids are on the roster, said
+    in a notice; refused, naming them, when that does not decide."""
+    order = [header_key(c) for c in ID_COLUMNS + EXTRA_ID_COLUMNS]
+    candidates = sorted((h for h in table.header if header_key(h) in order), key=lambda h: order.index(header_key(h)))
+    if len(candidates) == 1 or (candidates and roster is None):
+        return candidates[0]
+    if candidates:
+        on_roster = {h: sum(1 for _, row in table.rows if normalise_id(unneutralise(row.get(h, "").strip())) in roster)
+                     for h in candidates}
+        best = max(on_roster.values())
+        tied = [h for h in candidates if on_roster[h] == best]
+        alike = [h for h in candidates if header_key(h) == header_key(candidates[0])]
+        same_ids = all(len({normalise_id(unneutralise(row.get(h, "").strip())) for h in tied}) == 1
+                       for _, row in table.rows)
+        if len(tied) > 1 and len(alike) > 1 and set(alike) <= set(tied) and not same_ids:
+            raise InputError(table.path, f"columns {alike[0]!r} and {alike[1]!r} both name the student id, and "
+                                         f"{'neither holds' if not best else 'both hold as many'} ids on the roster: "
+                                         f"delete the wrong one", row=table.header_row)
+        chosen = tied[0]
+        if chosen != candidates[0] or len(alike) > 1:
+            others = ", ".join(f"{h!r} ({on_roster[h]})" for h in candidates if h != chosen)
+            table.notices.append(f"{table.path}: the student ids are read from column {chosen!r}, whose ids are on "
+                                 f"the roster in {best} of {len(table.rows)} rows; not from {others}")
+        return chosen
+    names = set(order)
     hint = ""
     later = next((n for n, row in table.rows[:20] if any(header_key(v) in names for v in row.values())), None)
     if later is not None:
@@ -125,17 +152,19 @@ class Incoming:
     missing: list         # answer columns it lacks
     column_of: list       # (header name, answer column) pairs
     digest: str           # sha256 of its bytes: a file stored before is not stored again
+    time_col: str | None = None  # when each row was submitted (a form's or an LMS's Timestamp)
 
 
-def read_submissions(paths, columns: list, students: int) -> list:
-    """Read and check every file (before any is stored: a refused file, InputError, adds nothing)."""
+def read_submissions(paths, columns: list, students: int, roster: dict | None = None) -> list:
+    """Read and check every file (before any is stored: a refused file, InputError, adds nothing).
+    ``roster`` (normalised id -> id) decides between two student id columns."""
     wanted = {header_key(c): c for c in columns}
     limit = submissions_limit(students, len(columns))
     reason = f" for {students} students x {len(columns)} answer blanks"
     incoming = []
     for path in paths:
         table = read_table(path, max_bytes=limit, skip_bad_rows=True, max_reason=reason)
-        id_col = _id_column(table)
+        id_col = _id_column(table, roster)
         by_key: dict = {}
         for h in table.header:
             if header_key(h) in by_key and header_key(h) in wanted:
@@ -153,8 +182,12 @@ def read_submissions(paths, columns: list, students: int) -> list:
                              row=table.header_row)
         if not table.rows and not table.bad_rows:
             raise InputError(path, "has a header but no rows (the blank answer sheet?)")
+        answered = [h for h in table.header if header_key(h) in wanted]
+        if table.rows and not any(row.get(h, "").strip() for _, row in table.rows for h in answered):
+            raise InputError(path, f"has {len(table.rows)} rows but not one answer (the blank answer sheet?)")
         column_of = [(h, wanted[header_key(h)]) for h in table.header if header_key(h) in wanted]
-        incoming.append(Incoming(Path(path), table, id_col, missing, column_of, hashlib.sha256(table.raw).hexdigest()))
+        incoming.append(Incoming(Path(path), table, id_col, missing, column_of, hashlib.sha256(table.raw).hexdigest(),
+                                 timestamp_column(table.header, header_key)))
     return incoming
 
 
@@ -174,6 +207,7 @@ def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) ->
     left out: it never stops the batch."""
     base = gradebook.last_ids()
     source_id, submission_id = base
+    ids = RosterIds(roster)
     digests, new = set(), []
     ungraded = gradebook.stored_ungraded()
     for inc in incoming:
@@ -195,13 +229,20 @@ def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) ->
         answer_of = {h: column for h, column in inc.column_of}
         # a header that names the answer columns as the exam does lets each row stand for its cells
         as_named = all(h == column for h, column in inc.column_of)
-        for number, row in table.rows:
+        times = None
+        if inc.time_col:
+            times, order = parse_times([row.get(inc.time_col, "") for _, row in table.rows])
+            if order == "day first":
+                report.notices.append(f"{path}: column {inc.time_col!r} is read day first (a day above 12 is in it)")
+        for k, (number, row) in enumerate(table.rows):
             raw_id = row.get(inc.id_col, "").strip()
             student = normalise_id(raw_id)
             if not stored:
                 submission_id += 1
-                rows.append((submission_id, number, raw_id, student,
-                             row if as_named else {column: row[h] for h, column in inc.column_of}))
+                cells = row if as_named else {column: row[h] for h, column in inc.column_of}
+                if times is not None:
+                    cells[TIME_KEY] = times[k] or ""
+                rows.append((submission_id, number, raw_id, student, cells))
             if number in table.short_rows:
                 lost = [answer_of[h] for h in table.header[table.short_rows[number]:] if h in answer_of]
                 if lost:
@@ -210,16 +251,41 @@ def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) ->
                         f"cells (cut short?); {', '.join(lost)} graded as blank")
             if not raw_id:
                 report.unknown.append(f"{path}, row {number}: the student id is empty")
-            elif student not in roster:
+                continue
+            match = ids.match(student)
+            if match.note:
+                report.notices.append(f"{path}, row {number}: {match.note}")
+            if match.problem:
+                report.unknown.append(f"{path}, row {number}: {match.problem}")
+            elif match.student is None:
                 if unpadded is None:
                     unpadded = {k.lstrip("0"): v for k, v in roster.items() if k.isdigit()}
                 zeros = unpadded.get(student.lstrip("0")) if raw_id.isdigit() else None
+                again = " (the header row again? files joined together?)" if header_key(raw_id) in ID_HEADER_KEYS \
+                    else ""
                 report.unknown.append(f"{path}, row {number}: student id {raw_id!r} is not on the roster"
-                                      + (f" (lost its leading zeros? the roster has {zeros!r})" if zeros else ""))
+                                      + (f" (lost its leading zeros? the roster has {zeros!r})" if zeros else "")
+                                      + again)
         if not stored:
             new.append(NewSource(inc, source_id, rows))
     report.new_rows = sum(len(src.rows) for src in new)
     return new, base
+
+
+def roster_of(students: list) -> dict:
+    """Normalised id -> roster id, of a key's [(id, name)]."""
+    return {normalise_id(sid): sid for sid, _ in students}
+
+
+def refuse_another_manifest(book, digest: str) -> None:
+    """A gradebook holds answers given to the papers of one manifest: refuse to grade them against
+    another (an exam rebuilt over the folder, a manifest edited since)."""
+    others = [d for d in book.manifests_graded() if d != digest]
+    if others:
+        raise InputError(book.path, f"was graded against another manifest.json (sha256 {others[0][:12]}...), not "
+                                    f"this folder's ({digest[:12]}...): its answers were given to other papers. Was "
+                                    f"the exam rebuilt over the folder? Grade in the folder the papers were built in "
+                                    f"(`quizgen build --force` moves a graded folder's gradebook aside)")
 
 
 def store_submissions(gradebook, exam_id: str, manifest_sha256: str, new: list, base: tuple) -> None:
@@ -234,27 +300,42 @@ def store_submissions(gradebook, exam_id: str, manifest_sha256: str, new: list, 
             table = src.incoming.table
             gradebook.record_source(db, src.source_id, src.incoming.path.name, src.incoming.digest, table.encoding,
                                     table.delimiter, table.raw)
-            gradebook.record_submissions(db, src.source_id, src.rows, [c for _, c in src.incoming.column_of])
+            gradebook.record_submissions(db, src.source_id, src.rows, [c for _, c in src.incoming.column_of]
+                                         + ([TIME_KEY] if src.incoming.time_col else []))
             gradebook.enter(db, "source", src.source_id)
 
 
-def effective_submissions(received: list, roster: dict, first: bool, report: GradeReport) -> dict:
-    """Roster id -> the submission graded, as (submission id, source id, row number): the latest
-    received, or the first with ``first`` (every one stays in the gradebook). ``received`` lists
-    every submission as (submission id, source id, row number, student id, file name), in the
-    order received."""
+def effective_submissions(received: list, roster: dict, first: bool, report: GradeReport,
+                          times_of=lambda ids: {}) -> dict:
+    """Roster id -> the submission graded, as (submission id, source id, row number): the latest,
+    or the first with ``first`` (every one stays in the gradebook). ``received`` lists every
+    submission as (submission id, source id, row number, student id, file name), in the order
+    received; ``times_of(submission ids)`` gives their submission times where their files had them
+    (ISO text): the latest is the latest by time when every one of a student's submissions has one,
+    else the last received. The duplicates report says which rule decided."""
+    ids = RosterIds(roster)
     rows_of: dict = {}
     for row in received:
-        if row[3] in roster:
-            rows_of.setdefault(row[3], []).append(row)
+        student = ids.match(row[3]).student
+        if student is not None:
+            rows_of.setdefault(student, []).append(row)
+    several = [row[0] for rows in rows_of.values() if len(rows) > 1 for row in rows]
+    times = times_of(several) if several else {}
     chosen: dict = {}
     for student, rows in rows_of.items():
+        rule = ("the first" if first else "the latest") + ", as received: no submission time column"
+        if len(rows) > 1 and all(times.get(r[0]) for r in rows):
+            # a stable sort: submissions of the same time stay in the order received
+            rows = sorted(rows, key=lambda r: times[r[0]])
+            rule = "the first by its time" if first else "the latest by its time"
+        elif len(rows) > 1 and any(times.get(r[0]) for r in rows):
+            rule = rule.replace("no submission time column", "not every one has a time that can be read")
         pick = rows[0] if first else rows[-1]
-        chosen[roster[student]] = tuple(pick[:3])
+        chosen[student] = tuple(pick[:3])
         if len(rows) > 1:
-            where = ", ".join(f"{r[4]} row {r[2]}" for r in rows)
-            report.duplicates.append(f"{roster[student]}: {len(rows)} submissions ({where}); graded "
-                                     f"{pick[4]} row {pick[2]} ({'the first' if first else 'the latest'})")
+            where = ", ".join(f"{r[4]} row {r[2]}" + (f" at {times[r[0]]}" if times.get(r[0]) else "") for r in rows)
+            report.duplicates.append(f"{student}: {len(rows)} submissions ({where}); graded "
+                                     f"{pick[4]} row {pick[2]} ({rule})")
     return chosen
 
 
@@ -411,23 +492,32 @@ def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, job
         # against the manifest's record of them)
         pending = hashing.submit(lambda: (build.key_contents_sha256(), build.digest())[1])
         try:
-            incoming = read_submissions(paths, on_disk.columns, len(on_disk.students)) if on_disk else None
+            incoming = read_submissions(paths, on_disk.columns, len(on_disk.students), roster_of(on_disk.students)) \
+                if on_disk else None
         except InputError:
             incoming = None  # said below, if the key on disk turns out to be the manifest's
         key = build.key(pending.result)
         digest = pending.result()
     if incoming is None or key is not on_disk:  # read against the key that is current (its class size
-        incoming = read_submissions(paths, key.columns, len(key.students))  # sets what file is too large)
+        incoming = read_submissions(paths, key.columns, len(key.students),  # sets what file is too large)
+                                    roster_of(key.students))
     bank = build.bank()
     report.notices += build.notices  # a key remade, a template changed since the build
     students = build.students()
-    roster = {normalise_id(sid): sid for sid, _ in students}
+    roster = roster_of(students)
     lap("load the key and read the files")
     with open_gradebook(build_dir) as book:
+        refuse_another_manifest(book, digest)
         new, base = plan_ingest(book, incoming, roster, report)
         received = book.received() + [(sub_id, src.source_id, number, student, src.incoming.path.name)
                                        for src in new for sub_id, number, _, student, _ in src.rows]
-        chosen = effective_submissions(received, roster, first, report)
+        fresh_times = {sub_id: cells.get(TIME_KEY) for src in new for sub_id, _, _, _, cells in src.rows}
+
+        def times_of(ids: list) -> dict:
+            stored = book.cells(i for i in ids if i not in fresh_times)
+            return {i: fresh_times[i] if i in fresh_times else stored[i].get(TIME_KEY) for i in ids}
+
+        chosen = effective_submissions(received, roster, first, report, times_of)
         fresh = {(src.source_id, number): cells for src in new for _, number, _, _, cells in src.rows}
         older = book.cells(sub_id for sub_id, *where in chosen.values() if tuple(where) not in fresh)
         cells = [(fresh[chosen[sid][1:]] if chosen[sid][1:] in fresh else older[chosen[sid][0]])
@@ -498,8 +588,9 @@ def grade_build(build_dir, paths, first: bool = False, ecf: bool = True, banks=(
 def regrade(build_dir, recompute: bool = False, first: bool = False, banks=(), feedback=("html",),
             quiet: bool = False, jobs: int = 1, secret_file=None) -> tuple:
     """A new run over every stored submission; returns the report and per-student score changes."""
-    with graded_gradebook(build_dir, reading=True) as book:
-        before = run_totals(BuildDir(build_dir, banks).key(), book, book.latest_run()["id"])
+    with graded_gradebook(build_dir, reading=True) as book, BuildDir(build_dir, banks) as build:
+        refuse_another_manifest(book, build.digest())
+        before = run_totals(build.key(), book, book.latest_run()["id"])
     report = run_grading(build_dir, "regrade", first=first, recompute=recompute, banks=banks, feedback=feedback,
                          quiet=quiet, jobs=jobs, secret_file=secret_file)
     after = {student: total for student, (total, _) in report.totals.items()}
@@ -516,7 +607,7 @@ def run_totals(key, book, run_id: int) -> dict:
 def override(build_dir, student: str, column: str, score: float, reason: str) -> None:
     key = BuildDir(build_dir).key()
     ids = {normalise_id(sid): k for k, (sid, _) in enumerate(key.students)}
-    found = ids.get(normalise_id(student))
+    found = ids.get(normalise_id(unneutralise(student)))  # '-rf as grades.csv shows -rf (and click takes it)
     if found is None:
         raise InputError(Path(build_dir) / MANIFEST, f"no student {student!r} in this exam")
     points = key.points_of(found)

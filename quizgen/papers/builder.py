@@ -9,7 +9,8 @@ The build directory is the contract between building and grading (DESIGN.md)::
     key-intervals.csv    the same header: the answers each blank accepts ("18.4629 to 18.4639")
     answer-sheet.csv     the same header, answers empty: what students fill in
     exams/<id>.html|pdf  each student's paper
-    exams/all.pdf        the whole class in roster order, to print
+    all-exams.pdf        the whole class in roster order, to print (a class file is never in a folder
+                         of students' files, where a student with the id "all" would overwrite it)
     solutions/<id>.html|pdf
     key.pdf              the instructor's key, one block per student
 
@@ -26,6 +27,7 @@ import hashlib
 import logging
 import os
 import platform
+import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -74,13 +76,38 @@ def bank_hash(bank: Bank) -> str:
     return digest.hexdigest()
 
 
-def prepare_out(out: Path, force: bool) -> None:
+CLASS_PRINT_FILE = "all-exams.pdf"
+# what grading made of an earlier build: answers given to its papers, scores against its key. A
+# rebuild over it must not pair them with the new key, so they move aside together
+GRADED_FILES = ("gradebook.sqlite", "gradebook.sqlite-wal", "gradebook.sqlite-shm", "gradebook.sqlite-journal",
+                "manifest.json", "grading-key.npz", "key.csv", "key-intervals.csv", "grades.csv",
+                "needs-attention.txt", "report.html", "report.json", "feedback")
+GRADED_ASIDE = "graded-before-rebuild-"
+
+
+def check_out(out: Path, force: bool) -> None:
+    """Refuse a build folder that is a file, or holds files, without ``force``."""
     if out.exists() and not out.is_dir():
         raise InputError(out, "exists and is not a folder")
     if out.exists() and any(out.iterdir()) and not force:
         raise InputError(out, "is not empty; add --force to write into it (files there with the same "
                               "names are replaced)")
+
+
+def prepare_out(out: Path, force: bool) -> str | None:
+    """Make the build folder; with ``force`` over a graded build, move what grading made aside
+    with the manifest it was graded against, and return a notice saying where."""
+    check_out(out, force)
     out.mkdir(parents=True, exist_ok=True)
+    if not (out / GRADED_FILES[0]).exists():
+        return None
+    aside = out / (GRADED_ASIDE + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ"))
+    aside.mkdir()
+    moved = [name for name in GRADED_FILES if (out / name).exists()]
+    for name in moved:
+        os.replace(out / name, aside / name)
+    return (f"{out} had been graded: its gradebook, with the manifest and grades it belongs to "
+            f"({', '.join(moved)}), moved to {aside}/ (the new papers get a new key; nothing was deleted)")
 
 
 def _blank_table(exams: list, cell) -> tuple[list, list]:
@@ -238,13 +265,28 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
                                     "directory; created on first use) or secret_file in the spec")
     bank = load_bank(tuple(spec.banks) + tuple(banks))
     report = BuildReport(out=out, notices=list(notices) + [f"template not loaded: {e}" for e in bank.errors])
-    prepare_out(out, force)
+    check_out(out, force)
     for folder in (out, out / "exams", out / "solutions"):
         remove_leftovers(folder)  # what a killed build left half-written
     secret, created = load_or_create_secret(secret_path, build_dir=out)
     if created:
         report.secret_created = Path(os.path.expanduser(str(secret_path)))
-    plan = plan_exam(spec, bank, secret)
+    plan = plan_exam(spec, bank, secret)  # a spec the bank cannot serve is refused before out is touched
+    made = not out.exists()
+    try:
+        _build_into(out, force, spec, students, bank, secret, plan, formats, jobs, quiet, Path(roster_path), report)
+    except BaseException:
+        if made:  # a build that failed leaves no folder it made (an old folder keeps its complete files)
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    return report
+
+
+def _build_into(out: Path, force: bool, spec: ExamSpec, students: list, bank: Bank, secret: bytes, plan,
+                formats: tuple, jobs: int, quiet: bool, roster_path: Path, report: BuildReport) -> None:
+    moved = prepare_out(out, force)
+    if moved:
+        report.notices.append(moved)
     meta = exam_meta(spec)
     files: dict = {}
     exams = draw_and_render_all(out, plan, students, secret, bank, meta, formats, jobs, quiet, files)
@@ -257,12 +299,11 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
         files[name] = hashlib.sha256(data).hexdigest()
     if "pdf" in formats:
         merged = merge_pdfs([out / f"exams/{e.student.id}.pdf" for e in exams])
-        write_atomic(out / "exams/all.pdf", merged)
-        files["exams/all.pdf"] = hashlib.sha256(merged).hexdigest()
+        write_atomic(out / CLASS_PRINT_FILE, merged)
+        files[CLASS_PRINT_FILE] = hashlib.sha256(merged).hexdigest()
         data = key_pdf(meta, exams)
         write_atomic(out / "key.pdf", data)
         files["key.pdf"] = hashlib.sha256(data).hexdigest()
     manifest = manifest_data(spec, exams, bank, secret, Path(roster_path), dict(sorted(files.items())))
     BuildDir(out).write(manifest, bank, secret)
     report.files = files
-    return report

@@ -313,7 +313,7 @@ def blank_page_pdf(paper: str) -> bytes:
 
 def print_sheets(pdf: bytes, exam_meta: dict) -> bytes:
     """For duplex printing (the spec's [print] duplex), a PDF of an odd number of pages gets a last
-    page "left blank", so that in all.pdf the next student's paper starts on a sheet of its own."""
+    page "left blank", so that in all-exams.pdf the next student's paper starts on a sheet of its own."""
     printing = exam_meta.get("print", {})
     if not printing.get("duplex"):
         return pdf

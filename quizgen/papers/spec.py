@@ -44,6 +44,7 @@ each of the w wrong options chosen costs 1/w, and the total is kept between 0 an
 from __future__ import annotations
 
 import base64
+import math
 import os
 import re
 import secrets
@@ -55,7 +56,8 @@ from pathlib import Path
 
 from quizgen.bank.kinds import ALL_OR_NOTHING, CREDIT_RULES
 from quizgen.errors import InputError
-from quizgen.tables import read_table
+from quizgen.files import read_regular_file
+from quizgen.tables import read_table, unneutralise
 
 ID_COLUMNS = ("student_id", "student id", "id", "studentid", "sis_id", "sis id", "username", "user")
 NAME_COLUMNS = ("name", "full name", "full_name", "student name", "student_name")
@@ -180,6 +182,8 @@ class ExamSpec:
     printing: PrintSettings = field(default_factory=PrintSettings)
 
 
+MAX_SPEC_BYTES = 2**20
+MAX_POINTS = 1000  # a question's points, or a part's: more is a typing slip (1e308 overflows the totals)
 SECTION_KEYS = {f for f in Section.__dataclass_fields__}
 SPEC_KEYS = {"title", "exam_id", "course", "date", "duration", "instructions", "secret_file", "banks",
              "section", "multiple_answer_credit", "print"}
@@ -203,10 +207,10 @@ def _strings(value, path, where, key) -> tuple:
 def load_spec(path) -> ExamSpec:
     """Parse and check an exam spec; every problem names the file and the section."""
     path = Path(path)
+    data = read_regular_file(path, MAX_SPEC_BYTES)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
+        # utf-8-sig: Windows Notepad and Excel save UTF-8 with a byte-order mark
+        raw = tomllib.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise InputError(path, "is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
@@ -241,13 +245,16 @@ def spec_from_dict(raw: dict, path) -> ExamSpec:
             raise InputError(path, f"{where}: pick questions with ids, topics, tags or difficulty")
         for key in ("difficulty", "count"):
             if key in sec:
-                if not isinstance(sec[key], int) or sec[key] < 1:
+                if not isinstance(sec[key], int) or isinstance(sec[key], bool) or sec[key] < 1:
                     raise InputError(path, f"{where}: '{key}' must be a whole number >= 1")
                 setattr(s, key, sec[key])
         for key in ("points", "points_per_part"):
             if key in sec:
-                if not isinstance(sec[key], (int, float)) or isinstance(sec[key], bool) or sec[key] <= 0:
-                    raise InputError(path, f"{where}: '{key}' must be a positive number")
+                if not isinstance(sec[key], (int, float)) or isinstance(sec[key], bool) \
+                        or not math.isfinite(sec[key]) or sec[key] <= 0:
+                    raise InputError(path, f"{where}: '{key}' must be a positive number, got {sec[key]!r}")
+                if sec[key] > MAX_POINTS:
+                    raise InputError(path, f"{where}: '{key}' = {sec[key]!r}: at most {MAX_POINTS} points")
                 if (Fraction(repr(float(sec[key]))) * 100).denominator != 1:
                     raise InputError(path, f"{where}: '{key}' = {sec[key]!r}: points are written in hundredths at "
                                            f"most (an LMS keeps two decimals), e.g. 1.25 or 4")
@@ -292,6 +299,38 @@ def normalise_id(raw: str) -> str:
 
 
 SAFE_ID = re.compile(r"[A-Za-z0-9._@+-]+")
+SPREADSHEET_NUMBER = re.compile(r"\d+\.0+|\d(\.\d+)?[eE][+-]?\d+")  # 2.0, 1.23E+05: not typed so
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # in a name: a damaged file, never typed
+MAX_ID_LENGTH = 100  # a file name holds 255 bytes; the id's pages and their temporary names add to it
+# names Windows cannot create, with any extension ("CON.html" too): instructors unzip builds there
+WINDOWS_RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?", re.I)
+
+
+def id_problem(raw_id: str) -> str | None:
+    """Why ``raw_id`` cannot name a student's files on every system (Linux, macOS, Windows), or None."""
+    if not SAFE_ID.fullmatch(raw_id):
+        return "has characters that cannot be a file name (use letters, digits, . _ @ + -)"
+    if len(raw_id) > MAX_ID_LENGTH:
+        return f"is {len(raw_id)} characters long; at most {MAX_ID_LENGTH} make a file name everywhere"
+    if raw_id.startswith(".") or raw_id.endswith("."):
+        return ("starts or ends with '.': a hidden file, or a name Windows cuts short ('.' and '..' are "
+                "folders)")
+    if SPREADSHEET_NUMBER.fullmatch(raw_id):
+        return ("is a number as a spreadsheet rewrites one (2.0, 1.23E+05): the real id is lost; export the "
+                "ids as text")
+    if WINDOWS_RESERVED.fullmatch(raw_id):
+        return "is a device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9): no file can have it there"
+    return None
+
+
+def leading_zero_clashes(ids) -> list:
+    """Groups of ids that are the same number with their leading zeros removed ('00123', '123'):
+    a spreadsheet that read them as numbers made them one id."""
+    groups: dict = {}
+    for sid in ids:
+        if sid.isdigit():
+            groups.setdefault(sid.lstrip("0") or "0", []).append(sid)
+    return [group for group in groups.values() if len(group) > 1]
 
 
 def load_roster(path) -> tuple[list, list]:
@@ -310,25 +349,35 @@ def load_roster(path) -> tuple[list, list]:
         if not (first and last):
             raise InputError(path, f"no name column (name, or first name and last name); the header has "
                                    f"{', '.join(table.header)}", row=1)
-    students, seen = [], {}
+    students, seen, notices = [], {}, list(table.notices)
     for number, row in table.rows:
-        raw_id = row[id_col].strip()
+        raw_id = unneutralise(row[id_col].strip())
         if not raw_id:
             raise InputError(path, "the student id is empty", row=number, column=id_col)
-        if not SAFE_ID.fullmatch(raw_id):
-            raise InputError(path, f"student id {raw_id!r} has characters that cannot be a file name "
-                                   "(use letters, digits, . _ @ + -)", row=number, column=id_col)
+        problem = id_problem(raw_id)
+        if problem:
+            raise InputError(path, f"student id {raw_id if len(raw_id) <= 40 else raw_id[:40] + '...'!r} "
+                                   f"{problem}", row=number, column=id_col)
         key = normalise_id(raw_id)
         if key in seen:
             raise InputError(path, f"student id {raw_id!r} is already on row {seen[key]}", row=number,
                              column=id_col)
         seen[key] = number
         name = row[name_col].strip() if name_col else f"{row[first].strip()} {row[last].strip()}".strip()
+        if CONTROL.search(name):
+            raise InputError(path, f"the name holds a control character (U+{ord(CONTROL.search(name).group()):04X}): "
+                                   "a damaged file? it would be printed on the papers", row=number,
+                             column=name_col or first)
+        name = " ".join(name.split())  # a line break inside a quoted name is a space on a paper
         extra = {k: v for k, v in row.items() if k not in (id_col, name_col)}
         students.append(Student(raw_id, name, number, extra))
     if not students:
         raise InputError(path, "the roster has no students")
-    return students, table.notices
+    for group in leading_zero_clashes(s.id for s in students):
+        notices.append(f"{path}: student ids {', '.join(map(repr, group))} differ only in leading zeros; a "
+                       "spreadsheet that drops them makes them one id, and such a submission is then credited to "
+                       "nobody (needs attention)")
+    return students, notices
 
 
 SECRET_BYTES = 32
@@ -344,8 +393,11 @@ def load_or_create_secret(path, build_dir=None) -> tuple[bytes, bool]:
     if link is not None:
         raise InputError(path, f"the build directory links to the secret file ({link}): `cp -L` or `zip -r` of "
                                f"the folder would ship it; remove the link")
+    if path.is_symlink() and not path.exists():
+        raise InputError(path, f"is a symbolic link to {os.readlink(path)}, which does not exist; a new "
+                               "secret is not made through it: point it at the exam's secret or remove it")
     if path.exists():
-        data = path.read_bytes().strip()
+        data = read_regular_file(path, max_bytes=4096).strip()
         if len(data) < 32:
             raise InputError(path, "the secret file is too short to be a quizgen secret")
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -353,9 +405,14 @@ def load_or_create_secret(path, build_dir=None) -> tuple[bytes, bool]:
             raise InputError(path, f"the secret file is readable by others (mode {mode:o}); "
                                    f"run: chmod 600 {path}")
         return data, False
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = secrets.token_hex(SECRET_BYTES).encode()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(path, "cannot be made: a part of its path is a file, not a folder") from None
+    except PermissionError:
+        raise InputError(path, "cannot be made here (permission denied); give another --secret-file") from None
     with os.fdopen(fd, "wb") as handle:
         handle.write(data + b"\n")
     return data, True

@@ -53,7 +53,7 @@ FATAL = {
                             "the download failed? download the CSV again", None),
     "binary_junk.csv": ("this is not a text CSV file (it contains NUL bytes: a binary file?); save it as "
                         "'CSV UTF-8'", None),
-    "utf16_no_bom.csv": ("looks like UTF-16 text without a byte-order mark; save it as 'CSV UTF-8'", None),
+    "utf16_no_bom.csv": ("looks like UTF-16 or UTF-32 text without a byte-order mark; save it as 'CSV UTF-8'", None),
     "non_utf8_undecodable.csv": ("byte 0x81 is neither UTF-8 nor Windows-1252 text; save the file as "
                                  "'CSV UTF-8'", 3),
     "bom_then_cp1252.csv": ("starts with a UTF-8 mark but byte 0xe9 is not UTF-8", 2),
@@ -96,12 +96,15 @@ LENIENT = {
         "missing_students": ["002", "AB3"]}),
     "duplicate_ids.csv": ({"001": 12.0, "002": 0.0, "AB3": 0.0}, None, {
         "duplicates": ["001: 3 submissions (duplicate_ids.csv row 2, duplicate_ids.csv row 3, duplicate_ids.csv "
-                       "row 4); graded duplicate_ids.csv row 4 (the latest)"],
+                       "row 4); graded duplicate_ids.csv row 4 (the latest, as received: no submission time column)"],
         "missing_students": ["002", "AB3"]}),
-    "unknown_ids.csv": ({"001": 12.0, "002": 0.0, "AB3": 0.0}, None, {
+    # '1' is 001's id after a spreadsheet dropped its zeros (issue 16): credited to 001, with a note
+    "unknown_ids.csv": ({"001": 12.0, "002": 0.0, "AB3": 0.0}, ", row 4: student id '1' read as '001' (a "
+                        "spreadsheet made the id a number and dropped its leading zeros)", {
         "unknown": ["unknown_ids.csv, row 3: student id '999' is not on the roster",
-                    "unknown_ids.csv, row 4: student id '1' is not on the roster (lost its leading zeros? the "
-                    "roster has '001')", "unknown_ids.csv, row 5: the student id is empty"],
+                    "unknown_ids.csv, row 5: the student id is empty"],
+        "duplicates": ["001: 2 submissions (unknown_ids.csv row 2, unknown_ids.csv row 4); graded unknown_ids.csv "
+                       "row 4 (the latest, as received"],
         "missing_students": ["002", "AB3"]}),
     "truncated_rows.csv": ({"001": 12.0, "002": 1.5, "AB3": 0.0}, None, {
         "missing_columns": ["truncated_rows.csv, row 3: only 3 of 8 cells (cut short?); Q1b, Q2a, Q2b, Q3, Q4 "
@@ -214,8 +217,8 @@ def test_a_file_read_leniently_is_graded_and_keeps_the_gradebook(exam, name):
     # graded alone, on the exam with nothing graded before: the file's own outcome
     report = grade_build(fresh, [path])
     assert {s: e for s, (e, _) in report.totals.items()} == scores
-    if notice:
-        assert report.notices == [f"{path}: {notice}"]
+    if notice:  # a notice of the file, or (starting ", row N") of one of its rows
+        assert report.notices == [f"{path}{notice}" if notice.startswith(",") else f"{path}: {notice}"]
     else:
         assert report.notices == []
     for field in ATTENTION_FIELDS:

@@ -44,7 +44,7 @@ def test_a_copy_with_decimals_3_and_parts_at_4_decimals_is_refused_naming_file_a
     error = bank.errors[0]
     assert str(path) in error and "part 'h1'" in error and "DECIMALS = 3" in error and "decimals=3" in error
     result = run("check", "mine.three", "--seeds", "2", "--bank", str(folder))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # the template is refused (exit 1 is "checked, and something needs a look")
     assert "part 'h1' is compared at 4 decimals but DECIMALS = 3" in result.output
 
 

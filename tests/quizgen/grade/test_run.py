@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from click.testing import CliRunner
 
+from quizgen.grade.received import TIME_KEY
 from quizgen.grade.run import (GradeReport, grade_build, override, plan_ingest, read_submissions,
     regrade, store_submissions)
 from tests.quizgen.grade.exams import build_exam
@@ -108,7 +109,7 @@ def test_duplicates_later_wins_unless_first_and_both_are_kept(exam, tmp_path):
     first = write_csv(tmp_path / "first.csv", header, [bad])
     second = write_csv(tmp_path / "second.csv", header, [good])
     report = grade_build(exam, [first, second])
-    assert report.duplicates and "graded second.csv row 2 (the latest)" in report.duplicates[0]
+    assert report.duplicates and "graded second.csv row 2 (the latest, as received" in report.duplicates[0]
     assert grades(exam)["001"]["total"] == "9.0"
     report = grade_build(exam, [first], first=True)
     assert first.name in report.files_seen_before[0]  # the same file is not stored twice
@@ -127,8 +128,8 @@ def test_stored_cells_are_the_answer_columns_only_however_the_header_names_them(
     with Gradebook(exam / FILE_NAME) as book:
         stored = book.submissions()
     assert len(stored) == 2
-    for row, sid in zip(stored, ("001", "002")):
-        assert json.loads(row["cells"]) == {h: key[sid][h] for h in answers}
+    for row, sid in zip(stored, ("001", "002")):  # and the time the Timestamp column gives ("10:00": none)
+        assert json.loads(row["cells"]) == {h: key[sid][h] for h in answers} | {TIME_KEY: ""}
     assert all(grades(exam)[s]["total"] == "9.0" for s in ("001", "002"))
 
 

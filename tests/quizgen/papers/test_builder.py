@@ -65,7 +65,7 @@ def test_build_directory_contract(built):
         for folder in ("exams", "solutions"):
             for ext in ("html", "pdf"):
                 assert (out / folder / f"{sid}.{ext}").stat().st_size > 1000
-    for name in ("manifest.json", "key.csv", "answer-sheet.csv", "key.pdf", "exams/all.pdf"):
+    for name in ("manifest.json", "key.csv", "answer-sheet.csv", "key.pdf", "all-exams.pdf"):
         assert (out / name).exists(), name
     key, sheet = read_table(out / "key.csv"), read_table(out / "answer-sheet.csv")
     assert key.header == sheet.header and key.header[:2] == ["student_id", "name"]
@@ -161,7 +161,7 @@ def test_pdf_text_has_student_id_and_every_blank(built):
     assert "007" in text and "Test quiz" in text and "page 1 of" in text
     for column in read_table(root / "out" / "answer-sheet.csv").header[2:]:
         assert column in text
-    allpdf = subprocess.run(["pdfinfo", str(root / "out" / "exams" / "all.pdf")], capture_output=True,
+    allpdf = subprocess.run(["pdfinfo", str(root / "out" / "all-exams.pdf")], capture_output=True,
                             text=True, check=True).stdout
     one = subprocess.run(["pdfinfo", str(root / "out" / "exams" / "007.pdf")], capture_output=True,
                          text=True, check=True).stdout

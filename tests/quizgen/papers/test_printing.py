@@ -69,7 +69,7 @@ def plain_a4(tmp_path_factory):
 
 
 def test_the_paper_size_is_the_one_asked_for(duplex_letter, plain_a4):
-    for path in ["exams/001.pdf", "solutions/002.pdf", "exams/all.pdf", "key.pdf"]:
+    for path in ["exams/001.pdf", "solutions/002.pdf", "all-exams.pdf", "key.pdf"]:
         assert {_size(p) for p in _pages(duplex_letter / path)} == {LETTER}, path
         assert {_size(p) for p in _pages(plain_a4 / path)} == {A4}, path
 
@@ -82,9 +82,9 @@ def test_duplex_pads_every_pdf_to_whole_sheets_and_all_pdf_keeps_each_paper_on_i
         assert count % 2 == 0, sid
         starts.append(page)
         page += count
-    everyone = _pages(duplex_letter / "exams/all.pdf")
+    everyone = _pages(duplex_letter / "all-exams.pdf")
     assert len(everyone) == page
-    # each student's first page in all.pdf is a front (an even 0-based index) and shows their name
+    # each student's first page in all-exams.pdf is a front (an even 0-based index) and shows their name
     for start, name in zip(starts, ("Ada Lovelace", "Alan Turing", "Grace Hopper")):
         assert start % 2 == 0 and name in everyone[start].extract_text()
     assert len(_pages(duplex_letter / "key.pdf")) % 2 == 0
