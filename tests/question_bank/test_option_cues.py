@@ -122,6 +122,9 @@ def figures():
         "every correct longer": round(sum(
             min(visible_length(o) for o in q["correct"]) > max(visible_length(o) for o in q["distractors"])
             for q in multiple) / len(multiple), 3),
+        "every correct shorter": round(sum(
+            max(visible_length(o) for o in q["correct"]) < min(visible_length(o) for o in q["distractors"])
+            for q in multiple) / len(multiple), 3),
         "correct counts": dict(sorted(correct_counts.items())),
         "absolute words in correct": sum(absolute(o) for o, right in multi_options if right)
         + sum(absolute(q["correct"][0]) for q in single),
@@ -142,8 +145,9 @@ def test_no_cue_in_single_answer_items_beats_chance_by_much(stats, cue):
     assert stats[cue] <= ABOUT_A_THIRD, f"{cue} {stats[cue]} over {ABOUT_A_THIRD}; all figures: {stats}"
 
 
-def test_correct_options_of_multi_answer_items_are_not_the_long_ones(stats):
-    assert stats["every correct longer"] <= ABOUT_A_THIRD, f"all figures: {stats}"
+@pytest.mark.parametrize("cue", ["every correct longer", "every correct shorter"])
+def test_correct_options_of_multi_answer_items_are_not_told_by_length(stats, cue):
+    assert stats[cue] <= ABOUT_A_THIRD, f"{cue} {stats[cue]} over {ABOUT_A_THIRD}; all figures: {stats}"
 
 
 def test_the_number_of_correct_options_varies(stats):
