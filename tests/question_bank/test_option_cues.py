@@ -168,6 +168,30 @@ def test_article_at_the_end_of_a_stem_agrees_with_every_option():
     assert not odd, f"stems ending with an article: {odd}"
 
 
+# words that make a title a claim ("Clipping by norm keeps the direction"), which a true/false item's
+# title must not be: it would give the answer away before the stem is read
+CLAIM_WORDS = {"is", "are", "keeps", "implies", "feeds", "needs", "causes", "has", "have", "gives", "makes",
+               "cannot", "always", "never", "only", "equals"}
+
+
+def title_giveaways(item):
+    """What in an item's title (shown to students in practice and on the self-check page) answers it:
+    for a choice item, the words of the title in a correct option, in no distractor and not in the stem;
+    for a true/false item, a claim word in a title that is not a question."""
+    title = item.get("title", "")
+    if item["type"] == "truefalse":
+        return set() if title.endswith("?") else set(words(title)) & CLAIM_WORDS
+    correct = set().union(*(content(o) for o in item["correct"]))
+    distractors = set().union(*(content(o) for o in item["distractors"]))
+    return content(title) & (correct - distractors - content(item["stem"]))
+
+
+def test_no_title_gives_the_answer_away():
+    found = {q["id"]: sorted(title_giveaways(q)) for kind in ("single", "multiple", "truefalse")
+             for q in items(kind) if title_giveaways(q)}
+    assert not found, f"titles that answer their item: {found}"
+
+
 if __name__ == "__main__":
     for name, value in figures().items():
         print(f"{name:32} {value}")
