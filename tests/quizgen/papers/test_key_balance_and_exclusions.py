@@ -103,3 +103,12 @@ def test_one_preview_seed_does_not_put_every_key_in_one_place(bank):
     assert len(letters) >= 4 and max(letters.values()) <= len(singles) / 2, letters
     again = [t.draw(rng_for(1), "1").dumps() for t in singles]
     assert again == [t.draw(rng_for(1), "1").dumps() for t in singles]
+
+
+def test_an_exclusion_of_no_item_is_a_load_error(tmp_path):
+    item = ('[[question]]\nid = "mine.concept.{0}"\ntype = "truefalse"\nstem = "s"\nanswer = true\n'
+            'excludes = ["mine.concept.{1}"]\n')
+    (tmp_path / "concepts.toml").write_text(item.format("a", "b") + "\n" + item.format("b", "nothing"))
+    bank = load_bank([tmp_path], include_bundled=False)
+    assert bank.get("mine.concept.b").excludes == ("mine.concept.nothing", "mine.concept.a")
+    assert len(bank.errors) == 1 and "excludes 'mine.concept.nothing', which is no item" in bank.errors[0]
