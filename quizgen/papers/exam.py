@@ -206,20 +206,38 @@ def excluded_pairs(templates) -> list:
     return [(a.id, b) for k, a in enumerate(templates) for b in ids[k + 1:] if b in a.excludes]
 
 
+SEARCH_STEPS = 100_000
+
+
 def draw_avoiding(spec: ExamSpec, index: int, pool: list, count: int, order, taken: list) -> list:
     """``count`` templates of ``pool`` in the order drawn, skipping any that ``taken`` (the paper's
     other questions) or one taken before it excludes; returned in the pool's order. Without
-    exclusions this is ``order[:count]``, as it always was."""
-    picked = []
-    for j in order:
+    exclusions this is ``order[:count]``, as it always was. Where taking the first admissible ones
+    leads nowhere, an earlier one is given up for a later (a search in the drawn order)."""
+    order = [int(j) for j in order]
+    blocked = {j for j in order if any(pool[j].id in t.excludes for t in taken)}
+
+    steps = [0]  # a bound on the search, which only a contrived web of exclusions could reach
+
+    def search(start: int, picked: list) -> list | None:
         if len(picked) == count:
-            break
-        if not any(pool[j].id in t.excludes for t in taken + [pool[k] for k in picked]):
-            picked.append(int(j))
+            return picked
+        for at in range(start, len(order)):
+            steps[0] += 1
+            if len(order) - at < count - len(picked) or steps[0] > SEARCH_STEPS:
+                return None
+            j = order[at]
+            if j not in blocked and not any(pool[j].id in pool[k].excludes for k in picked):
+                found = search(at + 1, picked + [j])
+                if found is not None:
+                    return found
+        return None
+
+    picked = search(0, []) or []
     if len(picked) < count:
         section = spec.sections[index]
-        raise InputError(spec.path, f"section {index + 1} ({section.title!r}): cannot draw {count} questions of "
-                                    f"which no two exclude each other (an item's excludes); only {len(picked)}")
+        raise InputError(spec.path, f"section {index + 1} ({section.title!r}): cannot draw {count} questions "
+                                    f"of which no two exclude each other (an item's excludes)")
     return [pool[j] for j in sorted(picked)]
 
 
