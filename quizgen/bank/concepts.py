@@ -14,6 +14,7 @@ numeric questions share drawing, freezing, rendering and grading. Item types::
     correct = ["How much of $C_{t-1}$ is kept in $C_t$"]   # single: one; multiple: one or more
     distractors = ["...", "...", "..."]                       # at least 3 for single/multiple
     explanation = "..."                                       # the worked solution
+    excludes = ["lstm.concept.cell_path_gradient"]           # optional: items that answer this one
 
     # truefalse:  answer = true
     # matching:   pairs = [["LSTM", "three gates"], ["GRU", "two gates"], ...]
@@ -23,8 +24,11 @@ numeric questions share drawing, freezing, rendering and grading. Item types::
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from pathlib import Path
+
+import numpy as np
 
 from quizgen.bank.kinds import LETTERS, Choice, Essay, TrueFalse
 from quizgen.bank.question import Part, Template, TemplateError
@@ -41,6 +45,13 @@ def options_stem(stem: str) -> str:
     return stem.strip() + "\n\n{% for o in p.options %}\n{{ 'ABCDEFGHIJ'[loop.index0] }}. {{ o }}\n\n{% endfor %}"
 
 
+def shuffler(rng, item_id: str) -> np.random.Generator:
+    """The generator that orders an item's options: one draw of ``rng`` mixed with the item's id, so
+    that one preview seed (``quizgen show ID --seed N``) does not put every item's key in the same place."""
+    salt = int.from_bytes(hashlib.sha256(item_id.encode("utf-8")).digest()[:8], "big")
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([int(rng.integers(2**63)), salt])))
+
+
 def _single_or_multiple(item: dict, where: str):
     correct, distractors = list(item.get("correct", [])), list(item.get("distractors", []))
     multiple = item["type"] == "multiple"
@@ -55,17 +66,23 @@ def _single_or_multiple(item: dict, where: str):
     n = len(options)
 
     def generate(rng):
-        order = [int(i) for i in rng.permutation(n)]
+        order = [int(i) for i in shuffler(rng, str(item["id"])).permutation(n)]
         return {"options": [options[i] for i in order], "order": order}
 
     def solve(p, work):
         work.answer("choice", frozenset(LETTERS[k] for k, i in enumerate(p["order"]) if i < len(correct)))
 
+    def move_key(p, position):  # the key (option 0) swaps places with the option at ``position``
+        order = [int(i) for i in p["order"]]
+        k = order.index(0)
+        order[k], order[position] = order[position], order[k]
+        return {"options": [options[i] for i in order], "order": order}
+
     part = Part("choice", Choice(n, multiple=multiple), label="answer", points=float(item.get("points", 1)))
     stem = item["stem"].strip()
     if multiple:
         stem += "\n\n*Choose every correct option.*"
-    return [part], generate, solve, options_stem(stem)
+    return [part], generate, solve, options_stem(stem), (None if multiple else move_key)
 
 
 def _truefalse(item: dict, where: str):
@@ -79,7 +96,7 @@ def _truefalse(item: dict, where: str):
         work.answer("tf", item["answer"])
 
     part = Part("tf", TrueFalse(), label="T/F", points=float(item.get("points", 1)))
-    return [part], generate, solve, "True or false? " + item["stem"].strip()
+    return [part], generate, solve, "True or false? " + item["stem"].strip(), None
 
 
 def _matching(item: dict, where: str):
@@ -94,7 +111,7 @@ def _matching(item: dict, where: str):
              for k in range(len(pairs))]
 
     def generate(rng):
-        order = [int(i) for i in rng.permutation(n)]
+        order = [int(i) for i in shuffler(rng, str(item["id"])).permutation(n)]
         return {"lefts": [left for left, _ in pairs], "options": [rights[i] for i in order], "order": order}
 
     def solve(p, work):
@@ -103,7 +120,7 @@ def _matching(item: dict, where: str):
 
     stem = (item["stem"].strip() + "\n\n{% for left in p.lefts %}\n{{ loop.index }}. {{ left }}\n\n{% endfor %}"
             "\n\nOptions:\n\n{% for o in p.options %}\n{{ 'ABCDEFGHIJ'[loop.index0] }}. {{ o }}\n\n{% endfor %}")
-    return parts, generate, solve, stem
+    return parts, generate, solve, stem, None
 
 
 def _essay(item: dict, where: str):
@@ -119,7 +136,7 @@ def _essay(item: dict, where: str):
 
     part = Part("essay", Essay(lines=int(item.get("lines", 12)), rubric=rubric), label="answer",
                 points=float(item.get("points", 10)))
-    return [part], generate, solve, item["stem"].strip()
+    return [part], generate, solve, item["stem"].strip(), None
 
 
 BUILDERS = {"single": _single_or_multiple, "multiple": _single_or_multiple,
@@ -143,7 +160,10 @@ def template_from_item(item: dict, topic: str, path: Path, index: int) -> Templa
             raise TemplateError(f"{where}: missing '{key}'")
     if item["type"] not in TYPES:
         raise TemplateError(f"{where}: type must be one of {', '.join(TYPES)}, got {item['type']!r}")
-    parts, generate, solve, stem = BUILDERS[item["type"]](item, where)
+    parts, generate, solve, stem, move_key = BUILDERS[item["type"]](item, where)
+    excludes = item.get("excludes", [])
+    if not isinstance(excludes, list) or not all(isinstance(e, str) for e in excludes):
+        raise TemplateError(f"{where}: excludes must be a list of item ids")
     explanation = item.get("explanation", "")
     if item["type"] == "essay":
         explanation = (explanation + f"\n\n{MARKING_POINTS}\n\n"
@@ -155,6 +175,7 @@ def template_from_item(item: dict, topic: str, path: Path, index: int) -> Templa
         solution=(explanation or "{{ key.values() | join(', ') }}"),
         generate_fn=generate, solve_fn=solve, tags=tuple(item.get("tags", ())) + ("concept", item["type"]),
         difficulty=int(item.get("difficulty", 1)), mistakes={}, decimals=0, path=path,
+        excludes=tuple(excludes), move_key_fn=move_key,
     )
 
 

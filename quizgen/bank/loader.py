@@ -165,4 +165,16 @@ def load_bank(extra_folders=(), include_bundled: bool = True) -> Bank:
                     bank.errors.append(f"{path}: id {template.id!r} is already used by {other}")
                     continue
                 bank.templates[template.id] = template
+    link_exclusions(bank)
     return bank
+
+
+def link_exclusions(bank: Bank) -> None:
+    """Make every ``excludes`` symmetric (an item excludes whatever excludes it); an id that names
+    no item of the bank is an error of the item that names it."""
+    for template in list(bank.templates.values()):
+        for other in template.excludes:
+            if other not in bank.templates:
+                bank.errors.append(f"{template.path}: {template.id} excludes {other!r}, which is no item of the bank")
+            elif template.id not in bank.templates[other].excludes:
+                bank.templates[other].excludes += (template.id,)

@@ -281,6 +281,11 @@ class Template:
     decimals: int = 4
     path: Path | None = None
     sizes: tuple = ("calculator",)
+    # ids of items this one must never share a paper with (each answers the other); symmetric in a Bank
+    excludes: tuple = ()
+    # (params, position) -> the params with the single key at ``position``: conceptual single-answer
+    # items, whose key letter a paper balances (None: the draw's own place stays)
+    move_key_fn: object = None
 
     @classmethod
     def from_module(cls, module: ModuleType, template_id: str, topic: str, path) -> "Template":
@@ -519,6 +524,28 @@ class Template:
                 squares[part_name] += delta ** 2
         return {name: [_like(exact.answers[name], value - np.sqrt(squares[name])),
                        _like(exact.answers[name], value + np.sqrt(squares[name]))] for name, value in key.items()}
+
+    def single_key_parts(self, variant: "Variant") -> dict:
+        """Part name -> number of options, for each part answered by one letter whose place the draw
+        chose (the numeric choice form's parts, a single-answer item's): what a paper can balance."""
+        out = {name: len(choice["options"]) for name, choice in variant.choices.items()}
+        if self.move_key_fn is not None:
+            out.update({p.name: p.kind.n_options for p in self.parts})
+        return out
+
+    def with_key_at(self, variant: "Variant", part_name: str, position: int) -> "Variant":
+        """``variant`` with the key of ``part_name`` (a part of :meth:`single_key_parts`) moved to
+        ``position`` by swapping it with the option there; every other option keeps its place."""
+        if part_name in variant.choices:
+            choice = variant.choices[part_name]
+            k = LETTERS.index(choice["key"])
+            options, mistakes = list(choice["options"]), list(choice["mistakes"])
+            options[k], options[position] = options[position], options[k]
+            mistakes[k], mistakes[position] = mistakes[position], mistakes[k]
+            moved = {"options": options, "mistakes": mistakes, "key": LETTERS[position]}
+            return dataclasses.replace(variant, choices={**variant.choices, part_name: moved})
+        params = thaw(freeze(self.move_key_fn(variant.params, position)))
+        return dataclasses.replace(self.freeze_variant(params, variant.seed), choices=variant.choices)
 
     def has_choice_form(self) -> bool:
         """Whether a choice form can exist: two named mistakes at least, and a numeric part."""

@@ -200,17 +200,65 @@ class ExamPlan:
     fixed: dict
 
 
+def excluded_pairs(templates) -> list:
+    """The pairs of ``templates`` that exclude each other (each answers the other), in order."""
+    ids = [t.id for t in templates]
+    return [(a.id, b) for k, a in enumerate(templates) for b in ids[k + 1:] if b in a.excludes]
+
+
+SEARCH_STEPS = 100_000
+
+
+def draw_avoiding(spec: ExamSpec, index: int, pool: list, count: int, order, taken: list) -> list:
+    """``count`` templates of ``pool`` in the order drawn, skipping any that ``taken`` (the paper's
+    other questions) or one taken before it excludes; returned in the pool's order. Without
+    exclusions this is ``order[:count]``, as it always was. Where taking the first admissible ones
+    leads nowhere, an earlier one is given up for a later (a search in the drawn order)."""
+    order = [int(j) for j in order]
+    blocked = {j for j in order if any(pool[j].id in t.excludes for t in taken)}
+
+    steps = [0]  # a bound on the search, which only a contrived web of exclusions could reach
+
+    def search(start: int, picked: list) -> list | None:
+        if len(picked) == count:
+            return picked
+        for at in range(start, len(order)):
+            steps[0] += 1
+            if len(order) - at < count - len(picked) or steps[0] > SEARCH_STEPS:
+                return None
+            j = order[at]
+            if j not in blocked and not any(pool[j].id in pool[k].excludes for k in picked):
+                found = search(at + 1, picked + [j])
+                if found is not None:
+                    return found
+        return None
+
+    picked = search(0, []) or []
+    if len(picked) < count:
+        section = spec.sections[index]
+        raise InputError(spec.path, f"section {index + 1} ({section.title!r}): cannot draw {count} questions "
+                                    f"of which no two exclude each other (an item's excludes)")
+    return [pool[j] for j in sorted(picked)]
+
+
 def plan_exam(spec: ExamSpec, bank: Bank, secret: bytes) -> ExamPlan:
     pools = [section_pool(spec, bank, i) for i in range(len(spec.sections))]
     fixed = {}
     for i, (section, pool) in enumerate(zip(spec.sections, pools)):
         count = section.count or len(pool)
-        if not section.vary:
-            if count == len(pool) or section.ids:
-                fixed[i] = pool[:count]
-            else:  # a topic picks the same questions for everybody, chosen with the secret
-                order = _rng(secret, spec.exam_id, "*", f"section {i}").permutation(len(pool))
-                fixed[i] = [pool[j] for j in sorted(order[:count])]
+        if not section.vary and (count == len(pool) or section.ids):
+            fixed[i] = pool[:count]
+    everyone = [t for chosen in fixed.values() for t in chosen]
+    clash = excluded_pairs(everyone)
+    if clash:
+        names = "; ".join(f"{a} and {b}" for a, b in clash)
+        raise InputError(spec.path, f"the questions every paper holds include items that answer each other "
+                                    f"(an item's excludes): {names}; select only one of each pair")
+    for i, (section, pool) in enumerate(zip(spec.sections, pools)):
+        if not section.vary and i not in fixed:  # a topic picks the same questions for everybody, with the secret
+            order = _rng(secret, spec.exam_id, "*", f"section {i}").permutation(len(pool))
+            fixed[i] = draw_avoiding(spec, i, pool, section.count or len(pool), order, everyone)
+            everyone += fixed[i]
     return ExamPlan(spec, pools, fixed)
 
 
@@ -236,13 +284,15 @@ def student_exam(plan: ExamPlan, student, secret) -> StudentExam:
 def _student_exam(spec, pools, fixed, student, secret) -> StudentExam:
     exam = StudentExam(student)
     slot = number = 0
+    taken = [t for chosen in fixed.values() for t in chosen]
     for i, (section, pool) in enumerate(zip(spec.sections, pools)):
         count = section.count or len(pool)
         if i in fixed:
             chosen = list(fixed[i])
         else:
             order = _rng(secret, spec.exam_id, student.id, f"section {i}").permutation(len(pool))
-            chosen = [pool[j] for j in sorted(order[:count])]
+            chosen = draw_avoiding(spec, i, pool, count, order, taken)
+            taken += chosen
         slots = list(range(slot, slot + len(chosen)))
         placed = list(zip(slots, chosen))
         if section.shuffle:
@@ -261,7 +311,27 @@ def _student_exam(spec, pools, fixed, student, secret) -> StudentExam:
                 points=part_points(section, template), columns=columns_for(number, len(template.parts)),
                 credit=part_credit(section, template, variant)))
         slot += len(chosen)
+    balance_key_letters(exam, _rng(secret, spec.exam_id, student.id, "key letters"))
     return exam
+
+
+def balance_key_letters(exam: StudentExam, rng) -> None:
+    """Place the keys of the paper's one-letter choice parts so that each letter is the key about
+    equally often: the parts with the fewest options first (they can use fewest letters), each key
+    on the letter used least so far among its options, ties broken by ``rng``. With every part
+    offering the same letters, the counts differ by at most one. Part of the draw: ``verify`` and
+    a rebuild place them again the same way, and the frozen variant holds the moved key."""
+    parts = [(n, k, name) for k, q in enumerate(exam.questions)
+             for name, n in q.template.single_key_parts(q.variant).items()]
+    ties = rng.random(len(parts))
+    counts = {}
+    for (n, k, name), _ in sorted(zip(parts, ties), key=lambda pair: (pair[0][0], pair[1])):
+        least = min(counts.get(letter, 0) for letter in range(n))
+        candidates = [letter for letter in range(n) if counts.get(letter, 0) == least]
+        position = candidates[int(rng.integers(len(candidates)))]
+        counts[position] = counts.get(position, 0) + 1
+        question = exam.questions[k]
+        question.variant = question.template.with_key_at(question.variant, name, position)
 
 
 def answer_columns(exams: list) -> list:

@@ -64,7 +64,7 @@ FATAL = {
     "title_line_above_header.csv": ("holds only 'Quiz results export 2026-12-01' but row 2 has 8 cells: is "
                                     "row 1 a title above the header? delete it", 1),
     "no_header_row.csv": ("no student id column (student_id, id, username, ...); the header has 001, Ada, "
-                          "[0.3452, -0.7699], [-0.4068, -0.9053], (8, 23, 23), 6408, -2.1000, A (the first "
+                          "[0.3452, -0.7699], [-0.4068, -0.9053], (8, 23, 23), 6408, -2.1000, C (the first "
                           "row looks like answers: is the header row missing?)", 1),
     "no_id_column.csv": ("no student id column (student_id, id, username, ...); the header has name, Q1a, "
                          "Q1b, Q2a, Q2b, Q3, Q4", 1),
