@@ -74,7 +74,7 @@ def form_md(meta: dict, blanks: list) -> str:
                      f"{' or '.join(b.typing)}.")
     lines += ["", "Google Forms: Responses -> Download responses (.csv). Microsoft Forms: Responses -> Open in",
               "Excel (.xlsx). Either file is read as it comes, timestamps included (the latest submission",
-              "of a student counts):", "", f"    quizgen grade BUILD_DIR responses.csv", ""]
+              "of a student counts):", "", "    quizgen grade BUILD_DIR responses.csv", ""]
     return "\n".join(lines)
 
 
