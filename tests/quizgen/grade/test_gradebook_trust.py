@@ -14,6 +14,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
+from quizgen.builddir import BuildDir
 from quizgen.cli import main
 from quizgen.errors import InputError
 from quizgen.grade.gradebook import FILE_NAME, SCHEMA_VERSION, Gradebook
@@ -187,7 +188,8 @@ def test_a_file_an_older_quizgen_stored_without_its_run_is_graded_and_reported_o
     with Gradebook(out / FILE_NAME) as book:  # stored in its own transaction, as quizgen once did, then killed
         incoming = read_submissions([sub], [h for h in header if h.startswith("Q")], 3)
         new, base = plan_ingest(book, incoming, {"001": "001", "002": "002", "003": "003"}, GradeReport())
-        store_submissions(book, "graded-quiz", "x" * 64, new, base)
+        # against this folder's manifest (another one's gradebook is refused: issue 16, item 1)
+        store_submissions(book, "graded-quiz", BuildDir(out).digest(), new, base)
     report = grade_build(out, [sub], feedback=())
     assert report.files_seen_before == [] and report.graded == 1
     assert any("'999' is not on the roster" in u for u in report.unknown), report.unknown
