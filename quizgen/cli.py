@@ -368,7 +368,7 @@ def answer_sheet_cmd(build_dir, formats, out, force, banks):
 
 @main.command("grade")
 @click.argument("build_dir", type=click.Path(file_okay=False))
-@click.argument("submissions", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("submissions", nargs=-1, required=True, type=click.Path())
 @click.option("--first", is_flag=True, help="Grade a student's first submission, not the latest.")
 @click.option("--no-ecf", is_flag=True, help="No credit for error carried forward.")
 @click.option("--feedback", default="html", show_default=True, callback=_page_formats,
@@ -379,7 +379,12 @@ def answer_sheet_cmd(build_dir, formats, out, force, banks):
 @_bank_option
 @_check_secret_option
 def grade_cmd(build_dir, submissions, first, no_ecf, feedback, quiet, jobs, banks, secret_file):
-    """Grade submissions CSVs against the frozen key; write grades.csv and the gradebook.
+    """Grade submissions against the frozen key; write grades.csv and the gradebook.
+
+    SUBMISSIONS are CSV, .xlsx or .ods files (a form's or an LMS's export, the
+    answers-<exam>-<id>.csv the HTML papers save), folders of them, or zip
+    archives such as Moodle's and Canvas's "download all submissions". A
+    student's latest submission counts (by its time where the file has one).
 
     Exit status 0 when all is clean, 1 when something needs attention (unknown
     ids, duplicates, missing columns or students, invalid answers), 2 on bad input,

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from quizgen.errors import InputError
 from quizgen.files import read_regular_file
+from quizgen.workbooks import workbook_kind, workbook_records
 
 MAX_BYTES = 100 * 1024 * 1024
 
@@ -51,7 +52,7 @@ class Table:
 
 
 MAGIC = (
-    (b"PK\x03\x04", "a spreadsheet workbook (.xlsx or .ods); save it as 'CSV UTF-8'"),
+    (b"PK\x03\x04", "a zip archive (not an .xlsx or .ods workbook); unpack it, or give it to quizgen grade"),
     (b"PK\x05\x06", "an empty zip archive"),
     (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls); save it as 'CSV UTF-8'"),
     (b"%PDF", "a PDF"),
@@ -159,20 +160,9 @@ def _line_offset(text: str, lines: int) -> int:
     return offset
 
 
-def read_table(path, required=(), max_bytes: int = MAX_BYTES, skip_bad_rows: bool = False,
-               max_reason: str = "") -> Table:
-    """Read a CSV file into a :class:`Table`; ``required`` header names must be present.
-
-    A row that cannot be read cell by cell (more cells than the header, another delimiter) raises,
-    or with ``skip_bad_rows`` is left out and its InputError kept in ``Table.bad_rows``.
-    """
-    path = Path(path)
-    try:
-        data = read_regular_file(path, max_bytes, max_reason)
-    except InputError as exc:
-        if exc.message == "is a folder, not a file":
-            raise InputError(path, "is a folder, not a CSV file") from None
-        raise
+def _text_records(path: Path, data: bytes, skip_bad_rows: bool) -> tuple:
+    """A text file's rows of cells: (records, bad rows, encoding, delimiter, lines skipped above the
+    header, notices)."""
     text, encoding, notices = decode(path, data)
     if not text.strip():
         raise InputError(path, "the file is empty")
@@ -213,6 +203,38 @@ def read_table(path, required=(), max_bytes: int = MAX_BYTES, skip_bad_rows: boo
         # only the file's last line is cut short inside a quoted cell: a truncated download
         bad_rows.append(InputError(path, 'is cut short inside a quoted cell (the file is truncated?)',
                                    row=error.row))
+    return records, bad_rows, encoding, delimiter, skipped, notices
+
+
+def read_table(path, required=(), max_bytes: int = MAX_BYTES, skip_bad_rows: bool = False,
+               max_reason: str = "", data: bytes | None = None) -> Table:
+    """Read a CSV file, or the first sheet of an .xlsx or .ods workbook, into a :class:`Table`;
+    ``required`` header names must be present. ``data``: the file's bytes when it is not on disk (a
+    zip archive's member), ``path`` then the name messages give it.
+
+    A row that cannot be read cell by cell (more cells than the header, another delimiter) raises,
+    or with ``skip_bad_rows`` is left out and its InputError kept in ``Table.bad_rows``.
+    """
+    path = Path(path)
+    if data is not None:
+        if len(data) > max_bytes:
+            raise InputError(path, f"the file is {len(data) / 2**20:.1f} MB; at most {max_bytes / 2**20:.1f} MB "
+                                   f"is read{max_reason} (is it the right file?)")
+    else:
+        try:
+            data = read_regular_file(path, max_bytes, max_reason)
+        except InputError as exc:
+            if exc.message == "is a folder, not a file":
+                raise InputError(path, "is a folder, not a CSV file") from None
+            raise
+    kind = workbook_kind(data)
+    if kind is not None:  # .xlsx or .ods: its first sheet's cells, read as a CSV's would be
+        records, notices = workbook_records(path, data)
+        if not records:
+            raise InputError(path, "the workbook's first sheet is empty")
+        bad_rows, encoding, delimiter, skipped = [], kind, ",", 0
+    else:
+        records, bad_rows, encoding, delimiter, skipped, notices = _text_records(path, data, skip_bad_rows)
     header = [h.strip() for h in records[0]]
     if len(header) == 1 and any(len(r) > 1 for r in records[1:6]):
         later = next(i for i, r in enumerate(records[1:6], start=2) if len(r) > 1)
@@ -244,9 +266,10 @@ def read_table(path, required=(), max_bytes: int = MAX_BYTES, skip_bad_rows: boo
             continue  # blank line
         problem = None
         if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
-            problem = (f"has {len(record)} cells but the header has {len(header)} (an unquoted "
+            problem = (f"has a value in column {len(header) + 1}, right of the header's last column" if kind else
+                       f"has {len(record)} cells but the header has {len(header)} (an unquoted "
                        f"{DELIMITER_NAMES[delimiter]} inside a cell, like a decimal comma?)")
-        elif len(record) < len(header):
+        elif len(record) < len(header) and not kind:
             joined = delimiter.join(record)
             other = [d for d in DELIMITERS if d != delimiter and joined.count(d) >= len(header) - 1]
             if other:

@@ -228,6 +228,11 @@ class BuildDir:
         """The roster as the build froze it: [(id, name)], in order."""
         return self.key().students
 
+    def variant_codes(self) -> dict:
+        """Student id -> the variant code printed on that student's paper (read from the manifest
+        whole: only when a submission names codes)."""
+        return {s["id"]: s["variant_code"] for s in self.manifest()["students"]}
+
     # -- single questions ---------------------------------------------------------------------
 
     def question(self, index: int, position: int) -> dict:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizgen.errors import InputError
+from quizgen.files import read_regular_file
 from quizgen.workbooks import workbook_kind
 
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".ods")
@@ -70,7 +71,7 @@ def submission_files(paths) -> list:
                 files += submission_files([f]) if _is_zip(f) else [SubmissionFile(str(f), f)]
             continue
         if _is_zip(path):
-            files += _zip_members(path, path.read_bytes())
+            files += _zip_members(path, read_regular_file(path))
         else:
             files.append(SubmissionFile(str(path), path))
     return files
@@ -78,6 +79,8 @@ def submission_files(paths) -> list:
 
 def _is_zip(path: Path) -> bool:
     """A zip archive that is not a workbook (whose rows are read as a table)."""
+    if not path.is_file():
+        return False  # not opened: a named pipe would block; reading it later names the problem
     try:
         with open(path, "rb") as handle:
             head = handle.read(4)

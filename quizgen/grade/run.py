@@ -33,6 +33,7 @@ from quizgen.grade.columns import (CORRECT, BLANK, CODE, INVALID, MISSING, STATU
 from quizgen.errors import InputError
 from quizgen.tables import csv_text, neutralise, read_table, submissions_limit, unneutralise
 from quizgen.files import remove_leftovers, write_atomic
+from quizgen.grade.inputs import submission_files
 from quizgen.papers.exam import question_from_json
 from quizgen.grade.gradebook import STATUS_LETTERS, graded_gradebook, open_gradebook, to_json
 from quizgen.bank.marking import grade
@@ -50,6 +51,7 @@ def header_key(name: str) -> str:
     return re.sub(r"[\s._\-]+", "", name).casefold()
 
 
+VARIANT_HEADER_KEYS = {"variantcode", "variant", "papervariant"}  # answers-<exam>-<id>.csv's variant_code
 ID_HEADER_KEYS = {re.sub(r"[\s._\-]+", "", c).casefold() for c in ID_COLUMNS + EXTRA_ID_COLUMNS}
 
 
@@ -64,6 +66,7 @@ class GradeReport:
     missing_students: list = field(default_factory=list)
     missing_columns: list = field(default_factory=list)  # "file: no column Q3b"
     invalid: list = field(default_factory=list)          # "id Q2a: reason"
+    wrong_paper: list = field(default_factory=list)      # a row whose variant code is another paper's
     to_mark: list = field(default_factory=list)          # "id Q9": an essay no override has marked yet
     notices: list = field(default_factory=list)
     totals: dict = field(default_factory=dict)           # student -> (total with overrides, possible)
@@ -73,13 +76,14 @@ class GradeReport:
     @property
     def needs_attention(self) -> bool:
         return bool(self.unknown or self.duplicates or self.missing_students or self.missing_columns
-                    or self.invalid)
+                    or self.invalid or self.wrong_paper)
 
     def attention(self) -> list:
         """(what, the items) for each kind of thing worth a look, in the order a person checks them."""
         return [(label, items) for label, items in (
             ("already graded, not stored again", self.files_seen_before),
             ("unknown or empty student id", self.unknown),
+            ("not this student's paper (not graded)", self.wrong_paper),
             ("several submissions", self.duplicates),
             ("missing column", self.missing_columns),
             ("no submission", self.missing_students),
@@ -153,17 +157,21 @@ class Incoming:
     column_of: list       # (header name, answer column) pairs
     digest: str           # sha256 of its bytes: a file stored before is not stored again
     time_col: str | None = None  # when each row was submitted (a form's or an LMS's Timestamp)
+    variant_col: str | None = None  # the paper's variant code the student gave (the HTML paper saves it)
 
 
 def read_submissions(paths, columns: list, students: int, roster: dict | None = None) -> list:
-    """Read and check every file (before any is stored: a refused file, InputError, adds nothing).
+    """Read and check every file (before any is stored: a refused file, InputError, adds nothing):
+    CSV, .xlsx and .ods files, the files of folders and of zip archives.
     ``roster`` (normalised id -> id) decides between two student id columns."""
     wanted = {header_key(c): c for c in columns}
     limit = submissions_limit(students, len(columns))
     reason = f" for {students} students x {len(columns)} answer blanks"
     incoming = []
-    for path in paths:
-        table = read_table(path, max_bytes=limit, skip_bad_rows=True, max_reason=reason)
+    # files, folders and zip archives (an LMS's "download all submissions"), as the files they hold
+    for given in submission_files(paths):
+        path = Path(given.name) if given.data is not None else given.path
+        table = read_table(path, max_bytes=limit, skip_bad_rows=True, max_reason=reason, data=given.data)
         id_col = _id_column(table, roster)
         by_key: dict = {}
         for h in table.header:
@@ -186,8 +194,9 @@ def read_submissions(paths, columns: list, students: int, roster: dict | None = 
         if table.rows and not any(row.get(h, "").strip() for _, row in table.rows for h in answered):
             raise InputError(path, f"has {len(table.rows)} rows but not one answer (the blank answer sheet?)")
         column_of = [(h, wanted[header_key(h)]) for h in table.header if header_key(h) in wanted]
+        variant_col = next((h for h in table.header if header_key(h) in VARIANT_HEADER_KEYS), None)
         incoming.append(Incoming(Path(path), table, id_col, missing, column_of, hashlib.sha256(table.raw).hexdigest(),
-                                 timestamp_column(table.header, header_key)))
+                                 timestamp_column(table.header, header_key), variant_col))
     return incoming
 
 
@@ -201,10 +210,12 @@ class NewSource:
                 #  with the file's other columns too)
 
 
-def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) -> tuple[list, tuple]:
+def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport,
+                variant_codes: dict | None = None) -> tuple[list, tuple]:
     """The files to store (those the gradebook lacks) with their ids, and the gradebook's last
     ids they number on from; notes unknown ids and missing columns. A bad row is reported and
-    left out: it never stops the batch."""
+    left out: it never stops the batch. ``variant_codes`` (roster id -> the code printed on that
+    student's paper): a row that gives another paper's code is reported and not graded."""
     base = gradebook.last_ids()
     source_id, submission_id = base
     ids = RosterIds(roster)
@@ -237,6 +248,14 @@ def plan_ingest(gradebook, incoming: list, roster: dict, report: GradeReport) ->
         for k, (number, row) in enumerate(table.rows):
             raw_id = row.get(inc.id_col, "").strip()
             student = normalise_id(raw_id)
+            typed_code = row.get(inc.variant_col, "").strip().upper() if inc.variant_col and variant_codes else ""
+            owner = ids.match(student).student if typed_code and raw_id else None
+            if owner is not None and typed_code != variant_codes.get(owner, typed_code):
+                # answers to another paper's numbers: crediting them against this student's key would
+                # be a silent wrong grade either way
+                report.wrong_paper.append(f"{path}, row {number}: variant code {typed_code} is not the paper of "
+                                          f"student {owner} (variant {variant_codes[owner]}); the row is not graded")
+                continue
             if not stored:
                 submission_id += 1
                 cells = row if as_named else {column: row[h] for h, column in inc.column_of}
@@ -508,7 +527,8 @@ def _run_grading(build: BuildDir, kind, first, ecf, recompute, paths, quiet, job
     lap("load the key and read the files")
     with open_gradebook(build_dir) as book:
         refuse_another_manifest(book, digest)
-        new, base = plan_ingest(book, incoming, roster, report)
+        codes = build.variant_codes() if any(inc.variant_col for inc in incoming) else None
+        new, base = plan_ingest(book, incoming, roster, report, codes)
         received = book.received() + [(sub_id, src.source_id, number, student, src.incoming.path.name)
                                        for src in new for sub_id, number, _, student, _ in src.rows]
         fresh_times = {sub_id: cells.get(TIME_KEY) for src in new for sub_id, _, _, _, cells in src.rows}

@@ -45,8 +45,9 @@ FATAL = {
     "text_after_quote.csv": ('text follows a closing quote; inside a quoted cell write a quote as ""', 2),
     "duplicate_header.csv": ("the header names column 'Q1a' twice (columns 3 and 9)", 1),
     "duplicate_header_variant.csv": ("columns 'Q1a' and 'Q1 A' are both answer blank Q1a", 1),
-    "xlsx_renamed.csv": ("this is not a text CSV file but a spreadsheet workbook (.xlsx or .ods); save it as "
-                         "'CSV UTF-8'", None),
+    # a workbook is read (issue 19); this one is damaged (a workbook.xml with no sheets)
+    "xlsx_renamed.csv": ("the workbook cannot be read (Cannot detect file format); save it again or as 'CSV UTF-8'",
+                         None),
     "xls_renamed.csv": ("this is not a text CSV file but an Excel 97-2003 workbook (.xls); save it as "
                         "'CSV UTF-8'", None),
     "html_error_page.csv": ("this is a web page (HTML), not a CSV file (titled 'Session expired - Moodle'): "
@@ -275,8 +276,8 @@ ROSTER_FATAL = {
     "header_only.csv": ("the roster has no students", None, None),
     "too_many_cells.csv": ("has 3 cells but the header has 2 (an unquoted ',' inside a cell, like a decimal "
                            "comma?)", 3, None),
-    "xlsx_renamed.csv": ("this is not a text CSV file but a spreadsheet workbook (.xlsx or .ods); save it as "
-                         "'CSV UTF-8'", None, None),
+    "xlsx_renamed.csv": ("the workbook cannot be read (Cannot detect file format); save it again or as 'CSV UTF-8'",
+                         None, None),
     "html_login_page.csv": ("this is a web page (HTML), not a CSV file (titled 'Sign in'): the download failed? "
                             "download the CSV again", None, None),
     "unterminated_quote.csv": ('a quoted cell starting on this row is never closed (a stray " ?)', 2, None),
