@@ -11,7 +11,7 @@ def build_exam(root: Path, spec: str, students=("001", "002", "003"), formats=()
     """Write ``spec`` and a roster of ``students`` into ``root``, build there (the secret created in
     ``root/k``), and return the build folder ``root/out``."""
     (root / "spec.toml").write_text(spec)
-    (root / "roster.csv").write_text("student_id,name\n" + "".join(f"{s},{NAMES[s]}\n" for s in students))
+    (root / "roster.csv").write_text("student_id,name\n" + "".join(f"{s},{NAMES.get(s, 'Student ' + s)}\n" for s in students))
     build(root / "spec.toml", root / "roster.csv", root / "out", secret_file=root / "k" / "s",
           formats=formats, quiet=True)
     return root / "out"

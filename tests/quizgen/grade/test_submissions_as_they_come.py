@@ -92,3 +92,18 @@ def test_another_papers_variant_code_needs_attention_and_is_not_credited(built, 
     assert len(report.wrong_paper) == 1 and codes["002"] in report.wrong_paper[0] and "001" in report.wrong_paper[0]
     assert "001" in " ".join(report.missing_students) and full_marks(report, ("002",))
     assert "not this student's paper" in (out / "needs-attention.txt").read_text()
+
+
+def test_a_zip_of_30_saved_files_is_graded_in_one_call(tmp_path):
+    students = tuple(f"{n:03d}" for n in range(1, 31))
+    out = build_exam(tmp_path, SPEC, students=students)
+    key = read_table(out / "key.csv")
+    codes = {s["id"]: s["variant_code"] for s in BuildDir(out).manifest()["students"]}
+    archive = tmp_path / "canvas.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for n, sid in enumerate(students):
+            z.writestr(f"student{sid}_{7000 + n}_{9000 + n}_answers-collected-quiz-{sid}.csv",
+                       answer_file(key, sid, codes[sid]))
+    report = grade_build(out, [archive], feedback=())
+    assert report.graded == 30 and not report.needs_attention
+    assert full_marks(report, students)

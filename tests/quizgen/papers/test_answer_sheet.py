@@ -165,3 +165,43 @@ def test_it_prints_as_the_paper(browser, built):
         assert tab.is_visible("#qz-Q1a") and not boxes.first.is_visible()
     finally:
         context.close()
+
+
+def test_the_loop_right_wrong_unreadable_and_blank_answers_get_exactly_their_statuses(browser, built, tmp_path):
+    """A student answers in the page (right, wrong, unreadable, blank), reloads, saves; quizgen grade
+    gives each blank exactly the status it should."""
+    import sqlite3
+
+    key = read_table(built / "key.csv")
+    sid = "002"
+    row = next(r for _, r in key.rows if r["student_id"] == sid)
+    typed = {c: row[c] for c in key.header[2:] if row[c]}
+    typed["Q2f"] = f"{float(row['Q2f']) + 0.5:.4f}"  # h_t: wrong (nothing depends on it)
+    typed["Q2e"] = "abc"                               # o_t: cannot be read
+    del typed["Q2d"]                                   # C_t: left blank
+    typed["Q6"] = "LeNet-5 ..."                        # the essay: to be marked
+    expected = {c: "correct" for c in key.header[2:]} | {"Q2f": "wrong", "Q2e": "invalid", "Q2d": "blank",
+                                                       "Q6": "to_mark"}
+    context, tab = open_paper(browser, built / "exams" / f"{sid}.html")
+    try:
+        for column, text in typed.items():
+            tab.fill(f"#qz-{column}", text)
+        assert tab.text_content("#qz-Q2e-reading") == "cannot be read: 'abc' is not a number"
+        assert tab.text_content("#qz-Q2f-reading") == f"read as {float(typed['Q2f']):g}"
+        assert tab.text_content("#qz-Q2d-reading") == ""
+        tab.reload()
+        tab.wait_for_selector("body[data-ready=true]")
+        assert {c: tab.input_value(f"#qz-{c}") for c in typed} == typed
+        with tab.expect_download() as download:
+            tab.click("#qz-save")
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+    finally:
+        context.close()
+    report = grade_build(built, [saved], feedback=())
+    db = sqlite3.connect(built / "gradebook.sqlite")
+    statuses = dict(db.execute("SELECT column_name, status FROM part_score WHERE student_id = ? AND run_id = ?",
+                               (sid, report.run_id)))
+    db.close()
+    assert statuses == expected
+    assert any(f"{sid} Q2e" in item for item in report.invalid)
