@@ -65,27 +65,19 @@ class RosterIds:
                 return found
         if exact is None and key.startswith("0") and _DIGITS.fullmatch(key):
             # 00123 typed, and the roster's spreadsheet made it 123
-            fits = self.by_number.get(int(key), [])
-            if len(fits) == 1:
-                return Match(fits[0], note=f"student id {key!r} read as {fits[0]!r} (the roster's id lost its "
-                                           "leading zeros, or the typed one has more)")
-            if len(fits) > 1:
-                return Match(None, problem=f"student id {key!r} may be any of {', '.join(map(repr, fits))} (ids "
-                                           "equal but for leading zeros): credited to nobody; correct the id in the "
-                                           "file and grade it again")
+            found = _one_of(key, self.by_number.get(int(key), []),
+                            "the roster's id lost its leading zeros, or the typed one has more",
+                            "ids equal but for leading zeros")
+            if found is not None:
+                return found
         if not _SPREADSHEET_NUMBER.fullmatch(key):
             return Match(exact)
         fits = self._numbers_near(key)
         if exact is not None and fits in ([], [exact]):
             return Match(exact)
-        if len(fits) == 1:
-            return Match(fits[0], note=f"student id {key!r} read as {fits[0]!r} (a spreadsheet made the id a "
-                                       "number and dropped its leading zeros)")
-        if len(fits) > 1:
-            return Match(None, problem=f"student id {key!r} may be any of {', '.join(map(repr, fits))} once a "
-                                       "spreadsheet's number is read back (leading zeros dropped): credited to "
-                                       "nobody; correct the id in the file and grade it again")
-        return Match(exact)
+        found = _one_of(key, fits, "a spreadsheet made the id a number and dropped its leading zeros",
+                        "once a spreadsheet's number is read back, leading zeros dropped")
+        return found if found is not None else Match(exact)
 
     def _numbers_near(self, key: str) -> list:
         """Roster ids of digits whose number is ``key`` as a spreadsheet shows it (``2.3e+07`` stands
@@ -179,4 +171,15 @@ def _parse_fixed(text: str):
             return datetime.strptime(candidate, fmt)
         except ValueError:
             continue
+    return None
+
+
+def _one_of(key: str, fits: list, why: str, ambiguous: str):
+    """The Match of a typed id that fits roster ids ``fits`` once read back: the one, with a note
+    saying ``why``; none of several (``ambiguous``), a problem; None when nothing fits."""
+    if len(fits) == 1:
+        return Match(fits[0], note=f"student id {key!r} read as {fits[0]!r} ({why})")
+    if len(fits) > 1:
+        return Match(None, problem=f"student id {key!r} may be any of {', '.join(map(repr, fits))} ({ambiguous}): "
+                                   "credited to nobody; correct the id in the file and grade it again")
     return None

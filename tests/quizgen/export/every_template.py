@@ -17,3 +17,13 @@ def every_template_spec() -> str:
             lines += ["[[section]]", f'title = "{form} {size}"', f"ids = {ids!r}".replace("'", '"'),
                       f'form = "{form}"', f'size = "{size}"', ""]
     return "\n".join(lines)
+
+
+def export_every_template(root, exporter: str, seed: int, out_name: str):
+    """Export the every-template spec with ``exporter`` (1 variant) into ``root``: (report, out, spec)."""
+    from quizgen.export import get_exporter
+
+    spec = root / "every.toml"
+    spec.write_text(every_template_spec(), encoding="utf-8")
+    out = root / out_name
+    return get_exporter(exporter).export(spec, 1, out, seed=seed), out, spec

@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 
 from quizgen.bank.kinds import LETTERS
-from quizgen.export import get_exporter
 from quizgen.export.common import answer_key, blank_count, item_identifiers, select_pool
 from tests.quizgen.export.canvas_import import import_quiz, read_identifier
-from tests.quizgen.export.every_template import every_template_spec
+from tests.quizgen.export.every_template import export_every_template
 
 SEED = 3
 
@@ -19,11 +18,7 @@ SEED = 3
 @pytest.fixture(scope="module")
 def every_template(tmp_path_factory):
     """(report, imported questions by identifier, [(pool item, its identifier)]) of the every-template spec."""
-    root = tmp_path_factory.mktemp("every")
-    spec = root / "every.toml"
-    spec.write_text(every_template_spec(), encoding="utf-8")
-    out = root / "canvas.zip"
-    report = get_exporter("canvas").export(spec, 1, out, seed=SEED)
+    report, out, spec = export_every_template(tmp_path_factory.mktemp("every"), "canvas", SEED, "canvas.zip")
     _, items = select_pool(spec, (), 1, SEED)
     return report, imported(out), list(zip(items, item_identifiers(items)))
 

@@ -9,7 +9,7 @@ import pytest
 
 from quizgen.export import get_exporter
 from quizgen.export.common import identifier
-from tests.quizgen.export.every_template import every_template_spec
+from tests.quizgen.export.every_template import export_every_template
 from tests.quizgen.export.pool import exported_ids
 
 QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
@@ -96,11 +96,8 @@ def test_qti21_is_deterministic(setup, qti, tmp_path):
 @pytest.fixture(scope="module")
 def every_template_qti(tmp_path_factory):
     """The QTI 2.1 package of every template in both forms and every size (each listed several times)."""
-    root = tmp_path_factory.mktemp("every-qti")
-    spec = root / "every.toml"
-    spec.write_text(every_template_spec(), encoding="utf-8")
-    out = root / "every.zip"
-    return get_exporter("qti").export(spec, 1, out, seed=3), out
+    report, out, _ = export_every_template(tmp_path_factory.mktemp("every-qti"), "qti", 3, "every.zip")
+    return report, out
 
 
 def test_qti21_every_template_is_valid_and_named_once(every_template_qti, schemas):
