@@ -1,12 +1,15 @@
 """Benchmark: building exams, against pdflatex in the same run.
 
 Prints
-  1. a 500-student x 10-question HTML build (papers and solutions; goal <= 10 s on 2 cores),
-  2. PDF pages per second with --jobs 2 (papers only, 24 students),
-  3. the same papers typeset by pdflatex (Debian texlive-latex-base), 2 processes, pages per
+  1. the README's example (examples/unit4-quiz.toml, the 30 students of examples/roster.csv,
+     --jobs 2): CPU seconds (user + system, this process and its workers) per student, for the
+     HTML files and for the PDF files (papers, solutions, exams/all.pdf, key.pdf) built apart,
+  2. a 500-student x 10-question HTML build (papers and solutions; goal <= 10 s on 2 cores),
+  3. PDF pages per second with --jobs 2 (papers only, 24 students),
+  4. the same papers typeset by pdflatex (Debian texlive-latex-base), 2 processes, pages per
      second, and the ratio. Goal: quizgen is not slower per page than pdflatex.
 
-    python bench/build.py [--students 500] [--pdf-students 24]
+    python bench/build.py [--students 500] [--pdf-students 24] [--example-only]
 
 Measured on the 2-core machines (2026-11-22, --students 40, same run, alternating code):
 PDF 6.1-6.2 pages/s before the print math lost its per-letter boxes, the lean UA stylesheet
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -50,6 +54,24 @@ ids = ["rnn.forward_two_steps", "lstm.cell_step", "gru.step_course", "rbm.cd1_up
        "autoencoder.vae_kl_reparam", "gan.losses", "word2vec.softmax_probability"]
 points = 5
 """
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cpu_seconds() -> float:
+    """User + system seconds of this process and of its finished children (the build's workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def example_cpu_per_student(tmp: Path, secret_file: Path, fmt: str) -> tuple[float, int]:
+    """CPU seconds per student of building the README's example in one format, and the students."""
+    roster = ROOT / "examples" / "roster.csv"
+    start = cpu_seconds()
+    report = build(ROOT / "examples" / "unit4-quiz.toml", roster, tmp / f"example-{fmt}",
+                   secret_file=secret_file, formats=(fmt,), jobs=2, quiet=True)
+    return (cpu_seconds() - start) / report.students, report.students
 
 
 def write_inputs(folder: Path, students: int) -> tuple[Path, Path]:
@@ -109,12 +131,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=500)
     parser.add_argument("--pdf-students", type=int, default=24)
+    parser.add_argument("--example-only", action="store_true", help="only the README's example's CPU per student")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         secret_file = tmp / "keys" / "bench.secret"
-        spec, roster = write_inputs(tmp, args.students)
         print(f"{os.cpu_count()} cores")
+        for fmt in ("html", "pdf"):
+            per_student, students = example_cpu_per_student(tmp, secret_file, fmt)
+            print(f"README example ({students} students, --jobs 2), {fmt.upper()} files: "
+                  f"{per_student:.3f} CPU s per student")
+        if args.example_only:
+            return
+        spec, roster = write_inputs(tmp, args.students)
 
         start = time.perf_counter()
         build(spec, roster, tmp / "html", secret_file=secret_file, formats=("html",), jobs=2, quiet=True)
