@@ -192,8 +192,7 @@ def merge_pdfs(paths: list) -> bytes:
 
 
 def key_pdf(meta: dict, exams: list) -> bytes:
-    from quizgen.papers.render import (environment, html_to_pdf, key_html, page_css, print_font_css, print_sheets,
-                                       stylesheet)
+    from quizgen.papers.render import NO_INLINE_CSS, environment, key_html, print_document, print_sheets
 
     students = []
     for exam in exams:
@@ -204,9 +203,8 @@ def key_pdf(meta: dict, exams: list) -> bytes:
                 rows.append({"column": column, "template": q.template.id, "points": points, "key": key})
         students.append({"student": exam.student, "variant_code": exam.variant_code, "rows": rows})
     html = environment().get_template("key.html.j2").render(
-        exam=meta, students=students, css=stylesheet(), font_css=print_font_css(),
-        page_css=page_css(meta), duplex=meta["print"]["duplex"])
-    return print_sheets(html_to_pdf(html), meta)
+        exam=meta, students=students, duplex=meta["print"]["duplex"], **NO_INLINE_CSS)
+    return print_sheets(print_document(html, meta), meta)
 
 
 def with_print_options(spec: ExamSpec, **options) -> ExamSpec:
