@@ -160,14 +160,20 @@ def draw_and_render(plan, students: list, secret: bytes, meta: dict, formats: tu
 
 
 def draw_and_render_all(out: Path, plan, students: list, secret: bytes, bank: Bank, meta: dict,
-                        formats: tuple, jobs: int, quiet: bool, files: dict) -> list:
-    """Every student's exam, drawn and rendered in ``jobs`` processes; files written as they come."""
+                        formats: tuple, jobs: int, quiet: bool, files: dict, meanwhile=None) -> list:
+    """Every student's exam, drawn and rendered in ``jobs`` processes; files written as they come.
+    ``meanwhile()``, if given, runs here while the workers render (before the first file is written)."""
+    from quizgen.papers.render import prepare_for_workers
+
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    prepare_for_workers(formats)
     task = functools.partial(draw_and_render, plan, students, secret, meta, formats)
     questions = []
     with forked_map(task, range(len(students)), jobs, chunksize=4, label=f"building {'+'.join(formats) or 'keys'}",
                     quiet=quiet) as drawn:
+        if meanwhile is not None:
+            meanwhile()
         for qs, produced in drawn:
             questions.append(qs)
             for rel, data in produced.items():
@@ -239,7 +245,16 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
     plan = plan_exam(spec, bank, secret)
     meta = exam_meta(spec)
     files: dict = {}
-    exams = draw_and_render_all(out, plan, students, secret, bank, meta, formats, jobs, quiet, files)
+
+    def write_key_pdf():
+        # the key is laid out here while the workers render the papers (not alone after them): this
+        # process draws the class's exams again for it (~15 ms a student), the same as the workers'
+        data = key_pdf(meta, [student_exam(plan, student, secret) for student in students])
+        write_atomic(out / "key.pdf", data)
+        files["key.pdf"] = hashlib.sha256(data).hexdigest()
+
+    exams = draw_and_render_all(out, plan, students, secret, bank, meta, formats, jobs, quiet, files,
+                                meanwhile=write_key_pdf if "pdf" in formats else None)
     report.students, report.questions = len(exams), len(exams[0].questions)
     header, rows = key_rows(exams)
     for name, body in (("key.csv", csv_text(header, rows)), ("key-intervals.csv", csv_text(*interval_rows(exams))),
@@ -251,9 +266,6 @@ def build(spec_path, roster_path, out, secret_file=None, formats=FORMATS, jobs: 
         merged = merge_pdfs([out / f"exams/{e.student.id}.pdf" for e in exams])
         write_atomic(out / "exams/all.pdf", merged)
         files["exams/all.pdf"] = hashlib.sha256(merged).hexdigest()
-        data = key_pdf(meta, exams)
-        write_atomic(out / "key.pdf", data)
-        files["key.pdf"] = hashlib.sha256(data).hexdigest()
     manifest = manifest_data(spec, exams, bank, secret, Path(roster_path), dict(sorted(files.items())))
     BuildDir(out).write(manifest, bank)
     report.files = files
