@@ -3,9 +3,10 @@
 Prints
   1. the README's example (examples/unit4-quiz.toml, the 30 students of examples/roster.csv,
      --jobs 2): CPU seconds (user + system, this process and its workers) per student, for the
-     HTML files and for the PDF files (papers, solutions, exams/all.pdf, key.pdf) built apart,
+     HTML files (papers, solutions) and for the PDF files (papers, exams/all.pdf, key.pdf) built
+     apart, and for the PDF files with the solutions' PDFs too (--solutions pdf),
   2. a 500-student x 10-question HTML build (papers and solutions; goal <= 10 s on 2 cores),
-  3. PDF pages per second with --jobs 2 (papers only, 24 students),
+  3. PDF pages per second with --jobs 2 (papers and solutions, 24 students),
   4. the same papers typeset by pdflatex (Debian texlive-latex-base), 2 processes, pages per
      second, and the ratio. Goal: quizgen is not slower per page than pdflatex.
 
@@ -65,12 +66,13 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def example_cpu_per_student(tmp: Path, secret_file: Path, fmt: str) -> tuple[float, int]:
-    """CPU seconds per student of building the README's example in one format, and the students."""
+def example_cpu_per_student(tmp: Path, secret_file: Path, fmt: str, solutions=None) -> tuple[float, int]:
+    """CPU seconds per student of building the README's example in one format (the solutions in
+    the build's default formats, or ``solutions``), and the students."""
     roster = ROOT / "examples" / "roster.csv"
     start = cpu_seconds()
-    report = build(ROOT / "examples" / "unit4-quiz.toml", roster, tmp / f"example-{fmt}",
-                   secret_file=secret_file, formats=(fmt,), jobs=2, quiet=True)
+    report = build(ROOT / "examples" / "unit4-quiz.toml", roster, tmp / f"example-{fmt}-{solutions}",
+                   secret_file=secret_file, formats=(fmt,), jobs=2, quiet=True, solutions=solutions)
     return (cpu_seconds() - start) / report.students, report.students
 
 
@@ -137,10 +139,10 @@ def main():
         tmp = Path(tmp)
         secret_file = tmp / "keys" / "bench.secret"
         print(f"{os.cpu_count()} cores")
-        for fmt in ("html", "pdf"):
-            per_student, students = example_cpu_per_student(tmp, secret_file, fmt)
-            print(f"README example ({students} students, --jobs 2), {fmt.upper()} files: "
-                  f"{per_student:.3f} CPU s per student")
+        for fmt, solutions, what in (("html", None, "HTML files"), ("pdf", None, "PDF files"),
+                                     ("pdf", "pdf", "PDF files with the solutions' PDFs")):
+            per_student, students = example_cpu_per_student(tmp, secret_file, fmt, solutions)
+            print(f"README example ({students} students, --jobs 2), {what}: {per_student:.3f} CPU s per student")
         if args.example_only:
             return
         spec, roster = write_inputs(tmp, args.students)
@@ -153,7 +155,8 @@ def main():
 
         spec, small = write_inputs(tmp, args.pdf_students)
         start = time.perf_counter()
-        build(spec, small, tmp / "pdf", secret_file=secret_file, formats=("pdf",), jobs=2, quiet=True)
+        build(spec, small, tmp / "pdf", secret_file=secret_file, formats=("pdf",), jobs=2, quiet=True,
+              solutions=("pdf",))
         pdf_s = time.perf_counter() - start
         pages = sum(pdf_pages(tmp / "pdf" / folder / f"b{i:05d}.pdf")
                     for folder in ("exams", "solutions") for i in range(args.pdf_students))
