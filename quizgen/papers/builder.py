@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import hashlib
 import logging
 import os
@@ -173,15 +174,23 @@ def draw_and_render_all(out: Path, plan, students: list, secret: bytes, bank: Ba
     prepare_for_workers(formats + solutions)
     task = functools.partial(draw_and_render, plan, students, secret, meta, formats, solutions)
     questions = []
-    with forked_map(task, range(len(students)), jobs, chunksize=4, label=f"building {'+'.join(formats) or 'keys'}",
-                    quiet=quiet) as drawn:
-        if meanwhile is not None:
-            meanwhile()
-        for qs, produced in drawn:
-            questions.append(qs)
-            for rel, data in produced.items():
-                write_atomic(out / rel, data)
-                files[rel] = hashlib.sha256(data).hexdigest()
+    # the objects made so far are left out of the workers' garbage collections (gc.freeze: each
+    # collection after a page no longer walks the bank and the plan); the workers are forked on entry
+    gc.collect()
+    gc.freeze()
+    try:
+        with forked_map(task, range(len(students)), jobs, chunksize=4, quiet=quiet,
+                        label=f"building {'+'.join(formats) or 'keys'}") as drawn:
+            gc.unfreeze()
+            if meanwhile is not None:
+                meanwhile()
+            for qs, produced in drawn:
+                questions.append(qs)
+                for rel, data in produced.items():
+                    write_atomic(out / rel, data)
+                    files[rel] = hashlib.sha256(data).hexdigest()
+    finally:
+        gc.unfreeze()
     return [StudentExam(student, [question_from_json(bank, q) for q in qs])
             for student, qs in zip(students, questions)]
 
@@ -201,7 +210,7 @@ def merge_pdfs(paths: list) -> bytes:
 
 
 def key_pdf(meta: dict, exams: list) -> bytes:
-    from quizgen.papers.render import NO_INLINE_CSS, environment, key_html, print_document, print_sheets
+    from quizgen.papers.render import NO_INLINE_CSS, environment, key_html, print_pdf
 
     students = []
     for exam in exams:
@@ -213,7 +222,7 @@ def key_pdf(meta: dict, exams: list) -> bytes:
         students.append({"student": exam.student, "variant_code": exam.variant_code, "rows": rows})
     html = environment().get_template("key.html.j2").render(
         exam=meta, students=students, duplex=meta["print"]["duplex"], **NO_INLINE_CSS)
-    return print_sheets(print_document(html, meta), meta)
+    return print_pdf(html, meta)
 
 
 def with_print_options(spec: ExamSpec, **options) -> ExamSpec:
