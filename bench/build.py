@@ -15,10 +15,17 @@ Prints
 Measured on the 2-core machines (2026-11-22, --students 40, same run, alternating code):
 PDF 6.1-6.2 pages/s before the print math lost its per-letter boxes, the lean UA stylesheet
 and the shared FontConfiguration, 9.5-10.2 pages/s after; pdflatex 55-59 pages/s; ratio
-0.11 -> 0.17-0.18. Of the 30-33 s, key.pdf takes ~5.5 s, alone in the main process after the
+0.11 -> 0.17-0.18. Of the 30-33 s, key.pdf took ~5.5 s, alone in the main process after the
 papers. Per document (CPU, one process): 1.9 s -> 1.0 s; the same pages with every formula
 flattened to plain text take 0.37 s, about 17 pages/s per process (~34 with two), still below
 pdflatex: WeasyPrint's cost is per box, in Python, and math is many boxes.
+
+2026-12-04, the README's example built by the README's command, old and new code in turn, 3 pairs,
+medians: CPU per student 1.65 s -> 0.71 s (ratio 0.43), the solutions' PDFs being no longer written
+by default (--solutions); with them (the same files as before) 1.57 s -> 1.43 s (ratio 0.90: the
+stylesheets parsed once a process, duplex padding without a second PDF pass, the collector paused
+during a document, workers forked warm). key.pdf is laid out in the main process while the workers
+render the papers.
 """
 
 from __future__ import annotations
