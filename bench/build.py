@@ -1,20 +1,31 @@
 """Benchmark: building exams, against pdflatex in the same run.
 
 Prints
-  1. a 500-student x 10-question HTML build (papers and solutions; goal <= 10 s on 2 cores),
-  2. PDF pages per second with --jobs 2 (papers only, 24 students),
-  3. the same papers typeset by pdflatex (Debian texlive-latex-base), 2 processes, pages per
+  1. the README's example (examples/unit4-quiz.toml, the 30 students of examples/roster.csv,
+     --jobs 2): CPU seconds (user + system, this process and its workers) per student, for the
+     HTML files (papers, solutions) and for the PDF files (papers, all-exams.pdf, key.pdf) built
+     apart, and for the PDF files with the solutions' PDFs too (--solutions pdf),
+  2. a 500-student x 10-question HTML build (papers and solutions; goal <= 10 s on 2 cores),
+  3. PDF pages per second with --jobs 2 (papers and solutions, 24 students),
+  4. the same papers typeset by pdflatex (Debian texlive-latex-base), 2 processes, pages per
      second, and the ratio. Goal: quizgen is not slower per page than pdflatex.
 
-    python bench/build.py [--students 500] [--pdf-students 24]
+    python bench/build.py [--students 500] [--pdf-students 24] [--example-only]
 
 Measured on the 2-core machines (2026-11-22, --students 40, same run, alternating code):
 PDF 6.1-6.2 pages/s before the print math lost its per-letter boxes, the lean UA stylesheet
 and the shared FontConfiguration, 9.5-10.2 pages/s after; pdflatex 55-59 pages/s; ratio
-0.11 -> 0.17-0.18. Of the 30-33 s, key.pdf takes ~5.5 s, alone in the main process after the
+0.11 -> 0.17-0.18. Of the 30-33 s, key.pdf took ~5.5 s, alone in the main process after the
 papers. Per document (CPU, one process): 1.9 s -> 1.0 s; the same pages with every formula
 flattened to plain text take 0.37 s, about 17 pages/s per process (~34 with two), still below
 pdflatex: WeasyPrint's cost is per box, in Python, and math is many boxes.
+
+2026-12-04, the README's example built by the README's command, old and new code in turn, 3 pairs,
+medians: CPU per student 1.65 s -> 0.71 s (ratio 0.43), the solutions' PDFs being no longer written
+by default (--solutions); with them (the same files as before) 1.57 s -> 1.43 s (ratio 0.90: the
+stylesheets parsed once a process, duplex padding without a second PDF pass, the collector paused
+during a document, workers forked warm). key.pdf is laid out in the main process while the workers
+render the papers.
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -50,6 +62,25 @@ ids = ["rnn.forward_two_steps", "lstm.cell_step", "gru.step_course", "rbm.cd1_up
        "autoencoder.vae_kl_reparam", "gan.losses", "word2vec.softmax_probability"]
 points = 5
 """
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cpu_seconds() -> float:
+    """User + system seconds of this process and of its finished children (the build's workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def example_cpu_per_student(tmp: Path, secret_file: Path, fmt: str, solutions=None) -> tuple[float, int]:
+    """CPU seconds per student of building the README's example in one format (the solutions in
+    the build's default formats, or ``solutions``), and the students."""
+    roster = ROOT / "examples" / "roster.csv"
+    start = cpu_seconds()
+    report = build(ROOT / "examples" / "unit4-quiz.toml", roster, tmp / f"example-{fmt}-{solutions}",
+                   secret_file=secret_file, formats=(fmt,), jobs=2, quiet=True, solutions=solutions)
+    return (cpu_seconds() - start) / report.students, report.students
 
 
 def write_inputs(folder: Path, students: int) -> tuple[Path, Path]:
@@ -109,12 +140,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=500)
     parser.add_argument("--pdf-students", type=int, default=24)
+    parser.add_argument("--example-only", action="store_true", help="only the README's example's CPU per student")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         secret_file = tmp / "keys" / "bench.secret"
-        spec, roster = write_inputs(tmp, args.students)
         print(f"{os.cpu_count()} cores")
+        for fmt, solutions, what in (("html", None, "HTML files"), ("pdf", None, "PDF files"),
+                                     ("pdf", "pdf", "PDF files with the solutions' PDFs")):
+            per_student, students = example_cpu_per_student(tmp, secret_file, fmt, solutions)
+            print(f"README example ({students} students, --jobs 2), {what}: {per_student:.3f} CPU s per student")
+        if args.example_only:
+            return
+        spec, roster = write_inputs(tmp, args.students)
 
         start = time.perf_counter()
         build(spec, roster, tmp / "html", secret_file=secret_file, formats=("html",), jobs=2, quiet=True)
@@ -124,7 +162,8 @@ def main():
 
         spec, small = write_inputs(tmp, args.pdf_students)
         start = time.perf_counter()
-        build(spec, small, tmp / "pdf", secret_file=secret_file, formats=("pdf",), jobs=2, quiet=True)
+        build(spec, small, tmp / "pdf", secret_file=secret_file, formats=("pdf",), jobs=2, quiet=True,
+              solutions=("pdf",))
         pdf_s = time.perf_counter() - start
         pages = sum(pdf_pages(tmp / "pdf" / folder / f"b{i:05d}.pdf")
                     for folder in ("exams", "solutions") for i in range(args.pdf_students))

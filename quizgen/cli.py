@@ -90,6 +90,11 @@ def _page_formats(ctx, param, text: str) -> tuple:
         raise click.BadParameter(str(exc)) from None
 
 
+def _optional_page_formats(ctx, param, text: str | None) -> tuple | None:
+    """As _page_formats; None when the option is not given (the library's default)."""
+    return None if text is None else _page_formats(ctx, param, text)
+
+
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
              epilog=EXIT_STATUSES)
 @click.version_option(__version__, prog_name="quizgen")
@@ -255,6 +260,9 @@ def _refuse_overwrite(path, force: bool) -> None:
               help="The exam secret (created on first use, mode 600); default: secret_file in the spec.")
 @click.option("--format", "formats", default="html,pdf", show_default=True, callback=_page_formats,
               help="Which files to render: html, pdf, html,pdf or none (the key and manifest only).")
+@click.option("--solutions", default=None, metavar="FORMATS", callback=_optional_page_formats,
+              help="The worked solutions' formats: html, pdf, html,pdf or none [default: html when --format "
+                   "has it; PDF solutions only when asked, they cost more than the papers].")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Render in this many processes.")
 @click.option("--force", is_flag=True, help="Write into a non-empty directory.")
@@ -266,27 +274,31 @@ def _refuse_overwrite(path, force: bool) -> None:
 @click.option("--cover/--no-cover", default=None,
               help="A cover page with a marks table per question [default: the spec's].")
 @_bank_option
-def build(spec, roster, out, secret_file, formats, jobs, force, quiet, paper, duplex, cover, banks):
-    """Build one exam per student: PDF and HTML papers, solutions, key, answer sheet, manifest.
+def build(spec, roster, out, secret_file, formats, solutions, jobs, force, quiet, paper, duplex, cover, banks):
+    """Build one exam per student: PDF and HTML papers, HTML worked solutions (PDF with --solutions
+    html,pdf), key, answer sheet, manifest.
 
     \b
     Example:
       quizgen build examples/unit4-quiz.toml --roster examples/roster.csv \\
           --out build/unit4 --secret-file ~/.config/quizgen/unit4.secret --jobs 2
       quizgen build examples/unit4-quiz.toml --roster examples/roster.csv \\
-          --out build/unit4-letter --secret-file ~/.config/quizgen/unit4.secret --paper letter --duplex
+          --out build/unit4-letter --secret-file ~/.config/quizgen/unit4.secret --paper letter --duplex \\
+          --solutions html,pdf
     """
     from quizgen.papers.builder import build as run_build
 
-    report = run_build(spec, roster, out, secret_file=secret_file, formats=formats, jobs=jobs,
-                       force=force, quiet=quiet, banks=banks, paper=paper, duplex=duplex, cover=cover)
+    report = run_build(spec, roster, out, secret_file=secret_file, formats=formats, jobs=jobs, force=force,
+                       quiet=quiet, banks=banks, paper=paper, duplex=duplex, cover=cover, solutions=solutions)
     for notice in report.notices:
         click.secho(f"note: {notice}", fg="yellow", err=True)
     if report.secret_created:
         click.secho(f"created the exam secret {report.secret_created} (mode 600): keep it, and keep it "
                     "out of the build directory; without it no variant can be rebuilt", fg="yellow", err=True)
+    written = "+".join(report.solutions) or "none"
     click.echo(f"built {report.students} exams x {report.questions} questions into {report.out}/ "
-               f"({len(report.files)} files)")
+               f"({len(report.files)} files; worked solutions: {written}"
+               f"{'' if 'pdf' in report.solutions else ', --solutions html,pdf for PDFs too'})")
 
 
 @main.command()

@@ -54,7 +54,7 @@ def built(tmp_path_factory):
     (root / "spec.toml").write_text(SPEC)
     (root / "roster.csv").write_text(ROSTER)
     report = build(root / "spec.toml", root / "roster.csv", root / "out", secret_file=root / "keys" / "s.secret",
-                   formats=("html", "pdf"), quiet=True)
+                   formats=("html", "pdf"), quiet=True, solutions=("html", "pdf"))
     return root, report
 
 

@@ -9,8 +9,9 @@ from pypdf import PdfReader
 
 from quizgen.bank.kinds import Matrix, Number, Vector
 from quizgen.errors import InputError
-from quizgen.papers.builder import build
+from quizgen.papers.builder import build, solution_formats
 from quizgen.papers.spec import REST_OF_PAGE, load_spec
+from quizgen.tables import read_table
 
 SPEC = """
 title = "Printing quiz"
@@ -60,7 +61,7 @@ def _size(page) -> tuple:
 def duplex_letter(tmp_path_factory):
     """The spec says A4 and no duplex; the command line says letter, duplex and a cover."""
     return _build(tmp_path_factory.mktemp("duplex"), '[print]\npaper = "a4"\ninstitution = "School of Computing"',
-                  paper="letter", duplex=True, cover=True)
+                  paper="letter", duplex=True, cover=True, solutions=("html", "pdf"), jobs=2)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,8 @@ def plain_a4(tmp_path_factory):
 def test_the_paper_size_is_the_one_asked_for(duplex_letter, plain_a4):
     for path in ["exams/001.pdf", "solutions/002.pdf", "all-exams.pdf", "key.pdf"]:
         assert {_size(p) for p in _pages(duplex_letter / path)} == {LETTER}, path
-        assert {_size(p) for p in _pages(plain_a4 / path)} == {A4}, path
+        if (plain_a4 / path).exists():  # no solutions PDF unless asked for
+            assert {_size(p) for p in _pages(plain_a4 / path)} == {A4}, path
 
 
 def test_duplex_pads_every_pdf_to_whole_sheets_and_all_pdf_keeps_each_paper_on_its_own(duplex_letter):
@@ -110,6 +112,48 @@ def test_the_key_is_one_page_per_student(plain_a4, duplex_letter):
     assert [name for page in key for name in names if name in page.extract_text()] == list(names)
     assert all("Q1a" in key[i].extract_text() for i in (0, 2, 4))  # a front each
     assert not any("Q1a" in key[i].extract_text() for i in (1, 3, 5))  # its back blank
+
+
+def test_the_key_pdf_shows_each_students_own_keys_in_roster_order(plain_a4, duplex_letter):
+    """key.pdf is laid out in the main process while the workers render the papers, from the exams
+    it draws again there: each page holds the keys of key.csv's row of that student (made from what
+    the workers drew), single and duplex, one process and two."""
+    for out, step in ((plain_a4, 1), (duplex_letter, 2)):
+        pages = _pages(out / "key.pdf")
+        rows = read_table(out / "key.csv").rows
+        assert len(pages) == step * len(rows)
+        for i, (_, row) in enumerate(rows):
+            text = pages[step * i].extract_text().replace("\u2212", "-")
+            numbers = [v for k, v in row.items() if k.startswith("Q") and re.fullmatch(r"-?\d+\.\d+", v)]
+            assert row["student_id"] in text and len(numbers) >= 3
+            assert all(v.lstrip("-") in text for v in numbers), (row["student_id"], numbers)
+
+
+def test_all_pdf_is_every_paper_in_roster_order_and_a_padded_page_is_a_blank_back(plain_a4, duplex_letter):
+    for out in (plain_a4, duplex_letter):
+        everyone = [page.extract_text() for page in _pages(out / "all-exams.pdf")]
+        papers = [page.extract_text() for sid in ("001", "002", "003") for page in _pages(out / f"exams/{sid}.pdf")]
+        assert everyone == papers
+    # duplex: a PDF of an odd page count ends with one page left blank, of the same paper, and
+    # nowhere else has one
+    padded = 0
+    for path in [*duplex_letter.glob("exams/0*.pdf"), *duplex_letter.glob("solutions/*.pdf")]:
+        pages = _pages(path)
+        blank = ["This page is left blank." in page.extract_text() for page in pages]
+        assert not any(blank[:-1]) and len(pages) % 2 == 0, path
+        if blank[-1]:
+            padded += 1
+            assert "page" not in pages[-1].extract_text().replace("This page is left blank.", "")
+            assert _size(pages[-1]) == LETTER
+    assert padded  # the example pads some
+
+
+def test_worked_solutions_are_html_unless_their_pdf_is_asked_for(plain_a4, duplex_letter):
+    """The default says so plainly (README, --help): a solutions PDF costs more than the paper."""
+    assert sorted(p.name for p in (plain_a4 / "solutions").iterdir()) == ["001.html", "002.html", "003.html"]
+    assert {p.suffix for p in (duplex_letter / "solutions").iterdir()} == {".html", ".pdf"}
+    assert solution_formats(("html", "pdf")) == ("html",) and solution_formats(("pdf",)) == ()
+    assert solution_formats(("pdf",), "html,pdf") == ("html", "pdf") and solution_formats(("html",), "none") == ()
 
 
 def test_a_cover_page_has_a_marks_table_and_the_questions_start_after_it(duplex_letter, plain_a4):
