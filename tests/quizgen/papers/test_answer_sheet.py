@@ -149,7 +149,9 @@ def test_the_page_holds_no_key(built):
                             keys.add(text.lstrip("-"))  # a value of 3 or 4 significant decimals
     assert len(keys) > 30
     for page in sorted((built / "exams").glob("*.html")):
-        text = page.read_text()
+        # a choice-form question prints its options, among them the key and the named mistakes,
+        # whose values may equal a key elsewhere: the options are left out of the search
+        text = re.sub(r'<ol class="options">.*?</ol>', "", page.read_text(), flags=re.S)
         found = sorted(k for k in keys if k in text)
         assert found == [], f"{page.name} holds key values {found[:10]}"
 
