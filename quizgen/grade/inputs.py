@@ -67,25 +67,21 @@ def submission_files(paths) -> list:
             found = sorted(f for f in path.rglob("*") if f.is_file() and not _skipped(str(f.relative_to(path))))
             if not found:
                 raise InputError(path, f"is a folder with no {', '.join(SUFFIXES)} file in it")
-            for f in found:
-                files += submission_files([f]) if _is_zip(f) else [SubmissionFile(str(f), f)]
-            continue
-        if _is_zip(path):
-            files += _zip_members(path, read_regular_file(path))
+            files += submission_files(found)
+        elif _starts_as_zip(path):
+            data = read_regular_file(path)
+            # a workbook is a zip whose rows are read as a table: its bytes, read once, go with it
+            files += [SubmissionFile(str(path), path, data)] if workbook_kind(data) else _zip_members(path, data)
         else:
             files.append(SubmissionFile(str(path), path))
     return files
 
 
-def _is_zip(path: Path) -> bool:
-    """A zip archive that is not a workbook (whose rows are read as a table)."""
+def _starts_as_zip(path: Path) -> bool:
     if not path.is_file():
         return False  # not opened: a named pipe would block; reading it later names the problem
     try:
         with open(path, "rb") as handle:
-            head = handle.read(4)
+            return handle.read(4) == b"PK\x03\x04"
     except OSError:
         return False  # reading it later names the problem
-    if head != b"PK\x03\x04":
-        return False
-    return workbook_kind(path.read_bytes()) is None

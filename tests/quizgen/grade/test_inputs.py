@@ -58,7 +58,8 @@ def test_a_workbook_is_a_file_not_an_archive(tmp_path):
     book.active.append(["student_id", "Q1a"])
     book.save(tmp_path / "forms.xlsx")
     files = submission_files([tmp_path / "forms.xlsx"])
-    assert len(files) == 1 and files[0].data is None
+    assert len(files) == 1 and files[0].name == str(tmp_path / "forms.xlsx")
+    assert files[0].data == (tmp_path / "forms.xlsx").read_bytes()  # read once, not unpacked
 
 
 @pytest.mark.parametrize("make, message", [
