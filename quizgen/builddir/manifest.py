@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from quizgen.errors import InputError
-from quizgen.papers.spec import print_settings
+from quizgen.papers.spec import page_meta, spec_from_dict
 
 MANIFEST = "manifest.json"
 STUDENTS_MARKER = b'\n "students": [\n'  # where the head ends and the students' lines begin
@@ -214,14 +214,6 @@ def load_manifest_head(path) -> dict:
 
 
 def exam_meta(manifest: dict) -> dict:
-    """The page header's data from a frozen manifest, or its head (grading happens long after the
-    build)."""
-    raw = manifest["spec"]["raw"]
-    sections = raw.get("section", [])
-    return {"title": raw.get("title", ""), "course": raw.get("course", ""), "date": str(raw.get("date", "")),
-            "duration": str(raw.get("duration", "")), "exam_id": manifest["exam_id"],
-            "instructions": raw.get("instructions", ""),
-            "sections": [s.get("title", "") for s in sections],
-            "section_spaces": [s.get("space") for s in sections],
-            # the paper and institution as built; the logo file may be long gone, so none
-            "print": print_settings(raw, manifest["spec"].get("path", "manifest.json")).to_json(), "logo": ""}
+    """The pages' data (:func:`quizgen.papers.spec.page_meta`) from a frozen manifest, or its head
+    (grading happens long after the build): the same as the papers had, but for the logo."""
+    return page_meta(spec_from_dict(manifest["spec"]["raw"], manifest["spec"].get("path", MANIFEST)))

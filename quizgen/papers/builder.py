@@ -45,7 +45,7 @@ from quizgen.builddir import BuildDir
 from quizgen.builddir.manifest import file_sha256
 from quizgen.papers.exam import StudentExam, answer_columns, plan_exam, question_from_json, student_exam
 from quizgen.papers.render import FORMATS, parse_formats
-from quizgen.papers.spec import (ExamSpec, load_or_create_secret, load_roster, load_spec, logo_data_uri,
+from quizgen.papers.spec import (ExamSpec, load_or_create_secret, load_roster, load_spec, logo_data_uri, page_meta,
                                  secret_fingerprint)
 from quizgen.workers import forked_map
 
@@ -62,11 +62,8 @@ class BuildReport:
 
 
 def exam_meta(spec: ExamSpec) -> dict:
-    """The pages' data: the header, the sections, and how they print (the logo read now)."""
-    return {"title": spec.title, "course": spec.course, "date": spec.date, "duration": spec.duration,
-            "exam_id": spec.exam_id, "instructions": spec.instructions,
-            "sections": [s.title for s in spec.sections], "section_spaces": [s.space for s in spec.sections],
-            "print": spec.printing.to_json(), "logo": logo_data_uri(spec.printing)}
+    """The pages' data (spec.page_meta), the logo read now."""
+    return page_meta(spec, logo_data_uri(spec.printing))
 
 
 def bank_hash(bank: Bank) -> str:

@@ -204,6 +204,16 @@ def _strings(value, path, where, key) -> tuple:
     return tuple(value)
 
 
+def page_meta(spec: "ExamSpec", logo: str = "") -> dict:
+    """The pages' data from a spec: the header, the sections, how they print. One shape for the
+    papers a build makes and the pages made later from its manifest (feedback, report); ``logo`` is
+    the logo's data URI, read at the build (the file may be long gone later)."""
+    return {"title": spec.title, "course": spec.course, "date": spec.date, "duration": spec.duration,
+            "exam_id": spec.exam_id, "instructions": spec.instructions,
+            "sections": [s.title for s in spec.sections], "section_spaces": [s.space for s in spec.sections],
+            "print": spec.printing.to_json(), "logo": logo}
+
+
 def load_spec(path) -> ExamSpec:
     """Parse and check an exam spec; every problem names the file and the section."""
     path = Path(path)
