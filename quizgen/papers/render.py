@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 import quizgen
-from quizgen.bank.kinds import LETTERS
+from quizgen.bank.kinds import LETTERS, Choice
 from quizgen.bank.question import accepted_interval
 from quizgen.papers.spec import PAPERS, REST_OF_PAGE
 from quizgen.papers.richtext import math_html, to_html
@@ -156,10 +156,9 @@ def key_html(part, variant, math: str) -> Markup:
 def reader_spec(part, choice) -> str:
     """How the HTML answer sheet reads a blank (the kind's js_spec, JSON; a choice form's options by
     letter); "" for an answer the page cannot read (an essay: words, kept as typed). No key."""
-    if choice:
-        return json.dumps({"kind": "choice", "n": len(choice["options"]), "multiple": False})
+    kind = Choice(len(choice["options"])) if choice else part.kind  # a choice form reads one letter
     try:
-        return json.dumps(part.kind.js_spec())
+        return json.dumps(kind.js_spec())
     except ValueError:
         return ""
 
